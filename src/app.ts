@@ -1,0 +1,104 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Config } from './config.js'
+import { PiiCipher } from './lib/pii.js'
+import { resolveSecrets } from './lib/secrets.js'
+import authPlugin from './plugins/auth.js'
+import dbPlugin from './plugins/db.js'
+import errorsPlugin from './plugins/errors.js'
+import graphqlPlugin from './plugins/graphql.js'
+import healthPlugin from './plugins/health.js'
+import metricsPlugin from './plugins/metrics.js'
+import openapiPlugin from './plugins/openapi.js'
+import { scalarResolvers } from './graphql/scalars.js'
+import { AuthService } from './modules/auth/auth.service.js'
+import { authRoutes } from './modules/auth/auth.routes.js'
+import { mergeGraphql, modules } from './modules/registry.js'
+import { createServices, type Services } from './modules/services.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config
+    services: Services
+    auth: AuthService
+  }
+}
+
+export type BuildOptions = {
+  config: Config
+  /** pino options, or false for silence (tests). */
+  logger?: boolean | object
+  /** Every SQL statement, for tests that count queries. */
+  onQuery?: (sql: string) => void
+}
+
+// Personal data must never reach the logs, whatever object carries it.
+const redact = {
+  paths: [
+    'req.headers.authorization', 'req.headers.cookie', 'apiKey', '*.apiKey',
+    'phone', 'email', '*.phone', '*.email', '*.*.phone', '*.*.email', '*.*.*.phone', '*.*.*.email'
+  ],
+  censor: '[redacted]'
+}
+
+/** Builds the whole service from a config. Never listens: server.ts does that, tests inject. */
+export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
+  const { config } = options
+  const app = Fastify({
+    logger: options.logger === false ? false : { level: config.LOG_LEVEL, redact, ...(typeof options.logger === 'object' ? options.logger : {}) },
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : crypto.randomUUID()
+    },
+    trustProxy: config.TRUST_PROXY,
+    bodyLimit: 1_048_576,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } }
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.decorate('config', config)
+  app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id) })
+
+  await app.register(errorsPlugin)
+  await app.register(metricsPlugin)
+  await app.register(dbPlugin, {
+    url: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    poolSize: config.DATABASE_POOL_SIZE,
+    onQuery: (sql) => { app.metrics.dbQueries.inc(); options.onQuery?.(sql) }
+  })
+
+  const secrets = resolveSecrets(config)
+  if (secrets.generated) app.log.warn(`No JWT_SECRET/PII_KEY given: generated them in ${config.DATA_DIR}/secrets.json (keep that file with the data)`)
+  const services = createServices({ db: app.db, pii: new PiiCipher(secrets.piiKey), config })
+  app.decorate('services', services)
+
+  const auth = new AuthService(app.db, (claims) => app.jwt.sign(claims), config.JWT_TTL_SECONDS)
+  app.decorate('auth', auth)
+  await app.register(authPlugin, {
+    secret: secrets.jwtSecret,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    ttlSeconds: config.JWT_TTL_SECONDS,
+    keyIsActive: (id) => auth.keyIsActive(id)
+  })
+  await app.register(healthPlugin)
+  await app.register(openapiPlugin)
+
+  await app.register(async (api) => {
+    await api.register(authRoutes, { auth })
+    for (const m of modules) if (m.routes) await api.register(m.routes, { services })
+  }, { prefix: '/api/v1' })
+
+  const { resolvers, loaders } = mergeGraphql([
+    { name: 'scalars', resolvers: scalarResolvers },
+    ...modules
+  ])
+  await app.register(graphqlPlugin, { services, resolvers, loaders })
+
+  const key = await auth.bootstrapAdminKey(config.BOOTSTRAP_ADMIN_KEY)
+  if (key && !config.BOOTSTRAP_ADMIN_KEY) {
+    // Shown once, on the first start: the only way in until other keys are made.
+    app.log.warn({ bootstrapAdminKey: key }, 'Created the first admin API key. Store it now: it is not shown again.')
+  }
+  return app
+}

@@ -1,0 +1,48 @@
+import { sql } from 'drizzle-orm'
+import { date, index, jsonb, pgTable, text, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core'
+import { entityColumns, contactColumns } from './columns.js'
+import { customerTierEnum, genderEnum, lifecycleStageEnum } from './enums.js'
+import { users } from './users.js'
+import { referrers } from './referrers.js'
+
+export type ConsentRecord = { granted: boolean; at: string; channel: string; purpose: string; note?: string }
+
+export const customers = pgTable('customers', {
+  ...entityColumns(),
+  name: text().notNull(),
+  gender: genderEnum().notNull().default('unknown'),
+  birthday: date({ mode: 'string' }),
+  ...contactColumns(),
+  address: text(),
+  company: text(),
+  industry: text(),
+  title: text(),
+  region: text(),
+  sourceChannel: text(),
+  ownerId: uuid().references(() => users.id),
+  /** The referrer credited with bringing this customer (the referral itself arrives with referrals). */
+  referrerId: uuid().references((): AnyPgColumn => referrers.id),
+  referredByReferralId: uuid(),
+  tags: text().array().notNull().default(sql`'{}'::text[]`),
+  attributes: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+  consent: jsonb().$type<ConsentRecord>(),
+  lifecycleStage: lifecycleStageEnum().notNull().default('prospect'),
+  tier: customerTierEnum(),
+  /** Set when this record was merged into another; the survivor keeps everything. */
+  mergedIntoId: uuid().references((): AnyPgColumn => customers.id)
+}, (t) => [
+  uniqueIndex('customers_external_id_uq').on(t.externalId),
+  index('customers_owner_id_idx').on(t.ownerId, t.createdAt, t.id),
+  index('customers_referrer_id_idx').on(t.referrerId),
+  index('customers_referred_by_referral_id_idx').on(t.referredByReferralId),
+  index('customers_merged_into_id_idx').on(t.mergedIntoId),
+  index('customers_phone_idx').on(t.phoneIdx),
+  index('customers_email_idx').on(t.emailIdx),
+  index('customers_created_at_idx').on(t.createdAt, t.id),
+  index('customers_updated_at_idx').on(t.updatedAt, t.id),
+  index('customers_name_idx').on(t.name, t.id),
+  index('customers_lifecycle_stage_idx').on(t.lifecycleStage),
+  index('customers_source_channel_idx').on(t.sourceChannel),
+  index('customers_tags_idx').using('gin', t.tags),
+  index('customers_search_trgm_idx').using('gin', sql`(lower(${t.name} || ' ' || coalesce(${t.company}, ''))) gin_trgm_ops`)
+])

@@ -1,0 +1,19 @@
+import { pgEnum } from 'drizzle-orm/pg-core'
+
+export const roleEnum = pgEnum('role', ['admin', 'manager', 'sales', 'marketing', 'service', 'integration', 'referrer'])
+export const genderEnum = pgEnum('gender', ['male', 'female', 'other', 'unknown'])
+export const lifecycleStageEnum = pgEnum('lifecycle_stage', ['prospect', 'nurturing', 'loyal', 'at_risk', 'churned'])
+export const customerTierEnum = pgEnum('customer_tier', ['A', 'B', 'C'])
+export const referrerKindEnum = pgEnum('referrer_kind', ['customer', 'employee', 'partner', 'influencer', 'other'])
+export const referrerStatusEnum = pgEnum('referrer_status', ['active', 'suspended', 'archived'])
+export const leadStatusEnum = pgEnum('lead_status', ['new', 'contacted', 'qualified', 'converted', 'disqualified', 'dormant'])
+export const opportunityStageEnum = pgEnum('opportunity_stage', [
+  'initial_contact', 'needs_assessment', 'proposal', 'negotiation', 'won', 'lost'
+])
+export const campaignStatusEnum = pgEnum('campaign_status', ['draft', 'scheduled', 'active', 'paused', 'completed', 'cancelled'])
+export const activityKindEnum = pgEnum('activity_kind', [
+  'call', 'email', 'meeting', 'visit', 'wechat', 'dingtalk', 'sms', 'note'
+])
+export const activityDirectionEnum = pgEnum('activity_direction', ['inbound', 'outbound', 'internal'])
+export const taskStatusEnum = pgEnum('task_status', ['open', 'done', 'cancelled'])
+export const taskPriorityEnum = pgEnum('task_priority', ['low', 'normal', 'high', 'urgent'])

@@ -1,0 +1,21 @@
+import { sql } from 'drizzle-orm'
+import { index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core'
+import { id, tstz } from './columns.js'
+
+/**
+ * The transactional outbox: an event row commits with the change it reports.
+ * Delivery to webhook endpoints reads from here, never from inside a request.
+ */
+export const outboxEvents = pgTable('outbox_events', {
+  id: id(),
+  type: text().notNull(),
+  occurredAt: tstz().notNull().defaultNow(),
+  entityType: text().notNull(),
+  entityId: uuid(),
+  data: jsonb().$type<Record<string, unknown>>().notNull(),
+  publishedAt: tstz()
+}, (t) => [
+  index('outbox_events_unpublished_idx').on(t.occurredAt).where(sql`${t.publishedAt} is null`),
+  index('outbox_events_entity_idx').on(t.entityType, t.entityId)
+])
+

@@ -1,0 +1,63 @@
+import { forbidden } from '../../errors.js'
+import type { Actor, Role } from './actor.js'
+
+export const entities = [
+  'customers', 'referrers', 'leads', 'opportunities', 'campaigns', 'activities', 'tasks',
+  'users', 'teams', 'apiKeys'
+] as const
+export type Entity = (typeof entities)[number]
+
+/**
+ * How far a role reaches: every record, its team's (owner is the caller or a team
+ * mate), its own, the referrer's own (referrer tokens), or nothing.
+ */
+export type Reach = 'all' | 'team' | 'own' | 'self' | 'none'
+type Grant = { read: Reach; write: Reach }
+
+const all: Grant = { read: 'all', write: 'all' }
+const readAll: Grant = { read: 'all', write: 'none' }
+const team: Grant = { read: 'team', write: 'team' }
+const none: Grant = { read: 'none', write: 'none' }
+
+const matrix: Record<Role, Record<Entity, Grant>> = {
+  admin: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: all, teams: all, apiKeys: all },
+  manager: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none },
+  sales: {
+    customers: team, referrers: { read: 'all', write: 'team' }, leads: team, opportunities: team,
+    campaigns: readAll, activities: team, tasks: team, users: readAll, teams: readAll, apiKeys: none
+  },
+  marketing: {
+    customers: readAll, referrers: all, leads: readAll, opportunities: readAll, campaigns: all,
+    activities: readAll, tasks: { read: 'own', write: 'own' }, users: readAll, teams: readAll, apiKeys: none
+  },
+  service: {
+    customers: all, referrers: readAll, leads: readAll, opportunities: readAll, campaigns: readAll,
+    activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none
+  },
+  integration: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none },
+  referrer: {
+    customers: none, referrers: { read: 'self', write: 'none' }, leads: none, opportunities: none,
+    campaigns: none, activities: none, tasks: none, users: none, teams: none, apiKeys: none
+  }
+}
+
+/** Roles that may read personal data (phone, email) in clear; others see it masked. */
+const piiReaders: ReadonlySet<Role> = new Set(['admin', 'manager', 'sales', 'service', 'integration'])
+
+export function canReadPii(actor: Actor): boolean {
+  return piiReaders.has(actor.role)
+}
+
+/**
+ * The reach the actor has for this operation, or FORBIDDEN. Services turn the reach
+ * into a row filter, so an object outside it is simply not found (404, no hint).
+ */
+export function authorize(actor: Actor, entity: Entity, op: 'read' | 'write'): Reach {
+  if (actor.entities && !actor.entities.includes(entity)) throw forbidden(`This key may not access ${entity}`)
+  if (op === 'write' && actor.readOnly) throw forbidden('This key is read-only')
+  const reach = matrix[actor.role][entity][op]
+  if (reach === 'none') throw forbidden(`Role ${actor.role} may not ${op} ${entity}`)
+  // A team or own reach needs a staff user to compare owners with.
+  if ((reach === 'team' || reach === 'own') && !actor.userId) throw forbidden(`Role ${actor.role} needs a key bound to a user`)
+  return reach
+}

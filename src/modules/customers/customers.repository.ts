@@ -1,0 +1,87 @@
+import { and, arrayContains, count, eq, getTableColumns, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm'
+import type { Executor } from '../../db/client.js'
+import type { Keyset } from '../../db/paging.js'
+import { customers } from '../../db/schema/customers.js'
+import type { PiiCipher } from '../../lib/pii.js'
+import { classifySearch } from '../../rules/contact.js'
+import { escapeLike } from '../common/like.js'
+import type { CustomerFilter } from './customers.schemas.js'
+
+export type CustomerRow = typeof customers.$inferSelect
+export type CustomerInsert = typeof customers.$inferInsert
+
+const live = isNull(customers.deletedAt)
+
+/** SQL for a customers filter; `search` uses the blind index for phones and emails. */
+export function customerConditions(filter: CustomerFilter, pii: PiiCipher): SQL[] {
+  const where: SQL[] = [live]
+  if (filter.ownerId) where.push(eq(customers.ownerId, filter.ownerId))
+  if (filter.referrerId) where.push(eq(customers.referrerId, filter.referrerId))
+  if (filter.lifecycleStage?.length) where.push(inArray(customers.lifecycleStage, filter.lifecycleStage))
+  if (filter.tier?.length) where.push(inArray(customers.tier, filter.tier))
+  if (filter.sourceChannel) where.push(eq(customers.sourceChannel, filter.sourceChannel))
+  if (filter.industry) where.push(eq(customers.industry, filter.industry))
+  if (filter.region) where.push(eq(customers.region, filter.region))
+  if (filter.tags?.length) where.push(arrayContains(customers.tags, filter.tags))
+  if (filter.createdFrom) where.push(gte(customers.createdAt, new Date(filter.createdFrom)))
+  if (filter.createdTo) where.push(lt(customers.createdAt, new Date(filter.createdTo)))
+  if (filter.search) {
+    const s = classifySearch(filter.search)
+    if (s.kind === 'phone') where.push(eq(customers.phoneIdx, pii.index(s.value)))
+    else if (s.kind === 'email') where.push(eq(customers.emailIdx, pii.index(s.value)))
+    else where.push(sql`lower(${customers.name} || ' ' || coalesce(${customers.company}, '')) like ${`%${escapeLike(s.value)}%`}`)
+  }
+  return where
+}
+
+export const customersRepository = {
+  async byId(ex: Executor, id: string, scope?: SQL): Promise<CustomerRow | undefined> {
+    const [row] = await ex.select().from(customers).where(and(eq(customers.id, id), live, scope))
+    return row
+  },
+
+  /** Locks the row for the rest of the transaction: concurrent writers queue behind it. */
+  async lock(ex: Executor, id: string, scope?: SQL, includeDeleted = false): Promise<CustomerRow | undefined> {
+    const [row] = await ex.select().from(customers)
+      .where(and(eq(customers.id, id), includeDeleted ? undefined : live, scope)).for('update')
+    return row
+  },
+
+  async byIds(ex: Executor, ids: readonly string[], scope?: SQL): Promise<CustomerRow[]> {
+    if (ids.length === 0) return []
+    return ex.select().from(customers).where(and(inArray(customers.id, [...ids]), live, scope))
+  },
+
+  /** Includes soft-deleted rows: an upsert by externalId revives them. */
+  async byExternalId(ex: Executor, externalId: string): Promise<CustomerRow | undefined> {
+    const [row] = await ex.select().from(customers).where(eq(customers.externalId, externalId))
+    return row
+  },
+
+  async page(ex: Executor, where: SQL[], keyset: Keyset) {
+    return ex.select({ ...getTableColumns(customers), cursorValue: keyset.cursorValue })
+      .from(customers)
+      .where(and(...where, keyset.where()))
+      .orderBy(...keyset.orderBy())
+      .limit(keyset.limit + 1)
+  },
+
+  async count(ex: Executor, where: SQL[]): Promise<number> {
+    const [row] = await ex.select({ n: count() }).from(customers).where(and(...where))
+    return row.n
+  },
+
+  async insert(ex: Executor, values: CustomerInsert): Promise<CustomerRow> {
+    const [row] = await ex.insert(customers).values(values).returning()
+    return row
+  },
+
+  /** Bumps the version; with `expectedVersion` the update only applies at that version. */
+  async update(ex: Executor, id: string, values: Partial<CustomerInsert>, expectedVersion?: number): Promise<CustomerRow | undefined> {
+    const [row] = await ex.update(customers)
+      .set({ ...values, version: sql`${customers.version} + 1`, updatedAt: new Date() })
+      .where(and(eq(customers.id, id), expectedVersion === undefined ? undefined : eq(customers.version, expectedVersion)))
+      .returning()
+    return row
+  }
+}

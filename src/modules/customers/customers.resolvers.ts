@@ -1,0 +1,36 @@
+import type { IResolvers } from 'mercurius'
+import { toConnection } from '../../graphql/connection.js'
+import { actorOf, byForeignKey, nullIfNotFound } from '../../graphql/context.js'
+import { payload } from '../../graphql/payload.js'
+import type { User } from '../users/users.service.js'
+import type { Customer, CustomerOrder } from './customers.service.js'
+
+type ListArgs = { first?: number; after?: string; filter?: unknown; orderBy?: CustomerOrder }
+type InputArgs = { input: Record<string, unknown> }
+
+export const customersResolvers: IResolvers = {
+  Query: {
+    customer: (_root, { id }: { id: string }, ctx) => ctx.services.customers.get(actorOf(ctx), id).catch(nullIfNotFound),
+    customers: async (_root, args: ListArgs, ctx) => {
+      const order = args.orderBy ?? { field: 'createdAt', direction: 'DESC' }
+      const page = await ctx.services.customers.list(actorOf(ctx), args.filter, order, args)
+      return toConnection(page, page.count)
+    }
+  },
+  Mutation: {
+    createCustomer: (_root, { input }: InputArgs, ctx) =>
+      payload(async () => ({ customer: await ctx.services.customers.create(actorOf(ctx), input) })),
+    updateCustomer: (_root, { id, input }: InputArgs & { id: string }, ctx) =>
+      payload(async () => ({ customer: await ctx.services.customers.update(actorOf(ctx), id, input) })),
+    upsertCustomer: (_root, { externalId, input }: InputArgs & { externalId: string }, ctx) =>
+      payload(() => ctx.services.customers.upsertByExternalId(actorOf(ctx), externalId, input)),
+    deleteCustomer: (_root, { id, expectedVersion }: { id: string; expectedVersion?: number }, ctx) =>
+      payload(async () => ({ deletedId: (await ctx.services.customers.delete(actorOf(ctx), id, expectedVersion ?? undefined)).id }))
+  }
+}
+
+export const customersLoaders = {
+  Customer: {
+    owner: byForeignKey<Customer, User>((c) => c.ownerId, (ctx, ids) => ctx.services.users.findMany(actorOf(ctx), ids))
+  }
+}

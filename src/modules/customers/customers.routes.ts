@@ -1,0 +1,63 @@
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { requireActor } from '../../plugins/auth.js'
+import { errorResponses, expectedVersionOf, ifMatchVersion, listBody, listResponse, withEtag } from '../../http/rest.js'
+import { ExternalIdParams, IdParams } from '../common/schemas.js'
+import type { Services } from '../services.js'
+import { CustomerCreate, CustomerListQuery, CustomerUpdate, CustomerView } from './customers.schemas.js'
+
+/** /api/v1/customers: the same service as GraphQL, resource style. */
+export const customersRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const tags = ['customers']
+
+  app.get('/customers', {
+    schema: { tags, summary: 'List customers (keyset pages)', querystring: CustomerListQuery, response: { 200: listResponse(CustomerView), ...errorResponses } }
+  }, async (request) => {
+    const { limit, cursor, orderBy, direction, lifecycleStage, tier, tag, ...filter } = request.query
+    const page = await services.customers.list(requireActor(request), {
+      ...filter,
+      ...(lifecycleStage ? { lifecycleStage: [lifecycleStage] } : {}),
+      ...(tier ? { tier: [tier] } : {}),
+      ...(tag ? { tags: tag } : {})
+    }, { field: orderBy ?? 'createdAt', direction: direction === 'asc' ? 'ASC' : 'DESC' }, { first: limit, after: cursor })
+    return listBody(page)
+  })
+
+  app.post('/customers', {
+    schema: { tags, summary: 'Create a customer', body: CustomerCreate, response: { 201: CustomerView, ...errorResponses } }
+  }, async (request, reply) => {
+    const customer = await services.customers.create(requireActor(request), request.body)
+    reply.code(201).header('location', `/api/v1/customers/${customer.id}`)
+    return withEtag(reply, customer)
+  })
+
+  app.get('/customers/:id', {
+    schema: { tags, summary: 'Get a customer', params: IdParams, response: { 200: CustomerView, ...errorResponses } }
+  }, async (request, reply) => withEtag(reply, await services.customers.get(requireActor(request), request.params.id)))
+
+  app.patch('/customers/:id', {
+    schema: { tags, summary: 'Change some fields (If-Match: version for optimistic concurrency)', params: IdParams, body: CustomerUpdate, response: { 200: CustomerView, ...errorResponses } }
+  }, async (request, reply) => {
+    const expectedVersion = expectedVersionOf(request, request.body)
+    const customer = await services.customers.update(requireActor(request), request.params.id, { ...request.body, ...(expectedVersion ? { expectedVersion } : {}) })
+    return withEtag(reply, customer)
+  })
+
+  app.put('/customers/by-external-id/:externalId', {
+    schema: {
+      tags, summary: 'Create or update by your own id', params: ExternalIdParams, body: Type.Omit(CustomerCreate, ['externalId']),
+      response: { 200: CustomerView, 201: CustomerView, ...errorResponses }
+    }
+  }, async (request, reply) => {
+    const { customer, created } = await services.customers.upsertByExternalId(requireActor(request), request.params.externalId, request.body)
+    reply.code(created ? 201 : 200)
+    return withEtag(reply, customer)
+  })
+
+  app.delete('/customers/:id', {
+    schema: { tags, summary: 'Soft-delete a customer', params: IdParams, response: { 204: Type.Null(), ...errorResponses } }
+  }, async (request, reply) => {
+    await services.customers.delete(requireActor(request), request.params.id, ifMatchVersion(request))
+    reply.code(204)
+  })
+}

@@ -1,0 +1,179 @@
+import type { SQL } from 'drizzle-orm'
+import { runAction } from '../../db/action.js'
+import { Keyset, type PageRequest } from '../../db/paging.js'
+import { customers } from '../../db/schema/customers.js'
+import { CrmError, invalid, notFound, staleVersion } from '../../errors.js'
+import { actionContext, type Actor } from '../auth/actor.js'
+import { authorize, canReadPii } from '../auth/permissions.js'
+import { reachFilter } from '../auth/reach.js'
+import { changedFields } from '../common/changes.js'
+import { openContact, sealContact } from '../common/contact.js'
+import { assertAssignable } from '../common/owners.js'
+import { asTaken } from '../common/unique.js'
+import { isUuid, parse } from '../common/validate.js'
+import type { ServiceDeps } from '../service-deps.js'
+import { customerConditions, customersRepository as repo, type CustomerRow, type CustomerInsert } from './customers.repository.js'
+import {
+  CustomerCreate, CustomerFilter, CustomerUpdate, type CustomerOrderField
+} from './customers.schemas.js'
+
+export type Customer = ReturnType<CustomersService['toView']>
+export type CustomerOrder = { field: CustomerOrderField; direction: 'ASC' | 'DESC' }
+
+const orderColumns = { createdAt: customers.createdAt, updatedAt: customers.updatedAt, name: customers.name }
+const auditedFields = [
+  'externalId', 'name', 'gender', 'birthday', 'phone', 'email', 'address', 'company', 'industry', 'title', 'region',
+  'sourceChannel', 'ownerId', 'referrerId', 'tags', 'attributes', 'consent', 'lifecycleStage', 'tier'
+] as const
+
+export class CustomersService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  /** The filter that hides customers outside the actor's reach. */
+  scope(actor: Actor, op: 'read' | 'write' = 'read'): SQL | undefined {
+    return reachFilter(actor, authorize(actor, 'customers', op), { owner: customers.ownerId })
+  }
+
+  /** One customer the actor may see, or NOT_FOUND (never a hint that it exists). */
+  async get(actor: Actor, id: string): Promise<Customer> {
+    const found = await this.find(actor, id)
+    if (!found) throw notFound('Customer', id)
+    return found
+  }
+
+  async find(actor: Actor, id: string): Promise<Customer | null> {
+    const scope = this.scope(actor)
+    if (!isUuid(id)) return null
+    const row = await repo.byId(this.deps.db, id, scope)
+    return row ? this.toView(actor, row) : null
+  }
+
+  /** Batched read for loaders: customers by id, in the order asked, null where unseen. */
+  async findMany(actor: Actor, ids: readonly string[]): Promise<(Customer | null)[]> {
+    const scope = this.scope(actor)
+    const rows = await repo.byIds(this.deps.db, ids.filter(isUuid), scope)
+    const byId = new Map(rows.map((r) => [r.id, this.toView(actor, r)]))
+    return ids.map((id) => byId.get(id) ?? null)
+  }
+
+  /** A keyset page of the customers the actor may see; `count` runs only if called. */
+  async list(actor: Actor, filter: unknown, order: CustomerOrder, page: PageRequest) {
+    const scope = this.scope(actor)
+    const where = customerConditions(parse(CustomerFilter, filter ?? {}), this.deps.pii)
+    if (scope) where.push(scope)
+    const keyset = new Keyset(order.field, orderColumns[order.field], customers.id, order.direction, page)
+    const rows = await repo.page(this.deps.db, where, keyset)
+    const result = keyset.page(rows)
+    return {
+      ...result,
+      rows: result.rows.map((r) => this.toView(actor, r as CustomerRow)),
+      count: () => repo.count(this.deps.db, where)
+    }
+  }
+
+  /** Creates a customer; the caller owns it unless another owner is named. */
+  async create(actor: Actor, input: unknown): Promise<Customer> {
+    const reach = authorize(actor, 'customers', 'write')
+    const data = parse(CustomerCreate, input)
+    return runAction(this.deps.db, actionContext(actor), async ({ tx, audit, emit }) => {
+      const ownerId = data.ownerId !== undefined ? data.ownerId : actor.userId
+      if (ownerId) await assertAssignable(tx, actor, reach, ownerId)
+      else if (reach !== 'all') throw invalid('ownerId', 'is required', 'REQUIRED')
+      const row = await this.insertUnique(tx, { ...this.columns(data), name: data.name, ownerId })
+      const view = this.toView(actor, row)
+      audit({ action: 'customer.created', entityType: 'customer', entityId: row.id, changes: this.auditView(row) })
+      emit({ type: 'customer.created', entityType: 'customer', entityId: row.id, data: { customer: this.auditView(row) } })
+      return view
+    })
+  }
+
+  /** Changes the given fields; with expectedVersion, refuses a stale write (412 / STALE_VERSION). */
+  async update(actor: Actor, id: string, input: unknown): Promise<Customer> {
+    return this.applyUpdate(actor, id, parse(CustomerUpdate, input), false)
+  }
+
+  /**
+   * PUT by the caller's externalId: creates the customer, or sets the given fields on the
+   * one that has it (reviving it if it was deleted). Concurrent upserts converge on one row.
+   */
+  async upsertByExternalId(actor: Actor, externalId: string, input: unknown): Promise<{ customer: Customer; created: boolean }> {
+    authorize(actor, 'customers', 'write')
+    const data = parse(CustomerCreate, { ...(input as object), externalId })
+    for (let attempt = 0; ; attempt++) {
+      const existing = await repo.byExternalId(this.deps.db, externalId)
+      if (existing) return { customer: await this.applyUpdate(actor, existing.id, data, true), created: false }
+      try {
+        return { customer: await this.create(actor, data), created: true }
+      } catch (err) {
+        // Lost a race with a concurrent upsert of the same externalId: update that one.
+        if (attempt > 0 || !(err instanceof CrmError && err.code === 'CRM_ERR_CONFLICT')) throw err
+      }
+    }
+  }
+
+  private async applyUpdate(actor: Actor, id: string, data: CustomerUpdate, revive: boolean): Promise<Customer> {
+    const reach = authorize(actor, 'customers', 'write')
+    return runAction(this.deps.db, actionContext(actor), async ({ tx, audit, emit }) => {
+      const before = isUuid(id) ? await repo.lock(tx, id, this.scope(actor, 'write'), revive) : undefined
+      if (!before) throw notFound('Customer', id)
+      if (data.expectedVersion !== undefined && before.version !== data.expectedVersion) {
+        throw staleVersion('Customer', data.expectedVersion, before.version)
+      }
+      if (data.ownerId && data.ownerId !== before.ownerId) await assertAssignable(tx, actor, reach, data.ownerId)
+      if (data.ownerId === null && reach !== 'all') throw invalid('ownerId', 'cannot be cleared', 'REQUIRED')
+      const after = await this.updateUnique(tx, id, { ...this.columns(data), ...(revive ? { deletedAt: null } : {}) })
+      const changes = changedFields(this.auditView(before), this.auditView(after), auditedFields)
+      if (Object.keys(changes).length > 0) {
+        audit({ action: 'customer.updated', entityType: 'customer', entityId: id, changes })
+        emit({ type: 'customer.updated', entityType: 'customer', entityId: id, data: { id, version: after.version, changes } })
+      }
+      return this.toView(actor, after)
+    })
+  }
+
+  /** Soft delete: the record leaves every list but its history stays. */
+  async delete(actor: Actor, id: string, expectedVersion?: number): Promise<{ id: string }> {
+    authorize(actor, 'customers', 'write')
+    return runAction(this.deps.db, actionContext(actor), async ({ tx, audit }) => {
+      const before = isUuid(id) ? await repo.lock(tx, id, this.scope(actor, 'write')) : undefined
+      if (!before) throw notFound('Customer', id)
+      if (expectedVersion !== undefined && before.version !== expectedVersion) throw staleVersion('Customer', expectedVersion, before.version)
+      await repo.update(tx, id, { deletedAt: new Date() })
+      audit({ action: 'customer.deleted', entityType: 'customer', entityId: id })
+      return { id }
+    })
+  }
+
+  toView(actor: Actor, row: CustomerRow) {
+    const { phoneEnc: _pe, phoneIdx: _pi, phoneMasked: _pm, emailEnc: _ee, emailIdx: _ei, emailMasked: _em, deletedAt: _d, mergedIntoId: _m, ...rest } = row
+    return { ...rest, ...openContact(this.deps.pii, row, canReadPii(actor)) }
+  }
+
+  /** The customer as audit entries and events carry it: personal data masked, never clear. */
+  private auditView(row: CustomerRow) {
+    const { phoneEnc: _pe, phoneIdx: _pi, phoneMasked, emailEnc: _ee, emailIdx: _ei, emailMasked, deletedAt: _d, mergedIntoId: _m, ...rest } = row
+    return { ...rest, phone: phoneMasked, email: emailMasked }
+  }
+
+  private columns(data: CustomerUpdate): Partial<CustomerInsert> {
+    const { phone, email, expectedVersion: _v, ...plain } = data
+    return { ...plain, ...sealContact(this.deps.pii, { phone, email }) }
+  }
+
+  private async insertUnique(tx: Parameters<typeof repo.insert>[0], values: CustomerInsert): Promise<CustomerRow> {
+    try {
+      return await repo.insert(tx, values)
+    } catch (err) {
+      throw asTaken(err, 'customer')
+    }
+  }
+
+  private async updateUnique(tx: Parameters<typeof repo.update>[0], id: string, values: Partial<CustomerInsert>): Promise<CustomerRow> {
+    try {
+      return (await repo.update(tx, id, values))!
+    } catch (err) {
+      throw asTaken(err, 'customer')
+    }
+  }
+}
+

@@ -1,0 +1,44 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { IResolvers, MercuriusLoaders } from 'mercurius'
+import type { Services } from './services.js'
+import customers from './customers/index.js'
+import users from './users/index.js'
+
+/** What a domain area contributes to the app: REST routes, resolvers, loaders. */
+export type CrmModule = {
+  name: string
+  routes?: FastifyPluginAsync<{ services: Services }>
+  resolvers?: IResolvers
+  loaders?: MercuriusLoaders
+}
+
+export const modules: CrmModule[] = [
+  users,
+  customers
+]
+
+/** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */
+export function mergeGraphql(list: CrmModule[]): { resolvers: IResolvers; loaders: MercuriusLoaders } {
+  const resolvers: Record<string, Record<string, unknown>> = {}
+  const loaders: Record<string, Record<string, unknown>> = {}
+  for (const m of list) {
+    for (const [type, fields] of Object.entries(m.resolvers ?? {})) {
+      resolvers[type] = mergeFields(resolvers[type], fields as Record<string, unknown>, `${m.name}: resolver ${type}`)
+    }
+    for (const [type, fields] of Object.entries(m.loaders ?? {})) {
+      loaders[type] = mergeFields(loaders[type], fields as Record<string, unknown>, `${m.name}: loader ${type}`)
+    }
+  }
+  return { resolvers: resolvers as IResolvers, loaders: loaders as MercuriusLoaders }
+}
+
+function mergeFields(into: Record<string, unknown> | undefined, add: Record<string, unknown>, where: string): Record<string, unknown> {
+  // Scalars are objects of their own, not field maps: keep them whole.
+  if (typeof (add as { serialize?: unknown }).serialize === 'function') return add
+  const out = { ...(into ?? {}) }
+  for (const [field, value] of Object.entries(add)) {
+    if (field in out) throw new Error(`${where}.${field} is defined twice`)
+    out[field] = value
+  }
+  return out
+}

@@ -1,0 +1,156 @@
+import { and, asc, count, eq, getTableColumns, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm'
+import { runAction } from '../../db/action.js'
+import { Keyset, type PageRequest } from '../../db/paging.js'
+import { apiKeys } from '../../db/schema/api-keys.js'
+import { teams } from '../../db/schema/teams.js'
+import { users } from '../../db/schema/users.js'
+import { invalid, notFound, staleVersion } from '../../errors.js'
+import { actionContext, type Actor } from '../auth/actor.js'
+import { generateApiKey, hashApiKey, keyPrefix } from '../auth/api-key-secret.js'
+import { authorize } from '../auth/permissions.js'
+import { changedFields } from '../common/changes.js'
+import { asTaken } from '../common/unique.js'
+import { isUuid, parse } from '../common/validate.js'
+import { escapeLike } from '../common/like.js'
+import type { ServiceDeps } from '../service-deps.js'
+import { ApiKeyCreate, TeamCreate, UserCreate, UserFilter, UserUpdate } from './users.schemas.js'
+
+export type User = typeof users.$inferSelect
+export type Team = typeof teams.$inferSelect
+export type ApiKey = Omit<typeof apiKeys.$inferSelect, 'secretHash'>
+
+const { secretHash: _omit, ...apiKeyColumns } = getTableColumns(apiKeys)
+
+/** Staff users, teams and API keys: who can act, and as what. */
+export class UsersService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  async findMany(actor: Actor, ids: readonly string[]): Promise<(User | null)[]> {
+    authorize(actor, 'users', 'read')
+    const valid = ids.filter(isUuid)
+    const rows = valid.length ? await this.deps.db.select().from(users).where(inArray(users.id, valid)) : []
+    const byId = new Map(rows.map((r) => [r.id, r]))
+    return ids.map((id) => byId.get(id) ?? null)
+  }
+
+  async get(actor: Actor, id: string): Promise<User> {
+    const [user] = await this.findMany(actor, [id])
+    if (!user || user.deletedAt) throw notFound('User', id)
+    return user
+  }
+
+  async list(actor: Actor, filter: unknown, page: PageRequest) {
+    authorize(actor, 'users', 'read')
+    const f = parse(UserFilter, filter ?? {})
+    const where: SQL[] = [isNull(users.deletedAt)]
+    if (f.role) where.push(eq(users.role, f.role))
+    if (f.teamId) where.push(eq(users.teamId, f.teamId))
+    if (f.active !== undefined) where.push(eq(users.active, f.active))
+    if (f.search) where.push(or(ilike(users.name, `%${escapeLike(f.search)}%`), ilike(users.email, `%${escapeLike(f.search)}%`))!)
+    const keyset = new Keyset('createdAt', users.createdAt, users.id, 'ASC', page)
+    const rows = await this.deps.db.select({ ...getTableColumns(users), cursorValue: keyset.cursorValue }).from(users)
+      .where(and(...where, keyset.where())).orderBy(...keyset.orderBy()).limit(keyset.limit + 1)
+    return { ...keyset.page(rows), count: async () => (await this.deps.db.select({ n: count() }).from(users).where(and(...where)))[0].n }
+  }
+
+  /** Members of the given teams, for Team.members. */
+  async membersOf(actor: Actor, teamIds: readonly string[]): Promise<User[][]> {
+    authorize(actor, 'users', 'read')
+    const rows = teamIds.length ? await this.deps.db.select().from(users)
+      .where(and(inArray(users.teamId, [...teamIds]), isNull(users.deletedAt))).orderBy(asc(users.name)) : []
+    return teamIds.map((t) => rows.filter((u) => u.teamId === t))
+  }
+
+  async create(actor: Actor, input: unknown): Promise<User> {
+    authorize(actor, 'users', 'write')
+    const data = parse(UserCreate, input)
+    return runAction(this.deps.db, actionContext(actor), async ({ tx, audit }) => {
+      try {
+        const [user] = await tx.insert(users).values({ ...data, email: data.email?.trim().toLowerCase() ?? null }).returning()
+        audit({ action: 'user.created', entityType: 'user', entityId: user.id, changes: { name: user.name, role: user.role, teamId: user.teamId } })
+        return user
+      } catch (err) { throw asTaken(err, 'user') }
+    })
+  }
+
+  async update(actor: Actor, id: string, input: unknown): Promise<User> {
+    authorize(actor, 'users', 'write')
+    const { expectedVersion, ...data } = parse(UserUpdate, input)
+    return runAction(this.deps.db, actionContext(actor), async ({ tx, audit }) => {
+      const [before] = isUuid(id) ? await tx.select().from(users).where(and(eq(users.id, id), isNull(users.deletedAt))).for('update') : []
+      if (!before) throw notFound('User', id)
+      if (expectedVersion !== undefined && expectedVersion !== before.version) throw staleVersion('User', expectedVersion, before.version)
+      try {
+        const [after] = await tx.update(users).set({ ...data, ...(data.email ? { email: data.email.trim().toLowerCase() } : {}), version: sql`${users.version} + 1`, updatedAt: new Date() })
+          .where(eq(users.id, id)).returning()
+        audit({ action: 'user.updated', entityType: 'user', entityId: id, changes: changedFields(before, after, ['name', 'email', 'role', 'teamId', 'active', 'externalId']) })
+        return after
+      } catch (err) { throw asTaken(err, 'user') }
+    })
+  }
+
+  async teamsByIds(actor: Actor, ids: readonly string[]): Promise<(Team | null)[]> {
+    authorize(actor, 'teams', 'read')
+    const valid = ids.filter(isUuid)
+    const rows = valid.length ? await this.deps.db.select().from(teams).where(inArray(teams.id, valid)) : []
+    return ids.map((id) => rows.find((t) => t.id === id) ?? null)
+  }
+
+  async listTeams(actor: Actor): Promise<Team[]> {
+    authorize(actor, 'teams', 'read')
+    return this.deps.db.select().from(teams).where(isNull(teams.deletedAt)).orderBy(asc(teams.name))
+  }
+
+  async createTeam(actor: Actor, input: unknown): Promise<Team> {
+    authorize(actor, 'teams', 'write')
+    const data = parse(TeamCreate, input)
+    return runAction(this.deps.db, actionContext(actor), async ({ tx, audit }) => {
+      try {
+        const [team] = await tx.insert(teams).values(data).returning()
+        audit({ action: 'team.created', entityType: 'team', entityId: team.id, changes: { name: team.name } })
+        return team
+      } catch (err) { throw asTaken(err, 'team') }
+    })
+  }
+
+  async listApiKeys(actor: Actor): Promise<ApiKey[]> {
+    authorize(actor, 'apiKeys', 'read')
+    return this.deps.db.select(apiKeyColumns).from(apiKeys).orderBy(asc(apiKeys.createdAt))
+  }
+
+  /** Creates a key; the secret is in the answer once and never stored in clear. */
+  async createApiKey(actor: Actor, input: unknown): Promise<{ apiKey: ApiKey; secret: string }> {
+    authorize(actor, 'apiKeys', 'write')
+    const data = parse(ApiKeyCreate, input)
+    if (['sales', 'marketing'].includes(data.role) && !data.userId) {
+      throw invalid('userId', `a ${data.role} key must belong to a user: its records are owned by that user`, 'REQUIRED')
+    }
+    if (data.expiresAt && new Date(data.expiresAt) <= new Date()) throw invalid('expiresAt', 'must be in the future', 'IN_THE_PAST')
+    return runAction(this.deps.db, actionContext(actor), async ({ tx, audit }) => {
+      if (data.userId) {
+        const [user] = await tx.select({ role: users.role }).from(users).where(and(eq(users.id, data.userId), isNull(users.deletedAt)))
+        if (!user) throw invalid('userId', 'is not a known user', 'UNKNOWN_USER')
+      }
+      const secret = generateApiKey()
+      const [row] = await tx.insert(apiKeys).values({
+        name: data.name, role: data.role, userId: data.userId ?? null, readOnly: data.readOnly ?? false,
+        entities: data.entities ?? null, expiresAt: data.expiresAt ? new Date(data.expiresAt) : null,
+        prefix: keyPrefix(secret), secretHash: hashApiKey(secret), createdById: actor.userId
+      }).returning(apiKeyColumns)
+      audit({ action: 'api_key.created', entityType: 'api_key', entityId: row.id, changes: { name: row.name, role: row.role, userId: row.userId, readOnly: row.readOnly, entities: row.entities } })
+      return { apiKey: row, secret }
+    })
+  }
+
+  /** Revocation takes effect for new tokens at once and for issued tokens within 30 s. */
+  async revokeApiKey(actor: Actor, id: string): Promise<ApiKey> {
+    authorize(actor, 'apiKeys', 'write')
+    return runAction(this.deps.db, actionContext(actor), async ({ tx, audit }) => {
+      const [row] = isUuid(id) ? await tx.update(apiKeys).set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
+        .where(eq(apiKeys.id, id)).returning(apiKeyColumns) : []
+      if (!row) throw notFound('API key', id)
+      audit({ action: 'api_key.revoked', entityType: 'api_key', entityId: id })
+      return row
+    })
+  }
+}

@@ -1,0 +1,90 @@
+import fp from 'fastify-plugin'
+import jwt from '@fastify/jwt'
+import type { FastifyRequest } from 'fastify'
+import { CrmError } from '../errors.js'
+import { roles, type Actor } from '../modules/auth/actor.js'
+import { actorFromClaims, type TokenClaims } from '../modules/auth/tokens.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated caller; null on public routes called without a token. */
+    actor: Actor | null
+  }
+  interface FastifyContextConfig {
+    /** Route needs no token (health, metrics, docs, token exchange, public forms). */
+    public?: boolean
+  }
+}
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: TokenClaims
+    user: TokenClaims
+  }
+}
+
+export type AuthPluginOptions = {
+  secret: string
+  issuer: string
+  audience: string
+  ttlSeconds: number
+  /** Whether an API key is still valid; checked at most every 30 s per key. */
+  keyIsActive: (apiKeyId: string) => Promise<boolean>
+}
+
+const KEY_STATUS_TTL_MS = 30_000
+// Static assets of the docs and GraphiQL pages are public without route config.
+const PUBLIC_PREFIXES = ['/docs', '/graphiql']
+
+/**
+ * Verifies the bearer token on every request (HS256 only, our issuer and audience,
+ * exp required) and sets request.actor. Any bad token is a 401, never a 500.
+ */
+export default fp<AuthPluginOptions>(async (app, opts) => {
+  await app.register(jwt, {
+    secret: opts.secret,
+    sign: { algorithm: 'HS256', iss: opts.issuer, aud: opts.audience, expiresIn: opts.ttlSeconds * 1000 },
+    verify: { algorithms: ['HS256'], allowedIss: opts.issuer, allowedAud: opts.audience, requiredClaims: ['exp', 'iss', 'aud', 'sub', 'role'] }
+  })
+
+  const keyStatus = new Map<string, { active: boolean; checkedAt: number }>()
+  async function keyActive(kid: string): Promise<boolean> {
+    const cached = keyStatus.get(kid)
+    if (cached && Date.now() - cached.checkedAt < KEY_STATUS_TTL_MS) return cached.active
+    const active = await opts.keyIsActive(kid)
+    if (keyStatus.size > 10_000) keyStatus.clear()
+    keyStatus.set(kid, { active, checkedAt: Date.now() })
+    return active
+  }
+
+  app.decorateRequest('actor', null)
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    const isPublic = request.routeOptions.config?.public === true || PUBLIC_PREFIXES.some((p) => request.url.startsWith(p))
+    const header = request.headers.authorization
+    if (!header) {
+      if (isPublic) return
+      throw new CrmError('CRM_ERR_UNAUTHENTICATED', 'Send Authorization: Bearer <accessToken> (POST /api/v1/auth/token issues one)')
+    }
+    if (!/^Bearer\s+\S+$/i.test(header)) throw new CrmError('CRM_ERR_UNAUTHENTICATED', 'The Authorization header must be "Bearer <accessToken>"')
+    let claims: TokenClaims
+    try {
+      claims = await request.jwtVerify<TokenClaims>()
+    } catch {
+      throw new CrmError('CRM_ERR_UNAUTHENTICATED', 'The access token is malformed, expired or not for this service')
+    }
+    if (!isClaims(claims)) throw new CrmError('CRM_ERR_UNAUTHENTICATED', 'The access token is missing claims')
+    if (claims.kid && !(await keyActive(claims.kid))) throw new CrmError('CRM_ERR_UNAUTHENTICATED', 'The API key behind this token was revoked or expired')
+    request.actor = actorFromClaims(claims, request.id)
+  })
+}, { name: 'auth' })
+
+const ROLES: ReadonlySet<string> = new Set(roles)
+function isClaims(c: TokenClaims): boolean {
+  return typeof c.sub === 'string' && ROLES.has(c.role) && (c.role !== 'referrer' || typeof c.rid === 'string')
+}
+
+/** The caller, or 401: for handlers on routes that need a token. */
+export function requireActor(request: FastifyRequest): Actor {
+  if (!request.actor) throw new CrmError('CRM_ERR_UNAUTHENTICATED', 'Authentication required')
+  return request.actor
+}
