@@ -45,6 +45,13 @@ export class TestApp {
     })
   }
 
+  /** Raw SQL against the test database, to assert what was stored (audit, outbox, ciphertext). */
+  async sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+    const db = this.app.database
+    if (db.pool) return (await db.pool.query(text, params)).rows as T[]
+    return (await db.pglite!.query<T>(text, params)).rows
+  }
+
   async tokenFor(apiKey: string): Promise<string> {
     const res = await this.rest(null, 'POST', '/api/v1/auth/token', { apiKey })
     if (res.statusCode !== 200) throw new Error(`token exchange failed: ${res.body}`)
