@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
+import type { Test } from 'tap'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
@@ -15,10 +16,7 @@ export const databaseKinds: DatabaseKind[] = process.env.TEST_DATABASE_URL ? ['p
 export const ADMIN_KEY = 'crm_test_bootstrap_admin_key_0123456789'
 const PII_KEY = randomBytes(32).toString('base64')
 
-type Tap = {
-  test(name: string, fn: (t: Tap) => Promise<void>): Promise<unknown>
-  teardown(fn: () => Promise<void> | void): void
-}
+type Tap = Test
 
 export type GqlResult<T = Record<string, any>> = { status: number; data: T; errors?: { message: string; extensions?: { code?: string; fields?: unknown } }[] }
 
