@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import { PiiCipher } from './lib/pii.js'
+import { requestSerializer } from './lib/log-safety.js'
 import { resolveSecrets } from './lib/secrets.js'
 import authPlugin from './plugins/auth.js'
 import dbPlugin from './plugins/db.js'
@@ -45,13 +46,15 @@ const redact = {
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options
   const app = Fastify({
-    logger: options.logger === false ? false : { level: config.LOG_LEVEL, redact, ...(typeof options.logger === 'object' ? options.logger : {}) },
+    logger: options.logger === false ? false : { level: config.LOG_LEVEL, redact, serializers: { req: requestSerializer }, ...(typeof options.logger === 'object' ? options.logger : {}) },
     genReqId: (req) => {
       const given = req.headers['x-request-id']
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : crypto.randomUUID()
     },
     trustProxy: config.TRUST_PROXY,
     bodyLimit: 1_048_576,
+    // Opening PGlite and applying migrations on a cold or busy machine can outlast the 10 s default.
+    pluginTimeout: 120_000,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
@@ -79,7 +82,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
     ttlSeconds: config.JWT_TTL_SECONDS,
-    keyIsActive: (id) => auth.keyIsActive(id)
+    keyIsActive: (id) => auth.keyIsActive(id),
+    keyStatusTtlMs: config.API_KEY_STATUS_TTL_MS
   })
   await app.register(healthPlugin)
   await app.register(openapiPlugin)

@@ -16,6 +16,8 @@ export const ConfigSchema = Type.Object({
   JWT_ISSUER: Type.String({ minLength: 1, default: 'referral-crm' }),
   JWT_AUDIENCE: Type.String({ minLength: 1, default: 'referral-crm-api' }),
   JWT_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 86400, default: 3600 }),
+  /** How long each process trusts an API key's status: the longest a revoked key's tokens keep working. */
+  API_KEY_STATUS_TTL_MS: Type.Integer({ minimum: 0, maximum: 300000, default: 30000 }),
   PII_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$' })),
   BOOTSTRAP_ADMIN_KEY: Type.Optional(Type.String({ minLength: 24 })),
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10000 }),
@@ -25,6 +27,16 @@ export const ConfigSchema = Type.Object({
 export type Config = Static<typeof ConfigSchema>
 
 export class ConfigError extends Error {}
+
+const SECRETS: ReadonlySet<string> = new Set(['JWT_SECRET', 'PII_KEY', 'BOOTSTRAP_ADMIN_KEY'])
+
+// Start-up errors land in logs: say what was wrong without printing a secret or a password.
+function shown(name: string, value: string | undefined): string {
+  if (value === undefined) return 'nothing'
+  if (SECRETS.has(name)) return `a value of ${value.length} characters`
+  if (name === 'DATABASE_URL') return JSON.stringify(value.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@'))
+  return JSON.stringify(value)
+}
 
 /**
  * Reads and validates the environment. A wrong value stops start-up with a message
@@ -37,12 +49,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (value !== undefined && value !== '') raw[key] = value
   }
   const withDefaults = Value.Default(ConfigSchema, raw)
-  const converted = Value.Convert(ConfigSchema, withDefaults)
+  const converted = Value.Convert(ConfigSchema, withDefaults) as Record<string, unknown>
+  // TypeBox reads '80.5' as 80 and '1e3' as 1: only plain digits count as an integer.
+  for (const [key, schema] of Object.entries(ConfigSchema.properties)) {
+    const value = env[key]
+    if (schema.type === 'integer' && value && !/^\s*[+-]?\d+\s*$/.test(value)) converted[key] = value
+  }
   const errors = [...Value.Errors(ConfigSchema, converted)]
   if (errors.length > 0) {
     const lines = errors.map((e) => {
       const name = e.path.replace(/^\//, '') || '(environment)'
-      return `${name}: ${e.message} (got ${JSON.stringify(env[name] ?? null)})`
+      return `${name}: ${e.message} (got ${shown(name, env[name])})`
     })
     throw new ConfigError(`Invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`)
   }

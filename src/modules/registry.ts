@@ -3,6 +3,13 @@ import type { IResolvers, MercuriusLoaders } from 'mercurius'
 import type { Services } from './services.js'
 import customers from './customers/index.js'
 import users from './users/index.js'
+import referrers from './referrers/index.js'
+import leads from './leads/index.js'
+import opportunities from './opportunities/index.js'
+import campaigns from './campaigns/index.js'
+import activities from './activities/index.js'
+import tasks from './tasks/index.js'
+import ownership from './ownership/index.js'
 
 /** What a domain area contributes to the app: REST routes, resolvers, loaders. */
 export type CrmModule = {
@@ -14,7 +21,14 @@ export type CrmModule = {
 
 export const modules: CrmModule[] = [
   users,
-  customers
+  customers,
+  referrers,
+  leads,
+  opportunities,
+  campaigns,
+  activities,
+  tasks,
+  ownership
 ]
 
 /** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */

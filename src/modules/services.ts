@@ -1,12 +1,26 @@
 import type { ServiceDeps } from './service-deps.js'
 import { CustomersService } from './customers/customers.service.js'
 import { UsersService } from './users/users.service.js'
+import { ReferrersService } from './referrers/referrers.service.js'
+import { LeadsService } from './leads/leads.service.js'
+import { OpportunitiesService } from './opportunities/opportunities.service.js'
+import { CampaignsService } from './campaigns/campaigns.service.js'
+import { ActivitiesService } from './activities/activities.service.js'
+import { TasksService } from './tasks/tasks.service.js'
+import { OwnershipService } from './ownership/ownership.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
   return {
     customers: new CustomersService(deps),
-    users: new UsersService(deps)
+    users: new UsersService(deps),
+    referrers: new ReferrersService(deps),
+    leads: new LeadsService(deps),
+    opportunities: new OpportunitiesService(deps),
+    campaigns: new CampaignsService(deps),
+    activities: new ActivitiesService(deps),
+    tasks: new TasksService(deps),
+    ownership: new OwnershipService(deps)
   }
 }
 

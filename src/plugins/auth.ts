@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import jwt from '@fastify/jwt'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { CrmError } from '../errors.js'
 import { roles, type Actor } from '../modules/auth/actor.js'
 import { actorFromClaims, type TokenClaims } from '../modules/auth/tokens.js'
@@ -28,11 +28,12 @@ export type AuthPluginOptions = {
   issuer: string
   audience: string
   ttlSeconds: number
-  /** Whether an API key is still valid; checked at most every 30 s per key. */
+  /** Whether an API key is still valid; checked at most once per keyStatusTtlMs per key. */
   keyIsActive: (apiKeyId: string) => Promise<boolean>
+  /** How long a key's status is cached per process: the longest a revoked key's tokens still work. Default 30 s. */
+  keyStatusTtlMs?: number
 }
 
-const KEY_STATUS_TTL_MS = 30_000
 // Static assets of the docs and GraphiQL pages are public without route config.
 const PUBLIC_PREFIXES = ['/docs', '/graphiql']
 
@@ -47,10 +48,11 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
     verify: { algorithms: ['HS256'], allowedIss: opts.issuer, allowedAud: opts.audience, requiredClaims: ['exp', 'iss', 'aud', 'sub', 'role'] }
   })
 
+  const keyStatusTtlMs = opts.keyStatusTtlMs ?? 30_000
   const keyStatus = new Map<string, { active: boolean; checkedAt: number }>()
   async function keyActive(kid: string): Promise<boolean> {
     const cached = keyStatus.get(kid)
-    if (cached && Date.now() - cached.checkedAt < KEY_STATUS_TTL_MS) return cached.active
+    if (cached && Date.now() - cached.checkedAt < keyStatusTtlMs) return cached.active
     const active = await opts.keyIsActive(kid)
     if (keyStatus.size > 10_000) keyStatus.clear()
     keyStatus.set(kid, { active, checkedAt: Date.now() })
@@ -58,13 +60,25 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
   }
 
   app.decorateRequest('actor', null)
-  app.addHook('onRequest', async (request: FastifyRequest) => {
-    const isPublic = request.routeOptions.config?.public === true || PUBLIC_PREFIXES.some((p) => request.url.startsWith(p))
-    const header = request.headers.authorization
-    if (!header) {
-      if (isPublic) return
-      throw new CrmError('CRM_ERR_UNAUTHENTICATED', 'Send Authorization: Bearer <accessToken> (POST /api/v1/auth/token issues one)')
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    // An unknown route answers 404 to anyone: the route list is public in /openapi.json anyway.
+    const isPublic = request.routeOptions.config?.public === true || request.is404 || PUBLIC_PREFIXES.some((p) => request.url.startsWith(p))
+    if (isPublic) {
+      // A stale or foreign token must not block a public call (such as fetching a new token).
+      if (request.headers.authorization) request.actor = await authenticate(request).catch(() => null)
+      return
     }
+    try {
+      request.actor = await authenticate(request)
+    } catch (err) {
+      reply.header('www-authenticate', request.headers.authorization ? 'Bearer error="invalid_token"' : 'Bearer')
+      throw err
+    }
+  })
+
+  async function authenticate(request: FastifyRequest): Promise<Actor> {
+    const header = request.headers.authorization
+    if (!header) throw new CrmError('CRM_ERR_UNAUTHENTICATED', 'Send Authorization: Bearer <accessToken> (POST /api/v1/auth/token issues one)')
     if (!/^Bearer\s+\S+$/i.test(header)) throw new CrmError('CRM_ERR_UNAUTHENTICATED', 'The Authorization header must be "Bearer <accessToken>"')
     let claims: TokenClaims
     try {
@@ -74,8 +88,8 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
     }
     if (!isClaims(claims)) throw new CrmError('CRM_ERR_UNAUTHENTICATED', 'The access token is missing claims')
     if (claims.kid && !(await keyActive(claims.kid))) throw new CrmError('CRM_ERR_UNAUTHENTICATED', 'The API key behind this token was revoked or expired')
-    request.actor = actorFromClaims(claims, request.id)
-  })
+    return actorFromClaims(claims, request.id)
+  }
 }, { name: 'auth' })
 
 const ROLES: ReadonlySet<string> = new Set(roles)

@@ -20,6 +20,8 @@ export default fp(async (app) => {
       },
       security: [{ bearer: [] }]
     },
+    // GraphQL has its own contract (schema/*.graphql, /graphiql): keep it out of the REST document.
+    transform: ({ schema, url }) => ({ schema: /^\/graph(ql|iql)\b/.test(url) ? { ...schema, hide: true } : schema, url }),
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (json.$id as string) ?? `def-${i}` }
   })
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })

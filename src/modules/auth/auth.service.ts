@@ -50,11 +50,13 @@ export class AuthService {
     return this.token({ sub: referrer.id, role: 'referrer', rid: referrer.id })
   }
 
-  /** Is the key behind a token still good? (Tokens outlive nothing but their key.) */
+  /** Is the key behind a token still good? Tokens outlive neither their key nor a deactivated user. */
   async keyIsActive(apiKeyId: string, now = new Date()): Promise<boolean> {
-    const [key] = await this.db.select({ revokedAt: apiKeys.revokedAt, expiresAt: apiKeys.expiresAt })
-      .from(apiKeys).where(eq(apiKeys.id, apiKeyId))
-    return !!key && !key.revokedAt && !(key.expiresAt && key.expiresAt <= now)
+    const [key] = await this.db
+      .select({ revokedAt: apiKeys.revokedAt, expiresAt: apiKeys.expiresAt, userId: apiKeys.userId, userActive: users.active, userDeleted: users.deletedAt })
+      .from(apiKeys).leftJoin(users, eq(users.id, apiKeys.userId)).where(eq(apiKeys.id, apiKeyId))
+    if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= now)) return false
+    return !key.userId || (key.userActive === true && !key.userDeleted)
   }
 
   /**

@@ -12,6 +12,20 @@ export type CustomerInsert = typeof customers.$inferInsert
 
 const live = isNull(customers.deletedAt)
 
+/**
+ * The hot unscoped reads as prepared statements, built once per database handle and
+ * named: Drizzle builds no SQL per call and PostgreSQL plans once per connection (query
+ * building and planning were most of a point read's cost: docs/performance.md).
+ */
+const statements = new WeakMap<Executor, Map<string, unknown>>()
+function prepared<T>(ex: Executor, name: string, build: (name: string) => T): T {
+  let byName = statements.get(ex)
+  if (!byName) statements.set(ex, (byName = new Map()))
+  let statement = byName.get(name) as T | undefined
+  if (!statement) byName.set(name, (statement = build(name)))
+  return statement
+}
+
 /** SQL for a customers filter; `search` uses the blind index for phones and emails. */
 export function customerConditions(filter: CustomerFilter, pii: PiiCipher): SQL[] {
   const where: SQL[] = [live]
@@ -36,7 +50,10 @@ export function customerConditions(filter: CustomerFilter, pii: PiiCipher): SQL[
 
 export const customersRepository = {
   async byId(ex: Executor, id: string, scope?: SQL): Promise<CustomerRow | undefined> {
-    const [row] = await ex.select().from(customers).where(and(eq(customers.id, id), live, scope))
+    const [row] = scope
+      ? await ex.select().from(customers).where(and(eq(customers.id, id), live, scope))
+      : await prepared(ex, 'customers_by_id', (name) => ex.select().from(customers)
+        .where(and(eq(customers.id, sql.placeholder('id')), live)).prepare(name)).execute({ id })
     return row
   },
 
@@ -49,7 +66,15 @@ export const customersRepository = {
 
   async byIds(ex: Executor, ids: readonly string[], scope?: SQL): Promise<CustomerRow[]> {
     if (ids.length === 0) return []
-    return ex.select().from(customers).where(and(inArray(customers.id, [...ids]), live, scope))
+    if (scope) return ex.select().from(customers).where(and(inArray(customers.id, [...ids]), live, scope))
+    // `= any($1)`: one statement whatever the number of ids.
+    return prepared(ex, 'customers_by_ids', (name) => ex.select().from(customers)
+      .where(and(sql`${customers.id} = any(${sql.placeholder('ids')}::uuid[])`, live)).prepare(name)).execute({ ids: [...ids] })
+  },
+
+  async byIdsIncludingDeleted(ex: Executor, ids: readonly string[]): Promise<CustomerRow[]> {
+    if (ids.length === 0) return []
+    return ex.select().from(customers).where(inArray(customers.id, [...ids]))
   },
 
   /** Includes soft-deleted rows: an upsert by externalId revives them. */
@@ -59,11 +84,14 @@ export const customersRepository = {
   },
 
   async page(ex: Executor, where: SQL[], keyset: Keyset) {
-    return ex.select({ ...getTableColumns(customers), cursorValue: keyset.cursorValue })
-      .from(customers)
-      .where(and(...where, keyset.where()))
-      .orderBy(...keyset.orderBy())
-      .limit(keyset.limit + 1)
+    const select = () => ex.select({ ...getTableColumns(customers), cursorValue: keyset.cursorValue }).from(customers)
+    const after = keyset.where()
+    // The first page with no filter and no reach limit (the usual list screen) is prepared.
+    if (!after && where.length === 1 && where[0] === live) {
+      return prepared(ex, `customers_page_${keyset.key}_${keyset.direction.toLowerCase()}`, (name) => select()
+        .where(live).orderBy(...keyset.orderBy()).limit(sql.placeholder('limit')).prepare(name)).execute({ limit: keyset.limit + 1 })
+    }
+    return select().where(and(...where, after)).orderBy(...keyset.orderBy()).limit(keyset.limit + 1)
   },
 
   async count(ex: Executor, where: SQL[]): Promise<number> {

@@ -101,6 +101,11 @@ export class CustomersService {
     const data = parse(CustomerCreate, { ...(input as object), externalId })
     for (let attempt = 0; ; attempt++) {
       const existing = await repo.byExternalId(this.deps.db, externalId)
+      // A merged customer's externalId lands on the survivor; only a plain delete is revived.
+      if (existing?.mergedIntoId) {
+        const { externalId: _e, ...rest } = data
+        return { customer: await this.applyUpdate(actor, await this.survivorOf(existing.mergedIntoId), rest, false), created: false }
+      }
       if (existing) return { customer: await this.applyUpdate(actor, existing.id, data, true), created: false }
       try {
         return { customer: await this.create(actor, data), created: true }
@@ -109,6 +114,16 @@ export class CustomersService {
         if (attempt > 0 || !(err instanceof CrmError && err.code === 'CRM_ERR_CONFLICT')) throw err
       }
     }
+  }
+
+  /** Follows a chain of merges to the customer that absorbed them all. */
+  private async survivorOf(id: string): Promise<string> {
+    for (let hops = 0; hops < 20; hops++) {
+      const [row] = await repo.byIdsIncludingDeleted(this.deps.db, [id])
+      if (!row?.mergedIntoId) return id
+      id = row.mergedIntoId
+    }
+    return id
   }
 
   private async applyUpdate(actor: Actor, id: string, data: CustomerUpdate, revive: boolean): Promise<Customer> {
@@ -146,7 +161,16 @@ export class CustomersService {
 
   toView(actor: Actor, row: CustomerRow) {
     const { phoneEnc: _pe, phoneIdx: _pi, phoneMasked: _pm, emailEnc: _ee, emailIdx: _ei, emailMasked: _em, deletedAt: _d, mergedIntoId: _m, ...rest } = row
-    return { ...rest, ...openContact(this.deps.pii, row, canReadPii(actor)) }
+    if (!canReadPii(actor)) return { ...rest, ...openContact(this.deps.pii, row, false) }
+    // Decrypted on first read only: a list that does not select phone or email (most
+    // GraphQL pages) skips the two AES-GCM opens per row. Enumerable, so JSON sees them.
+    const pii = this.deps.pii
+    let contact: { phone: string | null; email: string | null } | undefined
+    const open = () => (contact ??= openContact(pii, row, true))
+    return Object.defineProperties({ ...rest, phone: null as string | null, email: null as string | null }, {
+      phone: { get: () => open().phone, enumerable: true },
+      email: { get: () => open().email, enumerable: true }
+    })
   }
 
   /** The customer as audit entries and events carry it: personal data masked, never clear. */

@@ -78,4 +78,16 @@ await forEachDatabase(t, async (t, ctx) => {
     t.same(rows[1].data.changes, { phone: { from: '137****1234', to: '137****5678' }, company: { from: null, to: 'New Co' } })
     t.notOk(JSON.stringify(rows).includes('13700001234'), 'clear phone never stored in events')
   })
+
+  await t.test('an upsert with a merged customer\'s externalId updates the survivor, not the merged record', async (t) => {
+    const a = (await ctx.rest(ctx.adminToken, 'PUT', '/api/v1/customers/by-external-id/ERP-M1', { name: 'Survivor' })).json()
+    const b = (await ctx.rest(ctx.adminToken, 'PUT', '/api/v1/customers/by-external-id/ERP-M2', { name: 'Absorbed' })).json()
+    const merged = await ctx.gql(ctx.adminToken, 'mutation($s: ID!, $m: [ID!]!) { mergeCustomers(survivorId: $s, mergedIds: $m) { userErrors { code } } }', { s: a.id, m: [b.id] })
+    t.same(merged.data.mergeCustomers.userErrors, [])
+    const put = await ctx.rest(ctx.adminToken, 'PUT', '/api/v1/customers/by-external-id/ERP-M2', { name: 'Absorbed', company: 'Late Sync' })
+    t.equal(put.statusCode, 200)
+    t.equal(put.json().id, a.id)
+    t.equal(put.json().company, 'Late Sync')
+    t.equal((await ctx.rest(ctx.adminToken, 'GET', `/api/v1/customers/${b.id}`)).statusCode, 404, 'the merged record stays merged')
+  })
 })

@@ -1,0 +1,92 @@
+import { and, count, eq, getTableColumns, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm'
+import type { Executor } from '../../db/client.js'
+import type { Keyset } from '../../db/paging.js'
+import { campaigns } from '../../db/schema/campaigns.js'
+import { customers } from '../../db/schema/customers.js'
+import { escapeLike } from '../common/like.js'
+import type { CampaignFilter } from './campaigns.schemas.js'
+
+export type CampaignRow = typeof campaigns.$inferSelect
+export type CampaignInsert = typeof campaigns.$inferInsert
+
+const live = isNull(campaigns.deletedAt)
+
+/** SQL for a campaigns filter. */
+export function campaignConditions(filter: CampaignFilter): SQL[] {
+  const where: SQL[] = [live]
+  if (filter.status?.length) where.push(inArray(campaigns.status, filter.status))
+  if (filter.ownerId) where.push(eq(campaigns.ownerId, filter.ownerId))
+  if (filter.activeAt) {
+    const at = new Date(filter.activeAt)
+    where.push(inArray(campaigns.status, ['scheduled', 'active', 'completed']))
+    where.push(or(isNull(campaigns.startsAt), lte(campaigns.startsAt, at))!)
+    where.push(or(isNull(campaigns.endsAt), gt(campaigns.endsAt, at))!)
+  }
+  if (filter.createdFrom) where.push(gte(campaigns.createdAt, new Date(filter.createdFrom)))
+  if (filter.createdTo) where.push(lt(campaigns.createdAt, new Date(filter.createdTo)))
+  if (filter.search) where.push(sql`lower(${campaigns.name}) like ${`%${escapeLike(filter.search.toLowerCase())}%`}`)
+  return where
+}
+
+export const campaignsRepository = {
+  async byId(ex: Executor, id: string, scope?: SQL): Promise<CampaignRow | undefined> {
+    const [row] = await ex.select().from(campaigns).where(and(eq(campaigns.id, id), live, scope))
+    return row
+  },
+
+  /** Locks the row for the rest of the transaction: concurrent writers queue behind it. */
+  async lock(ex: Executor, id: string, scope?: SQL, includeDeleted = false): Promise<CampaignRow | undefined> {
+    const [row] = await ex.select().from(campaigns)
+      .where(and(eq(campaigns.id, id), includeDeleted ? undefined : live, scope)).for('update')
+    return row
+  },
+
+  async byIds(ex: Executor, ids: readonly string[], scope?: SQL): Promise<CampaignRow[]> {
+    if (ids.length === 0) return []
+    return ex.select().from(campaigns).where(and(inArray(campaigns.id, [...ids]), live, scope))
+  },
+
+  /** Includes soft-deleted rows: an upsert by externalId revives them. */
+  async byExternalId(ex: Executor, externalId: string): Promise<CampaignRow | undefined> {
+    const [row] = await ex.select().from(campaigns).where(eq(campaigns.externalId, externalId))
+    return row
+  },
+
+  async page(ex: Executor, where: SQL[], keyset: Keyset) {
+    return ex.select({ ...getTableColumns(campaigns), cursorValue: keyset.cursorValue })
+      .from(campaigns)
+      .where(and(...where, keyset.where()))
+      .orderBy(...keyset.orderBy())
+      .limit(keyset.limit + 1)
+  },
+
+  async count(ex: Executor, where: SQL[]): Promise<number> {
+    const [row] = await ex.select({ n: count() }).from(campaigns).where(and(...where))
+    return row.n
+  },
+
+  /**
+   * How many customers match each audience, in one scan: one `count(*) filter (where ...)`
+   * per audience over the customers within `scope`.
+   */
+  async countMatching(ex: Executor, audiences: readonly SQL[], scope?: SQL): Promise<number[]> {
+    if (audiences.length === 0) return []
+    const columns = Object.fromEntries(audiences.map((where, i) => [`a${i}`, sql<number>`count(*) filter (where ${where})`.mapWith(Number)]))
+    const [row] = await ex.select(columns).from(customers).where(and(isNull(customers.deletedAt), scope))
+    return audiences.map((_w, i) => row[`a${i}`])
+  },
+
+  async insert(ex: Executor, values: CampaignInsert): Promise<CampaignRow> {
+    const [row] = await ex.insert(campaigns).values(values).returning()
+    return row
+  },
+
+  /** Bumps the version; callers check the expected version on the locked row first. */
+  async update(ex: Executor, id: string, values: Partial<CampaignInsert>): Promise<CampaignRow> {
+    const [row] = await ex.update(campaigns)
+      .set({ ...values, version: sql`${campaigns.version} + 1`, updatedAt: new Date() })
+      .where(eq(campaigns.id, id))
+      .returning()
+    return row
+  }
+}

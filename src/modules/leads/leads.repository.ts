@@ -1,0 +1,118 @@
+import { and, arrayContains, asc, count, eq, getTableColumns, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm'
+import type { Executor } from '../../db/client.js'
+import type { Keyset } from '../../db/paging.js'
+import { campaigns } from '../../db/schema/campaigns.js'
+import { customers } from '../../db/schema/customers.js'
+import { leadHistory, leads } from '../../db/schema/leads.js'
+import { referrers } from '../../db/schema/referrers.js'
+import type { PiiCipher } from '../../lib/pii.js'
+import { classifySearch } from '../../rules/contact.js'
+import { escapeLike } from '../common/like.js'
+import type { LeadFilter } from './leads.schemas.js'
+
+export type LeadRow = typeof leads.$inferSelect
+export type LeadInsert = typeof leads.$inferInsert
+export type LeadHistoryRow = typeof leadHistory.$inferSelect
+export type LeadHistoryInsert = typeof leadHistory.$inferInsert
+
+/** The records a lead may link to, by the input field that names them. */
+export const referenceTables = { referrerId: referrers, campaignId: campaigns, customerId: customers } as const
+export type ReferenceField = keyof typeof referenceTables
+
+const live = isNull(leads.deletedAt)
+
+/** SQL for a leads filter; `search` uses the blind index for phones and emails. */
+export function leadConditions(filter: LeadFilter, pii: PiiCipher): SQL[] {
+  const where: SQL[] = [live]
+  if (filter.ownerId) where.push(eq(leads.ownerId, filter.ownerId))
+  if (filter.unassigned === true) where.push(isNull(leads.ownerId))
+  if (filter.unassigned === false) where.push(isNotNull(leads.ownerId))
+  if (filter.status?.length) where.push(inArray(leads.status, filter.status))
+  if (filter.source) where.push(eq(leads.source, filter.source))
+  if (filter.campaignId) where.push(eq(leads.campaignId, filter.campaignId))
+  if (filter.referrerId) where.push(eq(leads.referrerId, filter.referrerId))
+  if (filter.customerId) where.push(eq(leads.customerId, filter.customerId))
+  if (filter.tags?.length) where.push(arrayContains(leads.tags, filter.tags))
+  if (filter.createdFrom) where.push(gte(leads.createdAt, new Date(filter.createdFrom)))
+  if (filter.createdTo) where.push(lt(leads.createdAt, new Date(filter.createdTo)))
+  if (filter.nextFollowUpBefore) where.push(lt(leads.nextFollowUpAt, new Date(filter.nextFollowUpBefore)))
+  if (filter.search) {
+    const s = classifySearch(filter.search)
+    if (s.kind === 'phone') where.push(eq(leads.phoneIdx, pii.index(s.value)))
+    else if (s.kind === 'email') where.push(eq(leads.emailIdx, pii.index(s.value)))
+    else where.push(sql`lower(${leads.name} || ' ' || coalesce(${leads.company}, '')) like ${`%${escapeLike(s.value)}%`}`)
+  }
+  return where
+}
+
+export const leadsRepository = {
+  async byId(ex: Executor, id: string, scope?: SQL): Promise<LeadRow | undefined> {
+    const [row] = await ex.select().from(leads).where(and(eq(leads.id, id), live, scope))
+    return row
+  },
+
+  /** Locks the row for the rest of the transaction: concurrent writers queue behind it. */
+  async lock(ex: Executor, id: string, scope?: SQL, includeDeleted = false): Promise<LeadRow | undefined> {
+    const [row] = await ex.select().from(leads)
+      .where(and(eq(leads.id, id), includeDeleted ? undefined : live, scope)).for('update')
+    return row
+  },
+
+  async byIds(ex: Executor, ids: readonly string[], scope?: SQL): Promise<LeadRow[]> {
+    if (ids.length === 0) return []
+    return ex.select().from(leads).where(and(inArray(leads.id, [...ids]), live, scope))
+  },
+
+  /** Includes soft-deleted rows: an upsert by externalId revives them. */
+  async byExternalId(ex: Executor, externalId: string): Promise<LeadRow | undefined> {
+    const [row] = await ex.select().from(leads).where(eq(leads.externalId, externalId))
+    return row
+  },
+
+  async page(ex: Executor, where: SQL[], keyset: Keyset) {
+    return ex.select({ ...getTableColumns(leads), cursorValue: keyset.cursorValue })
+      .from(leads)
+      .where(and(...where, keyset.where()))
+      .orderBy(...keyset.orderBy())
+      .limit(keyset.limit + 1)
+  },
+
+  async count(ex: Executor, where: SQL[]): Promise<number> {
+    const [row] = await ex.select({ n: count() }).from(leads).where(and(...where))
+    return row.n
+  },
+
+  async insert(ex: Executor, values: LeadInsert): Promise<LeadRow> {
+    const [row] = await ex.insert(leads).values(values).returning()
+    return row
+  },
+
+  /** Bumps the version; with `expectedVersion` the update only applies at that version. */
+  async update(ex: Executor, id: string, values: Partial<LeadInsert>, expectedVersion?: number): Promise<LeadRow | undefined> {
+    const [row] = await ex.update(leads)
+      .set({ ...values, version: sql`${leads.version} + 1`, updatedAt: new Date() })
+      .where(and(eq(leads.id, id), expectedVersion === undefined ? undefined : eq(leads.version, expectedVersion)))
+      .returning()
+    return row
+  },
+
+  async addHistory(ex: Executor, entry: LeadHistoryInsert): Promise<void> {
+    await ex.insert(leadHistory).values(entry)
+  },
+
+  /** The history of many leads in one query, oldest first; only leads inside `scope`. */
+  async historyOf(ex: Executor, leadIds: readonly string[], scope?: SQL): Promise<LeadHistoryRow[]> {
+    if (leadIds.length === 0) return []
+    return ex.select(getTableColumns(leadHistory)).from(leadHistory)
+      .innerJoin(leads, eq(leads.id, leadHistory.leadId))
+      .where(and(inArray(leadHistory.leadId, [...leadIds]), live, scope))
+      .orderBy(asc(leadHistory.at), asc(leadHistory.id))
+  },
+
+  /** Does the linked record exist (and, with `scope`, may the caller see it)? */
+  async referenceExists(ex: Executor, field: ReferenceField, id: string, scope?: SQL): Promise<boolean> {
+    const table = referenceTables[field]
+    const [row] = await ex.select({ id: table.id }).from(table).where(and(eq(table.id, id), isNull(table.deletedAt), scope))
+    return row !== undefined
+  }
+}

@@ -1,0 +1,204 @@
+import type { SQL } from 'drizzle-orm'
+import { runAction, type Action } from '../../db/action.js'
+import type { Executor } from '../../db/client.js'
+import { Keyset, type PageRequest } from '../../db/paging.js'
+import { leads } from '../../db/schema/leads.js'
+import { CrmError, invalid, notFound, staleVersion } from '../../errors.js'
+import { decideLeadTransition, marksFirstContact } from '../../rules/lead-status.js'
+import { actionContext, type Actor } from '../auth/actor.js'
+import { authorize, type Reach } from '../auth/permissions.js'
+import { reachFilter } from '../auth/reach.js'
+import { changedFields } from '../common/changes.js'
+import { assertAssignable } from '../common/owners.js'
+import { isUuid, parse } from '../common/validate.js'
+import type { ServiceDeps } from '../service-deps.js'
+import { checkReferences, insertUnique, updateUnique } from './leads.integrity.js'
+import { leadConditions, leadsRepository as repo, type LeadHistoryRow, type LeadInsert, type LeadRow } from './leads.repository.js'
+import { LeadAssign, LeadCreate, LeadFilter, LeadStatusChange, LeadUpdate, type LeadOrderField } from './leads.schemas.js'
+import { auditedFields, leadAuditView, leadColumns, leadView, type Lead } from './leads.views.js'
+
+export type { Lead }
+export type LeadHistoryEntry = LeadHistoryRow
+export type LeadOrder = { field: LeadOrderField; direction: 'ASC' | 'DESC' }
+
+const orderColumns = { createdAt: leads.createdAt, updatedAt: leads.updatedAt, name: leads.name }
+
+export class LeadsService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  /** The filter that hides leads outside the actor's reach (unowned leads only for 'all' reach). */
+  scope(actor: Actor, op: 'read' | 'write' = 'read'): SQL | undefined {
+    return reachFilter(actor, authorize(actor, 'leads', op), { owner: leads.ownerId })
+  }
+
+  /** One lead the actor may see, or NOT_FOUND (never a hint that it exists). */
+  async get(actor: Actor, id: string): Promise<Lead> {
+    const scope = this.scope(actor)
+    const row = isUuid(id) ? await repo.byId(this.deps.db, id, scope) : undefined
+    if (!row) throw notFound('Lead', id)
+    return this.toView(actor, row)
+  }
+
+  /** Batched read for loaders: leads by id, in the order asked, null where unseen. */
+  async findMany(actor: Actor, ids: readonly string[]): Promise<(Lead | null)[]> {
+    const rows = await repo.byIds(this.deps.db, ids.filter(isUuid), this.scope(actor))
+    const byId = new Map(rows.map((r) => [r.id, this.toView(actor, r)]))
+    return ids.map((id) => byId.get(id) ?? null)
+  }
+
+  /** A keyset page of the leads the actor may see; `count` runs only if called. */
+  async list(actor: Actor, filter: unknown, order: LeadOrder, page: PageRequest) {
+    const scope = this.scope(actor)
+    const where = leadConditions(parse(LeadFilter, filter ?? {}), this.deps.pii)
+    if (scope) where.push(scope)
+    const keyset = new Keyset(order.field, orderColumns[order.field], leads.id, order.direction, page)
+    const result = keyset.page(await repo.page(this.deps.db, where, keyset))
+    return { ...result, rows: result.rows.map((r) => this.toView(actor, r as LeadRow)), count: () => repo.count(this.deps.db, where) }
+  }
+
+  /** Assignment and status history of many leads at once (one query), oldest entry first. */
+  async historyOf(actor: Actor, leadIds: readonly string[]): Promise<LeadHistoryEntry[][]> {
+    const rows = await repo.historyOf(this.deps.db, leadIds.filter(isUuid), this.scope(actor))
+    const byLead = new Map<string, LeadHistoryEntry[]>()
+    for (const r of rows) byLead.set(r.leadId, [...(byLead.get(r.leadId) ?? []), r])
+    return leadIds.map((id) => byLead.get(id) ?? [])
+  }
+
+  /** Creates a lead in status new; the caller owns it unless another owner (or none) is named. */
+  async create(actor: Actor, input: unknown): Promise<Lead> {
+    const reach = authorize(actor, 'leads', 'write')
+    const data = parse(LeadCreate, input)
+    return runAction(this.deps.db, actionContext(actor), async (action) => {
+      const { tx, audit, emit } = action
+      const ownerId = data.ownerId !== undefined ? data.ownerId : actor.userId
+      if (ownerId) await assertAssignable(tx, actor, reach, ownerId)
+      else if (reach !== 'all') throw invalid('ownerId', 'is required', 'REQUIRED')
+      await checkReferences(tx, actor, data)
+      const { ownerId: _o, ...rest } = data
+      const row = await insertUnique(tx, {
+        ...leadColumns(this.deps.pii, rest), source: data.source, name: data.name, ownerId, assignedAt: ownerId ? new Date() : null
+      })
+      await repo.addHistory(tx, { leadId: row.id, kind: 'created', toStatus: row.status, toOwnerId: ownerId, actorId: actor.userId })
+      audit({ action: 'lead.created', entityType: 'lead', entityId: row.id, changes: leadAuditView(row) })
+      emit({ type: 'lead.created', entityType: 'lead', entityId: row.id, data: { lead: leadAuditView(row) } })
+      if (ownerId) await this.recordAssignment(action, actor, row, null, ownerId, null)
+      return this.toView(actor, row)
+    })
+  }
+
+  /** Changes the given fields (never status or owner); with expectedVersion, refuses a stale write. */
+  async update(actor: Actor, id: string, input: unknown): Promise<Lead> {
+    return this.applyUpdate(actor, id, parse(LeadUpdate, input), false)
+  }
+
+  /**
+   * PUT by the caller's externalId: creates the lead, or sets the given fields on the one
+   * that has it (reviving it if deleted; a different ownerId reassigns it). Concurrent upserts converge.
+   */
+  async upsertByExternalId(actor: Actor, externalId: string, input: unknown): Promise<{ lead: Lead; created: boolean }> {
+    authorize(actor, 'leads', 'write')
+    const data = parse(LeadCreate, { ...(input as object), externalId })
+    for (let attempt = 0; ; attempt++) {
+      const existing = await repo.byExternalId(this.deps.db, externalId)
+      if (existing) return { lead: await this.applyUpdate(actor, existing.id, data, true), created: false }
+      try {
+        return { lead: await this.create(actor, data), created: true }
+      } catch (err) {
+        // Lost a race with a concurrent upsert of the same externalId: update that one.
+        if (attempt > 0 || !(err instanceof CrmError && err.code === 'CRM_ERR_CONFLICT')) throw err
+      }
+    }
+  }
+
+  /** Hands the lead to another owner (or back to the pool with null); the same owner is a no-op. */
+  async assign(actor: Actor, id: string, input: unknown): Promise<Lead> {
+    const reach = authorize(actor, 'leads', 'write')
+    const data = parse(LeadAssign, input)
+    return runAction(this.deps.db, actionContext(actor), async (action) => {
+      const before = await this.lockForWrite(action.tx, actor, id, data.expectedVersion)
+      if (before.ownerId === data.ownerId) return this.toView(actor, before)
+      const values = await this.reassign(action, actor, reach, before, data.ownerId, data.reason ?? null)
+      return this.toView(actor, (await repo.update(action.tx, id, values))!)
+    })
+  }
+
+  /** Moves the lead along its status table (src/rules/lead-status.ts); converted only by conversion. */
+  async changeStatus(actor: Actor, id: string, input: unknown): Promise<Lead> {
+    authorize(actor, 'leads', 'write')
+    const data = parse(LeadStatusChange, input)
+    return runAction(this.deps.db, actionContext(actor), async ({ tx, audit, emit }) => {
+      const before = await this.lockForWrite(tx, actor, id, data.expectedVersion)
+      if (before.status === data.status) return this.toView(actor, before)
+      const reason = data.reason?.trim() || null
+      const decision = decideLeadTransition({ from: before.status, to: data.status, via: 'status_update', reason })
+      if (!decision.allowed) {
+        if (decision.code === 'REASON_REQUIRED') throw invalid('reason', decision.reason, 'REQUIRED')
+        throw new CrmError('CRM_ERR_INVALID_TRANSITION', decision.reason, [{ field: 'status', message: decision.reason, code: 'INVALID_TRANSITION' }])
+      }
+      const after = (await repo.update(tx, id, {
+        status: data.status, statusReason: reason,
+        ...(marksFirstContact.has(data.status) && !before.firstContactedAt ? { firstContactedAt: new Date() } : {})
+      }))!
+      await repo.addHistory(tx, { leadId: id, kind: 'status_changed', fromStatus: before.status, toStatus: data.status, reason, actorId: actor.userId })
+      const change = { id, from: before.status, to: data.status, reason, version: after.version }
+      audit({ action: 'lead.status_changed', entityType: 'lead', entityId: id, changes: { status: { from: before.status, to: data.status }, statusReason: reason } })
+      emit({ type: 'lead.status_changed', entityType: 'lead', entityId: id, data: change })
+      return this.toView(actor, after)
+    })
+  }
+
+  /** Soft delete: the lead leaves every list but its history stays. */
+  async delete(actor: Actor, id: string, expectedVersion?: number): Promise<{ id: string }> {
+    authorize(actor, 'leads', 'write')
+    return runAction(this.deps.db, actionContext(actor), async ({ tx, audit }) => {
+      await this.lockForWrite(tx, actor, id, expectedVersion)
+      await repo.update(tx, id, { deletedAt: new Date() })
+      audit({ action: 'lead.deleted', entityType: 'lead', entityId: id })
+      return { id }
+    })
+  }
+
+  toView(actor: Actor, row: LeadRow): Lead {
+    return leadView(this.deps.pii, actor, row)
+  }
+
+  private async applyUpdate(actor: Actor, id: string, data: LeadUpdate & { ownerId?: string | null }, revive: boolean): Promise<Lead> {
+    const reach = authorize(actor, 'leads', 'write')
+    return runAction(this.deps.db, actionContext(actor), async (action) => {
+      const { tx, audit, emit } = action
+      const before = await this.lockForWrite(tx, actor, id, data.expectedVersion, revive)
+      await checkReferences(tx, actor, data, before)
+      const { ownerId, ...fields } = data
+      const owner = ownerId !== undefined && ownerId !== before.ownerId ? await this.reassign(action, actor, reach, before, ownerId, null) : {}
+      const after = await updateUnique(tx, id, { ...leadColumns(this.deps.pii, fields), ...owner, ...(revive ? { deletedAt: null } : {}) })
+      const changes = changedFields(leadAuditView(before), leadAuditView(after), auditedFields)
+      if (Object.keys(changes).length > 0) {
+        audit({ action: 'lead.updated', entityType: 'lead', entityId: id, changes })
+        emit({ type: 'lead.updated', entityType: 'lead', entityId: id, data: { id, version: after.version, changes } })
+      }
+      return this.toView(actor, after)
+    })
+  }
+
+  /** The locked lead inside the actor's write reach, at the expected version, or NOT_FOUND / STALE_VERSION. */
+  private async lockForWrite(tx: Executor, actor: Actor, id: string, expectedVersion?: number, includeDeleted = false): Promise<LeadRow> {
+    const before = isUuid(id) ? await repo.lock(tx, id, this.scope(actor, 'write'), includeDeleted) : undefined
+    if (!before) throw notFound('Lead', id)
+    if (expectedVersion !== undefined && before.version !== expectedVersion) throw staleVersion('Lead', expectedVersion, before.version)
+    return before
+  }
+
+  /** Checks the new owner, records the assignment; returns the columns to set. */
+  private async reassign(action: Action, actor: Actor, reach: Reach, before: LeadRow, ownerId: string | null, reason: string | null): Promise<Partial<LeadInsert>> {
+    if (ownerId) await assertAssignable(action.tx, actor, reach, ownerId)
+    else if (reach !== 'all') throw invalid('ownerId', 'cannot be cleared', 'REQUIRED')
+    await this.recordAssignment(action, actor, before, before.ownerId, ownerId, reason)
+    return { ownerId, assignedAt: ownerId ? new Date() : null }
+  }
+
+  private async recordAssignment({ tx, audit, emit }: Action, actor: Actor, lead: LeadRow, from: string | null, to: string | null, reason: string | null): Promise<void> {
+    await repo.addHistory(tx, { leadId: lead.id, kind: 'assigned', fromOwnerId: from, toOwnerId: to, reason, actorId: actor.userId })
+    audit({ action: 'lead.assigned', entityType: 'lead', entityId: lead.id, changes: { ownerId: { from, to }, reason } })
+    emit({ type: 'lead.assigned', entityType: 'lead', entityId: lead.id, data: { id: lead.id, fromOwnerId: from, toOwnerId: to, reason } })
+  }
+}
