@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
@@ -65,7 +66,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(metricsPlugin)
   await app.register(dbPlugin, {
     url: config.DATABASE_URL,
-    dataDir: config.DATA_DIR,
+    // PGlite's own files sit in a subfolder, beside secrets.json, not mixed with it.
+    dataDir: config.DATA_DIR.startsWith('memory://') ? config.DATA_DIR : join(config.DATA_DIR, 'pglite'),
     poolSize: config.DATABASE_POOL_SIZE,
     onQuery: (sql) => { app.metrics.dbQueries.inc(); options.onQuery?.(sql) }
   })
