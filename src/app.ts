@@ -32,6 +32,8 @@ export type BuildOptions = {
   logger?: boolean | object
   /** Every SQL statement, for tests that count queries. */
   onQuery?: (sql: string) => void
+  /** Start embedded PGlite from this data directory dump (tests use a migrated template). */
+  pgliteTemplate?: Blob
 }
 
 // Personal data must never reach the logs, whatever object carries it.
@@ -69,7 +71,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     // PGlite's own files sit in a subfolder, beside secrets.json, not mixed with it.
     dataDir: config.DATA_DIR.startsWith('memory://') ? config.DATA_DIR : join(config.DATA_DIR, 'pglite'),
     poolSize: config.DATABASE_POOL_SIZE,
-    onQuery: (sql) => { app.metrics.dbQueries.inc(); options.onQuery?.(sql) }
+    onQuery: (sql) => { app.metrics.dbQueries.inc(); options.onQuery?.(sql) },
+    loadDataDir: options.pgliteTemplate
   })
 
   const secrets = resolveSecrets(config)

@@ -4,6 +4,7 @@ import type { Test } from 'tap'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
+import { pgliteTemplate } from './support/pglite-template.js'
 
 /**
  * Test support. Every integration suite runs on embedded PGlite and, when
@@ -109,7 +110,10 @@ export async function buildTestApp(t: Tap, kind: DatabaseKind, env: Record<strin
     ...env
   })
   let testApp: TestApp | undefined
-  const app = await buildApp({ config, logger: false, onQuery: () => { if (testApp) testApp.queries++ } })
+  const app = await buildApp({
+    config, logger: false, onQuery: () => { if (testApp) testApp.queries++ },
+    ...(kind === 'pglite' ? { pgliteTemplate: await pgliteTemplate() } : {})
+  })
   testApp = new TestApp(app, kind)
   t.teardown(() => app.close())
   testApp.adminToken = await testApp.tokenFor(ADMIN_KEY)

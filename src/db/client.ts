@@ -20,6 +20,8 @@ export type DatabaseOptions = {
   url?: string
   /** PGlite data directory; 'memory://' keeps it in memory (tests). */
   dataDir?: string
+  /** A PGlite data directory dump to start from (tests: an already-migrated template). */
+  loadDataDir?: Blob
   poolSize?: number
   /** Called for every SQL statement: used by metrics and by tests that count queries. */
   onQuery?: (sql: string) => void
@@ -55,7 +57,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const dataDir = options.dataDir ?? './data'
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true })
-  const client = await PGlite.create(dataDir, { extensions: { pg_trgm } })
+  const client = await PGlite.create(dataDir, { extensions: { pg_trgm }, ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) })
   const db = drizzlePglite({ client, schema, casing: 'snake_case', logger }) as unknown as Db
   return {
     db,

@@ -14,6 +14,7 @@ export type DbPluginOptions = {
   dataDir: string
   poolSize: number
   onQuery?: (sql: string) => void
+  loadDataDir?: Blob
 }
 
 /** Opens the database (PGlite or PostgreSQL), applies migrations, closes it on shutdown. */
