@@ -1,9 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { campaignStatuses } from '../../rules/campaign-status.js'
 import {
-  DateTimeString, ExpectedVersion, ExternalId, ListQuery, Nullable, optionalAll, StringEnum, Text, Uuid
+  DateTimeString, ExpectedVersion, ExternalId, ListQuery, MoneyInput, MoneyView, Nullable, optionalAll, StringEnum, Text, Uuid
 } from '../common/schemas.js'
-import { MoneyInput, MoneyView } from '../opportunities/opportunities.schemas.js'
 
 export const CampaignStatus = StringEnum(campaignStatuses)
 

@@ -14,6 +14,9 @@ export const Tags = Type.Array(Text(50), { maxItems: 50, uniqueItems: true })
 export const Attributes = Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { description: 'Custom attributes (JSON object)' })
 export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' })
 export const MinorUnits = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Integer minor units (fen)' })
+/** Money as clients send it: integer minor units, currency defaulting to CNY. */
+export const MoneyInput = Type.Object({ amount: MinorUnits, currency: Type.Optional(Currency) }, { additionalProperties: false })
+export const MoneyView = Type.Object({ amount: Type.Integer(), currency: Type.String() })
 export const ExpectedVersion = Type.Integer({ minimum: 1, description: 'Refuse the change unless the record is at this version' })
 /** A closed set of strings; checked the same way by Ajv (REST) and TypeBox (services). */
 export const StringEnum = <const T extends readonly [string, ...string[]]>(values: T, description?: string) =>

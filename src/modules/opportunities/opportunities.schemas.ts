@@ -1,12 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { opportunityStages } from '../../rules/opportunity-stages.js'
 import {
-  Currency, DateTimeString, ExpectedVersion, ExternalId, ListQuery, LocalDate, MinorUnits, Nullable, optionalAll, StringEnum, Text, Uuid
+  DateTimeString, ExpectedVersion, ExternalId, ListQuery, LocalDate, MoneyInput, MoneyView, Nullable, optionalAll, StringEnum, Text, Uuid
 } from '../common/schemas.js'
 
-/** Money as clients send it: integer minor units, currency defaulting to CNY. */
-export const MoneyInput = Type.Object({ amount: MinorUnits, currency: Type.Optional(Currency) }, { additionalProperties: false })
-export const MoneyView = Type.Object({ amount: Type.Integer(), currency: Type.String() })
 
 export const OpportunityStage = StringEnum(opportunityStages)
 const Probability = Type.Integer({ minimum: 0, maximum: 100, description: 'Percent; defaults by stage' })
