@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fp from 'fastify-plugin'
 import mercurius, { type IResolvers, type MercuriusContext, type MercuriusLoaders } from 'mercurius'
-import { GraphQLError, type ExecutionResult } from 'graphql'
+import { GraphQLError, Kind, type ExecutionResult, type GraphQLResolveInfo } from 'graphql'
 import { CrmError, errorCatalog } from '../errors.js'
 import { toCrmError } from '../http/problem.js'
 import { totalCountResolver } from '../graphql/connection.js'
@@ -80,10 +80,30 @@ export function loaderResolvers(loaders: MercuriusLoaders): Record<string, Recor
     for (const [field, def] of Object.entries(fields)) {
       const load = (typeof def === 'function' ? def : def.loader) as LoaderFn
       const key = `${type}.${field}`
-      out[type][field] = (obj: object, params: Record<string, unknown>, ctx: MercuriusContext) => batchOf(ctx, key, load).add(obj, params)
+      const ref = (load as { [idOnlyRef]?: IdRef })[idOnlyRef]
+      out[type][field] = ref
+        ? (obj: object, params: Record<string, unknown>, ctx: MercuriusContext, info: GraphQLResolveInfo) =>
+          selectsOnlyId(info) ? ref(obj as never, ctx) : batchOf(ctx, key, load).add(obj, params)
+        : (obj: object, params: Record<string, unknown>, ctx: MercuriusContext) => batchOf(ctx, key, load).add(obj, params)
     }
   }
   return out
+}
+
+type IdRef = (obj: never, ctx: MercuriusContext) => { id: string } | null | Promise<{ id: string } | null>
+const idOnlyRef = Symbol('idOnlyRef')
+
+/**
+ * A to-one loader whose `{ id }`-only selections (e.g. `owner { id }`) are answered from
+ * the parent's foreign key by `ref` (which must still authorise), with no query at all.
+ */
+export function withIdOnly<L extends object, T>(loader: L, ref: (obj: T, ctx: MercuriusContext) => { id: string } | null | Promise<{ id: string } | null>): L {
+  return Object.assign(loader, { [idOnlyRef]: ref })
+}
+
+function selectsOnlyId(info: GraphQLResolveInfo): boolean {
+  return info.fieldNodes.every((node) => node.selectionSet?.selections.every((s) =>
+    s.kind === Kind.FIELD && !s.directives?.length && (s.name.value === 'id' || s.name.value === '__typename')))
 }
 
 const batchesByRequest = new WeakMap<MercuriusContext, Map<string, Batch>>()

@@ -2,6 +2,7 @@ import type { IResolvers } from 'mercurius'
 import { toConnection } from '../../graphql/connection.js'
 import { actorOf, byForeignKey, nullIfNotFound } from '../../graphql/context.js'
 import { payload } from '../../graphql/payload.js'
+import { withIdOnly } from '../../plugins/graphql.js'
 import type { User } from '../users/users.service.js'
 import type { Customer, CustomerOrder } from './customers.service.js'
 
@@ -31,6 +32,10 @@ export const customersResolvers: IResolvers = {
 
 export const customersLoaders = {
   Customer: {
-    owner: byForeignKey<Customer, User>((c) => c.ownerId, (ctx, ids) => ctx.services.users.findMany(actorOf(ctx), ids))
+    // `owner { id }` needs no query: the foreign key is the answer.
+    owner: withIdOnly(
+      byForeignKey<Customer, User>((c) => c.ownerId, (ctx, ids) => ctx.services.users.findMany(actorOf(ctx), ids)),
+      (c: Customer, ctx) => ctx.services.customers.ownerRef(actorOf(ctx), c)
+    )
   }
 }

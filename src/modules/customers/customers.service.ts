@@ -1,4 +1,4 @@
-import type { SQL } from 'drizzle-orm'
+import { getTableColumns, type SQL } from 'drizzle-orm'
 import { runAction } from '../../db/action.js'
 import { Keyset, type PageRequest } from '../../db/paging.js'
 import { customers } from '../../db/schema/customers.js'
@@ -17,7 +17,12 @@ import {
   CustomerCreate, CustomerFilter, CustomerUpdate, type CustomerOrderField
 } from './customers.schemas.js'
 
-export type Customer = ReturnType<CustomersService['toView']>
+type Hidden = 'phoneEnc' | 'phoneIdx' | 'phoneMasked' | 'emailEnc' | 'emailIdx' | 'emailMasked' | 'deletedAt' | 'mergedIntoId'
+/** What callers see of a customer: no ciphertext, blind indexes or internals; phone and email clear or masked. */
+export type Customer = Omit<CustomerRow, Hidden> & { phone: string | null; email: string | null }
+const hidden: ReadonlySet<string> = new Set<Hidden>(['phoneEnc', 'phoneIdx', 'phoneMasked', 'emailEnc', 'emailIdx', 'emailMasked', 'deletedAt', 'mergedIntoId'])
+// toView copies these in a loop: object rest (`{ phoneEnc, ...rest } = row`) cost ~4× as much per row.
+const viewKeys = Object.keys(getTableColumns(customers)).filter((k) => !hidden.has(k)) as (keyof Customer & keyof CustomerRow)[]
 export type CustomerOrder = { field: CustomerOrderField; direction: 'ASC' | 'DESC' }
 
 const orderColumns = { createdAt: customers.createdAt, updatedAt: customers.updatedAt, name: customers.name }
@@ -54,6 +59,12 @@ export class CustomersService {
     const rows = await repo.byIds(this.deps.db, ids.filter(isUuid), scope)
     const byId = new Map(rows.map((r) => [r.id, this.toView(actor, r)]))
     return ids.map((id) => byId.get(id) ?? null)
+  }
+
+  /** The owner as a bare reference, for `owner { id }`: same permission as loading the user, no query. */
+  ownerRef(actor: Actor, customer: Customer): { id: string } | null {
+    authorize(actor, 'users', 'read')
+    return customer.ownerId ? { id: customer.ownerId } : null
   }
 
   /** A keyset page of the customers the actor may see; `count` runs only if called. */
@@ -159,19 +170,20 @@ export class CustomersService {
     })
   }
 
-  toView(actor: Actor, row: CustomerRow) {
-    const { phoneEnc: _pe, phoneIdx: _pi, phoneMasked: _pm, emailEnc: _ee, emailIdx: _ei, emailMasked: _em, deletedAt: _d, mergedIntoId: _m, ...rest } = row
-    if (!canReadPii(actor)) return { ...rest, ...openContact(this.deps.pii, row, false) }
+  toView(actor: Actor, row: CustomerRow): Customer {
+    const view = {} as Record<string, unknown>
+    for (const key of viewKeys) view[key] = row[key]
+    if (!canReadPii(actor)) return Object.assign(view, openContact(this.deps.pii, row, false)) as Customer
     // Decrypted on first read only: a list that does not select phone or email (most
     // GraphQL pages) skips the two AES-GCM opens per row. Enumerable, so JSON sees them.
     const pii = this.deps.pii
     let contact: { phone: string | null; email: string | null } | undefined
     const open = () => (contact ??= openContact(pii, row, true))
-    return Object.defineProperties({ ...rest, phone: null as string | null, email: null as string | null }, {
-      phone: { get: () => open().phone, enumerable: true },
-      email: { get: () => open().email, enumerable: true }
-    })
+    Object.defineProperty(view, 'phone', { get: () => open().phone, enumerable: true })
+    Object.defineProperty(view, 'email', { get: () => open().email, enumerable: true })
+    return view as Customer
   }
+
 
   /** The customer as audit entries and events carry it: personal data masked, never clear. */
   private auditView(row: CustomerRow) {

@@ -1,0 +1,183 @@
+/**
+ * `npm run bench`: the real app vs a plain Fastify + pg baseline on 100,000 seeded
+ * customers, on PostgreSQL and on PGlite. Never part of `npm test`.
+ *
+ * Flags: --db postgres|pglite|both  --customers N  --activity-customers N
+ *        --duration S  --warmup S  --connections C  --rounds R  --pool N
+ *        --keep (keep the databases)  --no-docs (don't write docs/performance.md)
+ *        --profile (app under --cpu-prof; summary printed, profiles kept in the OS temp dir)
+ *        --only point|page (one workload, e.g. to profile it alone)
+ * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createBenchDatabase, defaultSeed, seed, type DbKind } from './seed.js'
+import { measurePair, rotating, type PairResult } from './load.js'
+import { buildWorkloads, checkPage, checkPoint, pointQuery, toTypeFields, typeQuery } from './workloads.js'
+import { machineNote, printTable, writeDocs, type DbResult } from './report.js'
+import { summariseProfiles } from './profile.js'
+import type { ServerPorts, ServerSpec } from './server-process.js'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const args = process.argv.slice(2)
+const flag = (name: string, fallback: string): string => {
+  const i = args.indexOf(`--${name}`)
+  return i >= 0 && args[i + 1] ? args[i + 1] : fallback
+}
+const opts = {
+  db: flag('db', 'both'),
+  customers: Number(flag('customers', '100000')),
+  activityCustomers: Number(flag('activity-customers', flag('customers', '100000'))),
+  duration: Number(flag('duration', '10')),
+  warmup: Number(flag('warmup', '2')),
+  connections: Number(flag('connections', '20')),
+  rounds: Number(flag('rounds', '2')),
+  pool: Number(flag('pool', '10')),
+  keep: args.includes('--keep'),
+  docs: !args.includes('--no-docs'),
+  profile: args.includes('--profile'),
+  only: flag('only', 'point,page').split(',')
+}
+const kinds: DbKind[] = opts.db === 'both' ? ['postgres', 'pglite'] : [opts.db as DbKind]
+const log = (line: string) => console.log(line)
+const profileDir = join(tmpdir(), `crm-bench-profiles-${Date.now()}`)
+
+/** Starts a server child and waits for the ports it reports. */
+function startServer(spec: ServerSpec, profile: boolean): Promise<{ child: ChildProcess; ports: ServerPorts }> {
+  if (profile) mkdirSync(profileDir, { recursive: true })
+  const child = spawn(process.execPath, [
+    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    '--import', 'tsx', fileURLToPath(new URL('./server-process.ts', import.meta.url))
+  ], { cwd: root, env: { ...process.env, BENCH_SERVER_SPEC: JSON.stringify(spec) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: { ports: ServerPorts }) => resolve({ child, ports: m.ports }))
+    child.once('exit', (code) => reject(new Error(`${spec.role} server exited early (${code})`)))
+  })
+}
+
+function nextPorts(child: ChildProcess): Promise<ServerPorts> {
+  return new Promise((resolve) => child.once('message', (m: { ports: ServerPorts }) => resolve(m.ports)))
+}
+
+function stopServer(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve()
+    child.removeAllListeners('exit')
+    child.once('exit', () => resolve())
+    child.send('stop')
+  })
+}
+
+async function post(url: string, body: unknown, token?: string): Promise<{ status: number; json: any }> {
+  const res = await fetch(url, {
+    method: 'POST', body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }
+  })
+  return { status: res.status, json: await res.json() }
+}
+
+async function getJson(url: string): Promise<any> {
+  return (await fetch(url)).json()
+}
+
+async function benchDatabase(kind: DbKind): Promise<DbResult> {
+  log(`\n== ${kind}: seeding ${opts.customers} customers`)
+  const piiKey = randomBytes(32)
+  const target = await createBenchDatabase(kind)
+  const children: ChildProcess[] = []
+  try {
+    const seeded = await seed(target, { ...defaultSeed(piiKey), customers: opts.customers, activityCustomers: opts.activityCustomers, log })
+    log(`  seeded ${JSON.stringify(seeded.counts)} in ${seeded.seconds} s`)
+
+    const spec: ServerSpec = {
+      role: kind === 'pglite' ? 'both' : 'app', url: target.url, dataDir: target.dataDir, poolSize: opts.pool,
+      piiKey: piiKey.toString('base64'), jwtSecret: randomBytes(32).toString('base64url'),
+      bootstrapKey: `crm_bench_${randomBytes(16).toString('hex')}`
+    }
+    const app = await startServer(spec, opts.profile)
+    children.push(app.child)
+    const appUrl = `http://127.0.0.1:${app.ports.app}`
+    const token = await post(`${appUrl}/api/v1/auth/token`, { apiKey: spec.bootstrapKey })
+    if (token.status !== 200) throw new Error(`token exchange failed: ${JSON.stringify(token.json)}`)
+    const accessToken: string = token.json.accessToken
+    const workloads = await buildWorkloads(async (name) => toTypeFields((await post(`${appUrl}/graphql`, { query: typeQuery, variables: { name } }, accessToken)).json))
+    if (workloads.missing.length) log(`  schema has no ${workloads.missing.join(', ')} yet: the nested page (both sides) leaves them out`)
+
+    let plainPort: number
+    if (kind === 'pglite') {
+      const ports = nextPorts(app.child)
+      app.child.send({ plainShape: workloads.shape })
+      plainPort = (await ports).plain!
+    } else {
+      const plain = await startServer({ ...spec, role: 'plain', shape: workloads.shape }, false)
+      children.push(plain.child)
+      plainPort = plain.ports.plain!
+    }
+    const plainUrl = `http://127.0.0.1:${plainPort}`
+
+    // Correctness first: a broken query must not look fast.
+    const problems: string[] = []
+    for (const id of seeded.sampleIds.slice(0, 5)) {
+      const g = await post(`${appUrl}/graphql`, { query: pointQuery, variables: { id } }, accessToken)
+      problems.push(...checkPoint(g.json, await getJson(`${plainUrl}/customer/${id}`)))
+    }
+    const gPage = await post(`${appUrl}/graphql`, { query: workloads.pageQuery }, accessToken)
+    problems.push(...checkPage(workloads.shape, gPage.json, await getJson(`${plainUrl}/page`)))
+    if (problems.length) throw new Error(`workloads disagree, not timing them:\n  ${problems.join('\n  ')}`)
+    log(`  checked: point reads equal, page of 50 with ${describeShape(workloads.shape)} equal on both sides`)
+
+    const auth = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' }
+    const pageBody = JSON.stringify({ query: workloads.pageQuery })
+    const load = { connections: opts.connections, duration: opts.duration, warmup: opts.warmup, rounds: opts.rounds, log }
+    const skipped: PairResult = { a: none, b: none, runs: { a: [], b: [] } }
+    let point = skipped
+    if (opts.only.includes('point')) {
+      log(`  point read (${opts.connections} connections, ${opts.duration} s × ${opts.rounds} each, ids rotating over ${seeded.sampleIds.length})`)
+      point = await measurePair(
+        { name: 'GraphQL customer(id)', url: appUrl, requests: rotating(seeded.sampleIds, (id) => ({ method: 'POST', path: '/graphql', headers: auth, body: JSON.stringify({ query: pointQuery, variables: { id } }) })) },
+        { name: 'plain GET /customer/:id', url: plainUrl, requests: rotating(seeded.sampleIds, (id) => ({ method: 'GET', path: `/customer/${id}` })) },
+        load
+      )
+    }
+    let page = skipped
+    if (opts.only.includes('page')) {
+      log('  nested page')
+      page = await measurePair(
+        { name: 'GraphQL customers(first: 50)', url: appUrl, requests: [{ method: 'POST', path: '/graphql', headers: auth, body: pageBody }] },
+        { name: 'plain GET /page', url: plainUrl, requests: [{ method: 'GET', path: '/page' }] },
+        load
+      )
+    }
+    return { kind, seeded, point, page, shape: describeShape(workloads.shape), pageQuery: workloads.pageQuery }
+  } finally {
+    for (const c of children.reverse()) await stopServer(c)
+    if (opts.keep) log(`  kept ${target.url ?? target.dataDir}`)
+    else await target.drop()
+  }
+}
+
+const none = { rps: 0, p50: 0, p99: 0, requests: 0, bad: 0 }
+
+function describeShape(shape: { referrer: boolean; activities: number }): string {
+  return ['owner', ...(shape.referrer ? ['referrer'] : []), ...(shape.activities ? [`${shape.activities} activities`] : [])].join(', ')
+}
+
+const started = Date.now()
+const results: DbResult[] = []
+for (const kind of kinds) results.push(await benchDatabase(kind))
+const note = await machineNote()
+printTable(results, log)
+log(`\n${note}\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`)
+if (opts.profile) log(`\n${summariseProfiles(profileDir)}\n(profiles in ${profileDir})`)
+if (opts.docs) {
+  writeDocs(`${root}docs/performance.md`, results, { note, command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`, opts })
+  log('wrote docs/performance.md')
+}
+const failed = results.some((r) => r.point.a.bad + r.point.b.bad + r.page.a.bad + r.page.b.bad > 0)
+process.exitCode = failed ? 1 : 0
+
+export type { PairResult }
