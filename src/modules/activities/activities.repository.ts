@@ -1,7 +1,8 @@
-import { and, asc, count, eq, getTableColumns, gte, inArray, isNull, lt, lte, sql, type SQL } from 'drizzle-orm'
+import { and, count, desc, eq, getTableColumns, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import type { Executor } from '../../db/client.js'
 import type { Keyset } from '../../db/paging.js'
+import { prepared } from '../../db/prepared.js'
 import { activities } from '../../db/schema/activities.js'
 import { leads } from '../../db/schema/leads.js'
 import type { ActivityFilter } from './activities.schemas.js'
@@ -12,6 +13,23 @@ export type ActivityInsert = typeof activities.$inferInsert
 const live = isNull(activities.deletedAt)
 const { deletedAt: _d, ...viewColumns } = getTableColumns(activities)
 export type ActivityRecord = Omit<ActivityRow, 'deletedAt'>
+
+const viewKeys = Object.keys(viewColumns) as (keyof typeof viewColumns)[]
+
+/** `ids` (uuid[]) and `first` are placeholders; rows come out by parent in `ids` order, newest first. */
+function latestQuery(ex: Executor, parent: AnyPgColumn, scope?: SQL) {
+  const latest = ex.select(viewColumns).from(activities)
+    .where(and(sql`${parent} = p.parent_id`, live, scope))
+    .orderBy(desc(activities.occurredAt), desc(activities.id))
+    .limit(sql.placeholder('first'))
+    .as('a')
+  const fields = {} as { [K in keyof typeof viewColumns]: (typeof latest)[K] }
+  for (const key of viewKeys) (fields as Record<string, unknown>)[key] = latest[key]
+  return ex.select(fields)
+    .from(sql`unnest(${sql.placeholder('ids')}::uuid[]) with ordinality as p(parent_id, ord)`)
+    .crossJoinLateral(latest)
+    .orderBy(sql`p.ord`, desc(latest.occurredAt), desc(latest.id))
+}
 
 export function activityConditions(filter: ActivityFilter): SQL[] {
   const where: SQL[] = [live]
@@ -46,16 +64,15 @@ export const activitiesRepository = {
   },
 
   /**
-   * The latest `first` activities of each parent in ONE statement: rows numbered per
-   * parent (newest first) by a window function, cut at `first`.
+   * The latest `first` activities of each parent in ONE statement: for each id, a lateral
+   * subquery walks the parent's (parent, occurred_at) index newest first and stops after
+   * `first` rows. Unscoped (reach all), it is a named prepared statement per parent column.
    */
   async latestPer(ex: Executor, parent: AnyPgColumn, ids: readonly string[], first: number, scope?: SQL): Promise<ActivityRecord[]> {
     if (ids.length === 0 || first <= 0) return []
-    const rank = sql<number>`row_number() over (partition by ${parent} order by ${activities.occurredAt} desc, ${activities.id} desc)`.as('rank')
-    const ranked = ex.select({ ...viewColumns, rank }).from(activities)
-      .where(and(inArray(parent, [...ids]), live, scope)).as('ranked')
-    const rows = await ex.select().from(ranked).where(lte(ranked.rank, first)).orderBy(asc(ranked.rank))
-    return rows.map(({ rank: _r, ...row }) => row)
+    const values = { ids: [...ids], first }
+    if (scope) return latestQuery(ex, parent, scope).execute(values)
+    return prepared(ex, `activities_latest_by_${parent.name}`, (name) => latestQuery(ex, parent).prepare(name)).execute(values)
   },
 
   async insert(ex: Executor, values: ActivityInsert): Promise<ActivityRecord> {

@@ -1,5 +1,6 @@
 import { and, arrayContains, count, eq, getTableColumns, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
+import { prepared } from '../../db/prepared.js'
 import type { Keyset } from '../../db/paging.js'
 import { customers } from '../../db/schema/customers.js'
 import type { PiiCipher } from '../../lib/pii.js'
@@ -11,20 +12,6 @@ export type CustomerRow = typeof customers.$inferSelect
 export type CustomerInsert = typeof customers.$inferInsert
 
 const live = isNull(customers.deletedAt)
-
-/**
- * The hot unscoped reads as prepared statements, built once per database handle and
- * named: Drizzle builds no SQL per call and PostgreSQL plans once per connection (query
- * building and planning were most of a point read's cost: docs/performance.md).
- */
-const statements = new WeakMap<Executor, Map<string, unknown>>()
-function prepared<T>(ex: Executor, name: string, build: (name: string) => T): T {
-  let byName = statements.get(ex)
-  if (!byName) statements.set(ex, (byName = new Map()))
-  let statement = byName.get(name) as T | undefined
-  if (!statement) byName.set(name, (statement = build(name)))
-  return statement
-}
 
 /** SQL for a customers filter; `search` uses the blind index for phones and emails. */
 export function customerConditions(filter: CustomerFilter, pii: PiiCipher): SQL[] {

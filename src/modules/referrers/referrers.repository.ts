@@ -1,6 +1,7 @@
 import { and, arrayContains, count, eq, getTableColumns, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
 import type { Keyset } from '../../db/paging.js'
+import { prepared } from '../../db/prepared.js'
 import { customers } from '../../db/schema/customers.js'
 import { referrers } from '../../db/schema/referrers.js'
 import { users } from '../../db/schema/users.js'
@@ -55,7 +56,11 @@ export const referrersRepository = {
 
   async byIds(ex: Executor, ids: readonly string[], scope?: SQL): Promise<ReferrerRow[]> {
     if (ids.length === 0) return []
-    return ex.select().from(referrers).where(and(inArray(referrers.id, [...ids]), live, scope))
+    // `= any($1)`: one SQL text whatever the number of ids; unscoped, a named prepared statement.
+    const query = (reach?: SQL) => ex.select().from(referrers)
+      .where(and(sql`${referrers.id} = any(${sql.placeholder('ids')}::uuid[])`, live, reach))
+    if (scope) return query(scope).execute({ ids: [...ids] })
+    return prepared(ex, 'referrers_by_ids', (name) => query().prepare(name)).execute({ ids: [...ids] })
   },
 
   /** Includes soft-deleted rows: an upsert by externalId revives them. */

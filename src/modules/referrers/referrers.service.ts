@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto'
-import type { SQL } from 'drizzle-orm'
+import { getTableColumns, type SQL } from 'drizzle-orm'
 import { runAction } from '../../db/action.js'
 import type { Executor, Tx } from '../../db/client.js'
 import { Keyset, type PageRequest } from '../../db/paging.js'
@@ -21,7 +21,12 @@ import type { ServiceDeps } from '../service-deps.js'
 import { referrerConditions, referrersRepository as repo, type ReferrerInsert, type ReferrerRow } from './referrers.repository.js'
 import { ReferrerCreate, ReferrerFilter, ReferrerUpdate, type ReferrerOrderField } from './referrers.schemas.js'
 
-export type Referrer = ReturnType<ReferrersService['toView']>
+type Hidden = 'phoneEnc' | 'phoneIdx' | 'phoneMasked' | 'emailEnc' | 'emailIdx' | 'emailMasked' | 'deletedAt'
+/** What callers see of a referrer: no ciphertext, blind indexes or deletedAt; phone and email clear or masked. */
+export type Referrer = Omit<ReferrerRow, Hidden> & { phone: string | null; email: string | null }
+const hidden: ReadonlySet<string> = new Set<Hidden>(['phoneEnc', 'phoneIdx', 'phoneMasked', 'emailEnc', 'emailIdx', 'emailMasked', 'deletedAt'])
+// toView copies these in a loop: object rest per row cost several times as much.
+const viewKeys = Object.keys(getTableColumns(referrers)).filter((k) => !hidden.has(k)) as (keyof Referrer & keyof ReferrerRow)[]
 export type ReferrerOrder = { field: ReferrerOrderField; direction: 'ASC' | 'DESC' }
 /** One random integer in [0, max): crypto.randomInt in production, scripted in tests. */
 export type Draw = (max: number) => number
@@ -164,9 +169,18 @@ export class ReferrersService {
     })
   }
 
-  toView(actor: Actor, row: ReferrerRow) {
-    const { phoneEnc: _pe, phoneIdx: _pi, phoneMasked: _pm, emailEnc: _ee, emailIdx: _ei, emailMasked: _em, deletedAt: _d, ...rest } = row
-    return { ...rest, ...openContact(this.deps.pii, row, canReadPii(actor)) }
+  toView(actor: Actor, row: ReferrerRow): Referrer {
+    const view = {} as Record<string, unknown>
+    for (const key of viewKeys) view[key] = row[key]
+    if (!canReadPii(actor)) return Object.assign(view, openContact(this.deps.pii, row, false)) as Referrer
+    // Decrypted on first read only (as customers do): `referrer { id name }` on a page skips
+    // the two AES-GCM opens per row. Enumerable, so JSON and spreads see them.
+    const pii = this.deps.pii
+    let contact: { phone: string | null; email: string | null } | undefined
+    const open = () => (contact ??= openContact(pii, row, true))
+    Object.defineProperty(view, 'phone', { get: () => open().phone, enumerable: true })
+    Object.defineProperty(view, 'email', { get: () => open().email, enumerable: true })
+    return view as Referrer
   }
 
   /** The referrer as audit entries and events carry it: personal data masked, never clear. */

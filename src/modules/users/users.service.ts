@@ -1,6 +1,7 @@
 import { and, asc, count, eq, getTableColumns, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm'
 import { runAction } from '../../db/action.js'
 import { Keyset, type PageRequest } from '../../db/paging.js'
+import { prepared } from '../../db/prepared.js'
 import { apiKeys } from '../../db/schema/api-keys.js'
 import { teams } from '../../db/schema/teams.js'
 import { users } from '../../db/schema/users.js'
@@ -25,10 +26,13 @@ const { secretHash: _omit, ...apiKeyColumns } = getTableColumns(apiKeys)
 export class UsersService {
   constructor(private readonly deps: ServiceDeps) {}
 
+  /** Batched read for loaders: users by id (deleted ones too, as history names them), in the order asked. */
   async findMany(actor: Actor, ids: readonly string[]): Promise<(User | null)[]> {
     authorize(actor, 'users', 'read')
     const valid = ids.filter(isUuid)
-    const rows = valid.length ? await this.deps.db.select().from(users).where(inArray(users.id, valid)) : []
+    // `= any($1)` as a named prepared statement: one SQL text and one plan whatever the batch size.
+    const rows = valid.length ? await prepared(this.deps.db, 'users_by_ids', (name) => this.deps.db.select().from(users)
+      .where(sql`${users.id} = any(${sql.placeholder('ids')}::uuid[])`).prepare(name)).execute({ ids: valid }) : []
     const byId = new Map(rows.map((r) => [r.id, r]))
     return ids.map((id) => byId.get(id) ?? null)
   }
