@@ -30,3 +30,14 @@ export function nullIfNotFound(err: unknown): null {
   if ((err as { code?: string })?.code === 'CRM_ERR_NOT_FOUND') return null
   throw err
 }
+
+export type IdRef = (obj: never, ctx: MercuriusContext) => { id: string } | null | Promise<{ id: string } | null>
+export const idOnlyRef = Symbol('idOnlyRef')
+
+/**
+ * A to-one loader whose `{ id }`-only selections (e.g. `owner { id }`) are answered from
+ * the parent's foreign key by `ref` (which must still authorise), with no query at all.
+ */
+export function withIdOnly<L extends object, T>(loader: L, ref: (obj: T, ctx: MercuriusContext) => { id: string } | null | Promise<{ id: string } | null>): L {
+  return Object.assign(loader, { [idOnlyRef]: ref })
+}

@@ -7,6 +7,7 @@ import { GraphQLError, Kind, type ExecutionResult, type GraphQLResolveInfo } fro
 import { CrmError, errorCatalog } from '../errors.js'
 import { toCrmError } from '../http/problem.js'
 import { totalCountResolver } from '../graphql/connection.js'
+import { idOnlyRef, type IdRef } from '../graphql/context.js'
 import type { Actor } from '../modules/auth/actor.js'
 import type { Services } from '../modules/services.js'
 
@@ -88,17 +89,6 @@ export function loaderResolvers(loaders: MercuriusLoaders): Record<string, Recor
     }
   }
   return out
-}
-
-type IdRef = (obj: never, ctx: MercuriusContext) => { id: string } | null | Promise<{ id: string } | null>
-const idOnlyRef = Symbol('idOnlyRef')
-
-/**
- * A to-one loader whose `{ id }`-only selections (e.g. `owner { id }`) are answered from
- * the parent's foreign key by `ref` (which must still authorise), with no query at all.
- */
-export function withIdOnly<L extends object, T>(loader: L, ref: (obj: T, ctx: MercuriusContext) => { id: string } | null | Promise<{ id: string } | null>): L {
-  return Object.assign(loader, { [idOnlyRef]: ref })
 }
 
 function selectsOnlyId(info: GraphQLResolveInfo): boolean {

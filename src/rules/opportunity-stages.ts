@@ -16,7 +16,7 @@
  * | lost             | 0 (fixed)   |
  * Won is always 100 and lost always 0, whatever the table says.
  *
- * Moves: any open stage to any other open stage (forward or back); any open stage to
+ * Moves: every open stage may go to every other open stage (forward or back); any open stage to
  * won or lost; lost needs a reason. A closed (won/lost) opportunity cannot be reopened
  * or moved. A move to the current stage changes nothing.
  */

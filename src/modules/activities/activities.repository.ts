@@ -1,6 +1,7 @@
-import { and, count, desc, eq, getTableColumns, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, getTableColumns, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import type { Executor } from '../../db/client.js'
+import { countWhere, selectPage } from '../../db/list-queries.js'
 import type { Keyset } from '../../db/paging.js'
 import { prepared } from '../../db/prepared.js'
 import { activities } from '../../db/schema/activities.js'
@@ -50,18 +51,9 @@ export const activitiesRepository = {
     return row
   },
 
-  async page(ex: Executor, where: SQL[], keyset: Keyset) {
-    return ex.select({ ...viewColumns, cursorValue: keyset.cursorValue })
-      .from(activities)
-      .where(and(...where, keyset.where()))
-      .orderBy(...keyset.orderBy())
-      .limit(keyset.limit + 1)
-  },
+  page: (ex: Executor, where: SQL[], keyset: Keyset) => selectPage(ex, activities, viewColumns, where, keyset),
 
-  async count(ex: Executor, where: SQL[]): Promise<number> {
-    const [row] = await ex.select({ n: count() }).from(activities).where(and(...where))
-    return row.n
-  },
+  count: (ex: Executor, where: SQL[]) => countWhere(ex, activities, where),
 
   /**
    * The latest `first` activities of each parent in ONE statement: for each id, a lateral

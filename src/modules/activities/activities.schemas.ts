@@ -65,12 +65,5 @@ const { createdFrom: _cf, createdTo: _ct, search: _s, ...listQuery } = ListQuery
 export const ActivityListQuery = Type.Object({
   ...listQuery,
   orderBy: Type.Optional(StringEnum(activityOrderFields)),
-  customerId: Type.Optional(Uuid),
-  leadId: Type.Optional(Uuid),
-  opportunityId: Type.Optional(Uuid),
-  referrerId: Type.Optional(Uuid),
-  authorId: Type.Optional(Uuid),
-  kind: Type.Optional(Type.Array(StringEnum(activityKinds), { maxItems: 8 })),
-  occurredFrom: Type.Optional(DateTimeString),
-  occurredTo: Type.Optional(DateTimeString)
+  ...ActivityFilter.properties
 }, { additionalProperties: false })

@@ -1,5 +1,6 @@
-import { and, count, eq, getTableColumns, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm'
+import { and, eq, getTableColumns, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
+import { countWhere, selectPage } from '../../db/list-queries.js'
 import type { Keyset } from '../../db/paging.js'
 import { campaigns } from '../../db/schema/campaigns.js'
 import { customers } from '../../db/schema/customers.js'
@@ -52,18 +53,9 @@ export const campaignsRepository = {
     return row
   },
 
-  async page(ex: Executor, where: SQL[], keyset: Keyset) {
-    return ex.select({ ...getTableColumns(campaigns), cursorValue: keyset.cursorValue })
-      .from(campaigns)
-      .where(and(...where, keyset.where()))
-      .orderBy(...keyset.orderBy())
-      .limit(keyset.limit + 1)
-  },
+  page: (ex: Executor, where: SQL[], keyset: Keyset) => selectPage(ex, campaigns, getTableColumns(campaigns), where, keyset),
 
-  async count(ex: Executor, where: SQL[]): Promise<number> {
-    const [row] = await ex.select({ n: count() }).from(campaigns).where(and(...where))
-    return row.n
-  },
+  count: (ex: Executor, where: SQL[]) => countWhere(ex, campaigns, where),
 
   /**
    * How many customers match each audience, in one scan: one `count(*) filter (where ...)`

@@ -1,6 +1,7 @@
-import { and, arrayContains, count, eq, getTableColumns, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm'
+import { and, arrayContains, eq, getTableColumns, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
 import { prepared } from '../../db/prepared.js'
+import { countWhere } from '../../db/list-queries.js'
 import type { Keyset } from '../../db/paging.js'
 import { customers } from '../../db/schema/customers.js'
 import type { PiiCipher } from '../../lib/pii.js'
@@ -81,10 +82,7 @@ export const customersRepository = {
     return select().where(and(...where, after)).orderBy(...keyset.orderBy()).limit(keyset.limit + 1)
   },
 
-  async count(ex: Executor, where: SQL[]): Promise<number> {
-    const [row] = await ex.select({ n: count() }).from(customers).where(and(...where))
-    return row.n
-  },
+  count: (ex: Executor, where: SQL[]) => countWhere(ex, customers, where),
 
   async insert(ex: Executor, values: CustomerInsert): Promise<CustomerRow> {
     const [row] = await ex.insert(customers).values(values).returning()

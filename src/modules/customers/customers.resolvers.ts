@@ -1,8 +1,7 @@
 import type { IResolvers } from 'mercurius'
 import { toConnection } from '../../graphql/connection.js'
-import { actorOf, byForeignKey, nullIfNotFound } from '../../graphql/context.js'
+import { actorOf, byForeignKey, nullIfNotFound, withIdOnly } from '../../graphql/context.js'
 import { payload } from '../../graphql/payload.js'
-import { withIdOnly } from '../../plugins/graphql.js'
 import type { User } from '../users/users.service.js'
 import type { Customer, CustomerOrder } from './customers.service.js'
 

@@ -1,5 +1,6 @@
-import { and, arrayContains, asc, count, eq, getTableColumns, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm'
+import { and, arrayContains, asc, eq, getTableColumns, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
+import { countWhere, selectPage } from '../../db/list-queries.js'
 import type { Keyset } from '../../db/paging.js'
 import { campaigns } from '../../db/schema/campaigns.js'
 import { customers } from '../../db/schema/customers.js'
@@ -69,18 +70,9 @@ export const leadsRepository = {
     return row
   },
 
-  async page(ex: Executor, where: SQL[], keyset: Keyset) {
-    return ex.select({ ...getTableColumns(leads), cursorValue: keyset.cursorValue })
-      .from(leads)
-      .where(and(...where, keyset.where()))
-      .orderBy(...keyset.orderBy())
-      .limit(keyset.limit + 1)
-  },
+  page: (ex: Executor, where: SQL[], keyset: Keyset) => selectPage(ex, leads, getTableColumns(leads), where, keyset),
 
-  async count(ex: Executor, where: SQL[]): Promise<number> {
-    const [row] = await ex.select({ n: count() }).from(leads).where(and(...where))
-    return row.n
-  },
+  count: (ex: Executor, where: SQL[]) => countWhere(ex, leads, where),
 
   async insert(ex: Executor, values: LeadInsert): Promise<LeadRow> {
     const [row] = await ex.insert(leads).values(values).returning()

@@ -1,5 +1,6 @@
-import { and, asc, count, eq, getTableColumns, gte, inArray, isNull, lt, lte, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, getTableColumns, gte, inArray, isNull, lt, lte, sql, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
+import { countWhere, selectPage } from '../../db/list-queries.js'
 import type { Keyset } from '../../db/paging.js'
 import { opportunities, opportunityStageHistory } from '../../db/schema/opportunities.js'
 import { openStages } from '../../rules/opportunity-stages.js'
@@ -54,18 +55,9 @@ export const opportunitiesRepository = {
     return row
   },
 
-  async page(ex: Executor, where: SQL[], keyset: Keyset) {
-    return ex.select({ ...getTableColumns(opportunities), cursorValue: keyset.cursorValue })
-      .from(opportunities)
-      .where(and(...where, keyset.where()))
-      .orderBy(...keyset.orderBy())
-      .limit(keyset.limit + 1)
-  },
+  page: (ex: Executor, where: SQL[], keyset: Keyset) => selectPage(ex, opportunities, getTableColumns(opportunities), where, keyset),
 
-  async count(ex: Executor, where: SQL[]): Promise<number> {
-    const [row] = await ex.select({ n: count() }).from(opportunities).where(and(...where))
-    return row.n
-  },
+  count: (ex: Executor, where: SQL[]) => countWhere(ex, opportunities, where),
 
   /** The newest `first` opportunities of each customer, in one query (row_number per customer). */
   async latestPerCustomer(ex: Executor, customerIds: readonly string[], first: number, scope?: SQL): Promise<OpportunityRow[]> {

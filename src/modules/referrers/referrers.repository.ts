@@ -1,5 +1,6 @@
-import { and, arrayContains, count, eq, getTableColumns, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm'
+import { and, arrayContains, eq, getTableColumns, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
+import { countWhere, selectPage } from '../../db/list-queries.js'
 import type { Keyset } from '../../db/paging.js'
 import { prepared } from '../../db/prepared.js'
 import { customers } from '../../db/schema/customers.js'
@@ -69,18 +70,9 @@ export const referrersRepository = {
     return row
   },
 
-  async page(ex: Executor, where: SQL[], keyset: Keyset) {
-    return ex.select({ ...getTableColumns(referrers), cursorValue: keyset.cursorValue })
-      .from(referrers)
-      .where(and(...where, keyset.where()))
-      .orderBy(...keyset.orderBy())
-      .limit(keyset.limit + 1)
-  },
+  page: (ex: Executor, where: SQL[], keyset: Keyset) => selectPage(ex, referrers, getTableColumns(referrers), where, keyset),
 
-  async count(ex: Executor, where: SQL[]): Promise<number> {
-    const [row] = await ex.select({ n: count() }).from(referrers).where(and(...where))
-    return row.n
-  },
+  count: (ex: Executor, where: SQL[]) => countWhere(ex, referrers, where),
 
   async insert(ex: Executor, values: ReferrerInsert): Promise<ReferrerRow> {
     const [row] = await ex.insert(referrers).values(values).returning()

@@ -1,5 +1,6 @@
-import { and, count, eq, getTableColumns, gte, inArray, isNull, lt, not, or, sql, type SQL } from 'drizzle-orm'
+import { and, eq, getTableColumns, gte, inArray, isNull, lt, not, or, sql, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
+import { countWhere, selectPage } from '../../db/list-queries.js'
 import type { Keyset } from '../../db/paging.js'
 import { tasks } from '../../db/schema/tasks.js'
 import type { TaskFilter } from './tasks.schemas.js'
@@ -38,18 +39,9 @@ export const tasksRepository = {
     return row
   },
 
-  async page(ex: Executor, where: SQL[], keyset: Keyset) {
-    return ex.select({ ...getTableColumns(tasks), cursorValue: keyset.cursorValue })
-      .from(tasks)
-      .where(and(...where, keyset.where()))
-      .orderBy(...keyset.orderBy())
-      .limit(keyset.limit + 1)
-  },
+  page: (ex: Executor, where: SQL[], keyset: Keyset) => selectPage(ex, tasks, getTableColumns(tasks), where, keyset),
 
-  async count(ex: Executor, where: SQL[]): Promise<number> {
-    const [row] = await ex.select({ n: count() }).from(tasks).where(and(...where))
-    return row.n
-  },
+  count: (ex: Executor, where: SQL[]) => countWhere(ex, tasks, where),
 
   async insert(ex: Executor, values: TaskInsert): Promise<TaskRow> {
     const [row] = await ex.insert(tasks).values(values).returning()

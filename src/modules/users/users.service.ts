@@ -1,5 +1,6 @@
-import { and, asc, count, eq, getTableColumns, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, getTableColumns, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm'
 import { runAction } from '../../db/action.js'
+import { countWhere, selectPage } from '../../db/list-queries.js'
 import { Keyset, type PageRequest } from '../../db/paging.js'
 import { prepared } from '../../db/prepared.js'
 import { apiKeys } from '../../db/schema/api-keys.js'
@@ -52,9 +53,8 @@ export class UsersService {
     if (f.active !== undefined) where.push(eq(users.active, f.active))
     if (f.search) where.push(or(ilike(users.name, `%${escapeLike(f.search)}%`), ilike(users.email, `%${escapeLike(f.search)}%`))!)
     const keyset = new Keyset('createdAt', users.createdAt, users.id, 'ASC', page)
-    const rows = await this.deps.db.select({ ...getTableColumns(users), cursorValue: keyset.cursorValue }).from(users)
-      .where(and(...where, keyset.where())).orderBy(...keyset.orderBy()).limit(keyset.limit + 1)
-    return { ...keyset.page(rows), count: async () => (await this.deps.db.select({ n: count() }).from(users).where(and(...where)))[0].n }
+    const rows = await selectPage(this.deps.db, users, getTableColumns(users), where, keyset)
+    return { ...keyset.page(rows), count: () => countWhere(this.deps.db, users, where) }
   }
 
   /** Members of the given teams, for Team.members. */
