@@ -21,7 +21,26 @@ export const ConfigSchema = Type.Object({
   PII_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$' })),
   BOOTSTRAP_ADMIN_KEY: Type.Optional(Type.String({ minLength: 24 })),
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10000 }),
-  TRUST_PROXY: Type.Boolean({ default: false })
+  TRUST_PROXY: Type.Boolean({ default: false }),
+  /** Background jobs (follow-up scans, consent expiry) on pg-boss in this process. */
+  JOBS_ENABLED: Type.Boolean({ default: true }),
+  /** Cron (UTC) of the follow-up SLA scan. */
+  FOLLOW_UP_SCAN_CRON: Type.String({ minLength: 9, default: '*/5 * * * *' }),
+  /** Cron (UTC) of the consent expiry and personal-data purge run. */
+  CONSENT_EXPIRY_CRON: Type.String({ minLength: 9, default: '*/15 * * * *' }),
+  /** PIPL double confirmation: a new referral waits for the referred person's consent. */
+  REFERRAL_CONSENT_REQUIRED: Type.Boolean({ default: true }),
+  REFERRAL_CONSENT_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 8760, default: 72 }),
+  /** Personal fields of an expired, never-consented referral are purged this long after expiry. */
+  REFERRAL_PURGE_AFTER_DAYS: Type.Integer({ minimum: 0, maximum: 3650, default: 30 }),
+  /** First referrer of a person keeps them this long. */
+  REFERRAL_ATTRIBUTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 90 }),
+  /** Per-referrer velocity: more submissions than this are accepted but flagged for review. */
+  REFERRAL_VELOCITY_PER_HOUR: Type.Integer({ minimum: 1, default: 20 }),
+  REFERRAL_VELOCITY_PER_DAY: Type.Integer({ minimum: 1, default: 100 }),
+  /** Public referral form: requests per minute per client IP, and per referral code. */
+  PUBLIC_RATE_LIMIT_PER_IP: Type.Integer({ minimum: 1, default: 10 }),
+  PUBLIC_RATE_LIMIT_PER_CODE: Type.Integer({ minimum: 1, default: 30 })
 })
 
 export type Config = Static<typeof ConfigSchema>

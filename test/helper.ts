@@ -107,6 +107,8 @@ export async function buildTestApp(t: Tap, kind: DatabaseKind, env: Record<strin
     JWT_SECRET: 'test-jwt-secret-that-is-long-enough-0123456789',
     PII_KEY,
     LOG_LEVEL: 'silent',
+    // Suites that test jobs turn them on; the rest need no queue.
+    JOBS_ENABLED: 'false',
     ...env
   })
   let testApp: TestApp | undefined

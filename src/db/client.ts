@@ -7,6 +7,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
 import type { ExtractTablesWithRelations } from 'drizzle-orm'
 import pg from 'pg'
+import { pgliteRawQuery, pgRawQuery, type RawQuery } from './raw.js'
 import * as schema from './schema/index.js'
 
 export type Schema = typeof schema
@@ -30,6 +31,8 @@ export type DatabaseOptions = {
 export type Database = {
   db: Db
   kind: 'pglite' | 'postgres'
+  /** Hand-built SQL straight to the driver (hot read paths only). */
+  raw: RawQuery
   /** Runs a raw statement, for health checks and migrations. */
   ping(): Promise<void>
   close(): Promise<void>
@@ -50,6 +53,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return {
       db,
       kind: 'postgres',
+      raw: pgRawQuery(pool, options.onQuery),
       pool,
       async ping() { await pool.query('select 1') },
       async close() { await pool.end() }
@@ -62,6 +66,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return {
     db,
     kind: 'pglite',
+    raw: pgliteRawQuery(client, options.onQuery),
     pglite: client,
     async ping() { await client.query('select 1') },
     async close() { await client.close() }

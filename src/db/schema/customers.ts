@@ -3,6 +3,7 @@ import { date, index, jsonb, pgTable, text, uniqueIndex, uuid, type AnyPgColumn 
 import { entityColumns, contactColumns } from './columns.js'
 import { customerTierEnum, genderEnum, lifecycleStageEnum } from './enums.js'
 import { users } from './users.js'
+import { referrals } from './referrals.js'
 import { referrers } from './referrers.js'
 
 export type ConsentRecord = { granted: boolean; at: string; channel: string; purpose: string; note?: string }
@@ -20,9 +21,9 @@ export const customers = pgTable('customers', {
   region: text(),
   sourceChannel: text(),
   ownerId: uuid().references(() => users.id),
-  /** The referrer credited with bringing this customer (the referral itself arrives with referrals). */
+  /** The referrer credited with bringing this customer, and the referral that did it. */
   referrerId: uuid().references((): AnyPgColumn => referrers.id),
-  referredByReferralId: uuid(),
+  referredByReferralId: uuid().references((): AnyPgColumn => referrals.id),
   tags: text().array().notNull().default(sql`'{}'::text[]`),
   attributes: jsonb().$type<Record<string, unknown>>().notNull().default({}),
   consent: jsonb().$type<ConsentRecord>(),

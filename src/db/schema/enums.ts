@@ -17,3 +17,8 @@ export const activityKindEnum = pgEnum('activity_kind', [
 export const activityDirectionEnum = pgEnum('activity_direction', ['inbound', 'outbound', 'internal'])
 export const taskStatusEnum = pgEnum('task_status', ['open', 'done', 'cancelled'])
 export const taskPriorityEnum = pgEnum('task_priority', ['low', 'normal', 'high', 'urgent'])
+export const referralStatusEnum = pgEnum('referral_status', ['pending_consent', 'submitted', 'qualified', 'converted', 'rejected'])
+export const referralRejectionEnum = pgEnum('referral_rejection', [
+  'duplicate', 'already_customer', 'self_referral', 'consent_declined', 'expired', 'invalid'
+])
+export const referralChannelEnum = pgEnum('referral_channel', ['api', 'form', 'link', 'qr', 'import'])

@@ -1,9 +1,10 @@
 import { sql } from 'drizzle-orm'
-import { index, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { index, jsonb, pgTable, text, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core'
 import { entityColumns, id, contactColumns, tstz } from './columns.js'
 import { leadStatusEnum } from './enums.js'
 import { campaigns } from './campaigns.js'
 import { customers } from './customers.js'
+import { referrals } from './referrals.js'
 import { referrers } from './referrers.js'
 import { users } from './users.js'
 
@@ -11,7 +12,7 @@ import { users } from './users.js'
 export const leads = pgTable('leads', {
   ...entityColumns(),
   source: text().notNull(),
-  referralId: uuid(),
+  referralId: uuid().references((): AnyPgColumn => referrals.id),
   referrerId: uuid().references(() => referrers.id),
   campaignId: uuid().references(() => campaigns.id),
   customerId: uuid().references(() => customers.id),
@@ -28,6 +29,10 @@ export const leads = pgTable('leads', {
   firstContactedAt: tstz(),
   lastActivityAt: tstz(),
   nextFollowUpAt: tstz(),
+  /** Follow-up SLA: when first contact is due, and when each breach was recorded (once each). */
+  firstContactDueAt: tstz(),
+  firstContactBreachedAt: tstz(),
+  followUpBreachedAt: tstz(),
   convertedAt: tstz(),
   convertedOpportunityId: uuid(),
   tags: text().array().notNull().default(sql`'{}'::text[]`),
@@ -44,6 +49,8 @@ export const leads = pgTable('leads', {
   index('leads_phone_idx').on(t.phoneIdx),
   index('leads_email_idx').on(t.emailIdx),
   index('leads_next_follow_up_at_idx').on(t.nextFollowUpAt),
+  index('leads_first_contact_due_at_idx').on(t.firstContactDueAt).where(sql`${t.firstContactedAt} is null`),
+  index('leads_last_activity_at_idx').on(t.lastActivityAt),
   index('leads_created_at_idx').on(t.createdAt, t.id),
   index('leads_updated_at_idx').on(t.updatedAt, t.id),
   index('leads_name_idx').on(t.name, t.id),
@@ -55,7 +62,7 @@ export const leads = pgTable('leads', {
 export const leadHistory = pgTable('lead_history', {
   id: id(),
   leadId: uuid().notNull().references(() => leads.id),
-  kind: text().$type<'created' | 'assigned' | 'status_changed' | 'converted'>().notNull(),
+  kind: text().$type<'created' | 'assigned' | 'status_changed' | 'converted' | 'sla_breached'>().notNull(),
   fromOwnerId: uuid(),
   toOwnerId: uuid(),
   fromStatus: leadStatusEnum(),

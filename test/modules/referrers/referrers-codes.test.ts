@@ -13,7 +13,7 @@ const scripted = (script: number[]): Draw => {
 }
 
 await forEachDatabase(t, async (t, ctx) => {
-  const deps = { db: ctx.app.db, pii: new PiiCipher(randomBytes(32)), config: ctx.app.config }
+  const deps = { db: ctx.app.db, raw: ctx.app.database.raw, pii: new PiiCipher(randomBytes(32)), config: ctx.app.config }
   await ctx.app.services.referrers.create(systemActor, { kind: 'other', name: 'Holder', code: 'aaaaaaaa' })
 
   await t.test('draws a new code when the generated one is taken, in the same action', async (t) => {
