@@ -62,7 +62,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('config', config)
-  app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id) })
+  // Callback style and on request: cheaper per request than an async onSend hook.
+  app.addHook('onRequest', (request, reply, done) => { reply.header('x-request-id', request.id); done() })
 
   await app.register(errorsPlugin)
   await app.register(metricsPlugin)

@@ -8,6 +8,7 @@ import { CrmError, errorCatalog } from '../errors.js'
 import { toCrmError } from '../http/problem.js'
 import { totalCountResolver } from '../graphql/connection.js'
 import { idOnlyRef, type IdRef } from '../graphql/context.js'
+import { preloaded, type Preloaded } from '../db/graph-read.js'
 import type { Actor } from '../modules/auth/actor.js'
 import type { Services } from '../modules/services.js'
 
@@ -82,10 +83,18 @@ export function loaderResolvers(loaders: MercuriusLoaders): Record<string, Recor
       const load = (typeof def === 'function' ? def : def.loader) as LoaderFn
       const key = `${type}.${field}`
       const ref = (load as { [idOnlyRef]?: IdRef })[idOnlyRef]
+      // A parent read with its relations in one statement (src/db/graph-read.ts) carries them.
       out[type][field] = ref
-        ? (obj: object, params: Record<string, unknown>, ctx: MercuriusContext, info: GraphQLResolveInfo) =>
-          selectsOnlyId(info) ? ref(obj as never, ctx) : batchOf(ctx, key, load).add(obj, params)
-        : (obj: object, params: Record<string, unknown>, ctx: MercuriusContext) => batchOf(ctx, key, load).add(obj, params)
+        ? (obj: Preloaded, params: Record<string, unknown>, ctx: MercuriusContext, info: GraphQLResolveInfo) => {
+          const slot = obj[preloaded]
+          if (slot && field in slot) return slot[field]
+          return selectsOnlyId(info) ? ref(obj as never, ctx) : batchOf(ctx, key, load).add(obj, params)
+        }
+        : (obj: Preloaded, params: Record<string, unknown>, ctx: MercuriusContext) => {
+          const slot = obj[preloaded]
+          if (slot && field in slot) return slot[field]
+          return batchOf(ctx, key, load).add(obj, params)
+        }
     }
   }
   return out

@@ -21,9 +21,16 @@ export default fp(async (app) => {
   const dbQueries = new Counter({ name: 'db_queries_total', help: 'SQL statements sent', registers: [registry] })
   app.decorate('metrics', { registry, dbQueries })
 
-  app.addHook('onResponse', async (request, reply) => {
+  // One labelled child per (method, route, status), kept: prom-client hashes the label
+  // object on every observe otherwise.
+  const children = new Map<string, ReturnType<typeof httpDuration.labels>>()
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched'
-    httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000)
+    const key = `${request.method} ${route} ${reply.statusCode}`
+    let child = children.get(key)
+    if (!child) children.set(key, (child = httpDuration.labels(request.method, route, String(reply.statusCode))))
+    child.observe(reply.elapsedTime / 1000)
+    done()
   })
   app.get('/metrics', { schema: { hide: true }, config: { public: true } }, async (_req, reply) => {
     reply.header('content-type', registry.contentType)

@@ -35,7 +35,8 @@ try {
   const seeded = await seed(target, { ...defaultSeed(piiKey), customers, activityCustomers: customers })
   const app = await buildApp({
     config: loadConfig({ DATABASE_URL: target.url, PII_KEY: piiKey.toString('base64'), JWT_SECRET: randomBytes(32).toString('hex'), BOOTSTRAP_ADMIN_KEY: bootstrapKey, LOG_LEVEL: 'silent' }),
-    logger: false
+    logger: false,
+    onQuery: (q) => { if (process.env.BENCH_SHOW_QUERIES) console.log('SQL', q.slice(0, 120)) }
   })
   const pool = new pg.Pool({ connectionString: target.url, max: 10 })
   const plain = buildPlainServer(pgQuery(pool), new PiiCipher(piiKey), { referrer: true, activities: 5 })
@@ -50,15 +51,16 @@ try {
   ]
   const dir = mkdtempSync(join(tmpdir(), 'crm-bench-cpu-'))
   const summaries: string[] = []
-  for (const [name, server, request, n] of cases) {
+  const only = process.env.BENCH_ONLY
+  for (const [name, server, request, n] of cases.filter(([name]) => !only || name.replace(/\s+/g, ' ') === only)) {
     for (let i = 0; i < 100; i++) await server.inject(request(i))
     const session = new Session()
-    if (profile && server === app) { session.connect(); await session.post('Profiler.enable'); await session.post('Profiler.start') }
+    if (profile) { session.connect(); await session.post('Profiler.enable'); await session.post('Profiler.start') }
     const start = process.cpuUsage()
     for (let i = 0; i < n; i++) await server.inject(request(i))
     const used = process.cpuUsage(start)
     console.log(`${name.padEnd(16)} ${((used.user + used.system) / 1000 / n).toFixed(3)} ms CPU per request (${n} requests)`)
-    if (profile && server === app) {
+    if (profile) {
       const { profile: cpuProfile } = await session.post('Profiler.stop')
       const file = join(dir, `${name.replace(/\s+/g, '-')}.cpuprofile`)
       writeFileSync(file, JSON.stringify(cpuProfile))

@@ -12,7 +12,9 @@ export type ActivityRow = typeof activities.$inferSelect
 export type ActivityInsert = typeof activities.$inferInsert
 
 const live = isNull(activities.deletedAt)
-const { deletedAt: _d, ...viewColumns } = getTableColumns(activities)
+const { deletedAt: _d, ...shown } = getTableColumns(activities)
+/** What an Activity shows: every column but the soft-delete mark. */
+export const viewColumns = shown
 export type ActivityRecord = Omit<ActivityRow, 'deletedAt'>
 
 const viewKeys = Object.keys(viewColumns) as (keyof typeof viewColumns)[]

@@ -2,6 +2,8 @@ import type { IResolvers } from 'mercurius'
 import { toConnection } from '../../graphql/connection.js'
 import { actorOf, byForeignKey, nullIfNotFound, withIdOnly } from '../../graphql/context.js'
 import { payload } from '../../graphql/payload.js'
+import { graphWant } from '../../graphql/selection.js'
+import { customerGraph } from './customers.graph.js'
 import type { User } from '../users/users.service.js'
 import type { Customer, CustomerOrder } from './customers.service.js'
 
@@ -10,10 +12,20 @@ type InputArgs = { input: Record<string, unknown> }
 
 export const customersResolvers: IResolvers = {
   Query: {
-    customer: (_root, { id }: { id: string }, ctx) => ctx.services.customers.get(actorOf(ctx), id).catch(nullIfNotFound),
-    customers: async (_root, args: ListArgs, ctx) => {
+    customer: (_root, { id }: { id: string }, ctx, info) => {
+      const actor = actorOf(ctx)
+      const want = graphWant(info, [], customerGraph)
+      // Everything selected in one statement when it can be; else the loaders, field by field.
+      if (want && ctx.services.customers.canReadGraph(actor, want)) return ctx.services.customers.findGraph(actor, id, want)
+      return ctx.services.customers.get(actor, id).catch(nullIfNotFound)
+    },
+    customers: async (_root, args: ListArgs, ctx, info) => {
+      const actor = actorOf(ctx)
       const order = args.orderBy ?? { field: 'createdAt', direction: 'DESC' }
-      const page = await ctx.services.customers.list(actorOf(ctx), args.filter, order, args)
+      const want = graphWant(info, ['edges', 'node'], customerGraph)
+      const page = want && ctx.services.customers.canReadGraph(actor, want)
+        ? await ctx.services.customers.listGraph(actor, args.filter, order, args, want)
+        : await ctx.services.customers.list(actor, args.filter, order, args)
       return toConnection(page, page.count)
     }
   },

@@ -1,4 +1,5 @@
-import { getTableColumns, type SQL } from 'drizzle-orm'
+import { eq, isNull, sql, type SQL } from 'drizzle-orm'
+import { readGraph, type GraphWant } from '../../db/graph-read.js'
 import { runAction } from '../../db/action.js'
 import { Keyset, type PageRequest } from '../../db/paging.js'
 import { customers } from '../../db/schema/customers.js'
@@ -7,22 +8,21 @@ import { actionContext, type Actor } from '../auth/actor.js'
 import { authorize, canReadPii } from '../auth/permissions.js'
 import { reachFilter } from '../auth/reach.js'
 import { changedFields } from '../common/changes.js'
+import { canReadGraph } from '../common/graph.js'
 import { openContact, sealContact } from '../common/contact.js'
 import { assertAssignable } from '../common/owners.js'
 import { asTaken } from '../common/unique.js'
 import { isUuid, parse } from '../common/validate.js'
 import type { ServiceDeps } from '../service-deps.js'
+import { viewKeys, type Hidden } from './customers.columns.js'
+import { customerGraph } from './customers.graph.js'
 import { customerConditions, customersRepository as repo, type CustomerRow, type CustomerInsert } from './customers.repository.js'
 import {
   CustomerCreate, CustomerFilter, CustomerUpdate, type CustomerOrderField
 } from './customers.schemas.js'
 
-type Hidden = 'phoneEnc' | 'phoneIdx' | 'phoneMasked' | 'emailEnc' | 'emailIdx' | 'emailMasked' | 'deletedAt' | 'mergedIntoId'
 /** What callers see of a customer: no ciphertext, blind indexes or internals; phone and email clear or masked. */
 export type Customer = Omit<CustomerRow, Hidden> & { phone: string | null; email: string | null }
-const hidden: ReadonlySet<string> = new Set<Hidden>(['phoneEnc', 'phoneIdx', 'phoneMasked', 'emailEnc', 'emailIdx', 'emailMasked', 'deletedAt', 'mergedIntoId'])
-// toView copies these in a loop: object rest (`{ phoneEnc, ...rest } = row`) cost ~4× as much per row.
-const viewKeys = Object.keys(getTableColumns(customers)).filter((k) => !hidden.has(k)) as (keyof Customer & keyof CustomerRow)[]
 export type CustomerOrder = { field: CustomerOrderField; direction: 'ASC' | 'DESC' }
 
 const orderColumns = { createdAt: customers.createdAt, updatedAt: customers.updatedAt, name: customers.name }
@@ -80,6 +80,50 @@ export class CustomersService {
       rows: result.rows.map((r) => this.toView(actor, r as CustomerRow)),
       count: () => repo.count(this.deps.db, where)
     }
+  }
+
+  /** Whether a GraphQL selection can be read with findGraph / listGraph for this actor. */
+  canReadGraph(actor: Actor, want: GraphWant): boolean {
+    return canReadGraph(actor, customerGraph, want)
+  }
+
+  /** `find` for a GraphQL selection (canReadGraph first): one statement with its relations. */
+  async findGraph(actor: Actor, id: string, want: GraphWant): Promise<Customer | null> {
+    const scope = this.scope(actor)
+    if (!isUuid(id)) return null
+    const live = isNull(customers.deletedAt)
+    // Unscoped, the text never varies: rendered once per selection, then only `id` is bound.
+    const [row] = scope
+      ? await readGraph(this.deps.raw, customerGraph, want, { where: [eq(customers.id, id), live, scope] })
+      : await readGraph(this.deps.raw, customerGraph, want, { where: [eq(customers.id, sql.placeholder('id')), live] }, { key: 'byId', values: { id } })
+    return row ? this.graphView(actor, row) : null
+  }
+
+  /** `list` for a GraphQL selection (canReadGraph first): the page and its relations in one statement. */
+  async listGraph(actor: Actor, filter: unknown, order: CustomerOrder, page: PageRequest, want: GraphWant) {
+    const scope = this.scope(actor)
+    const where = customerConditions(parse(CustomerFilter, filter ?? {}), this.deps.pii)
+    if (scope) where.push(scope)
+    const keyset = new Keyset(order.field, orderColumns[order.field], customers.id, order.direction, page)
+    const after = keyset.where()
+    // The first page with no filter and no reach limit (the usual list screen) is a fixed text.
+    const fixed = !after && where.length === 1 ? { key: `first:${keyset.key}:${keyset.direction}`, values: { limit: keyset.limit + 1 } } : undefined
+    const rows = await readGraph(this.deps.raw, customerGraph, want, {
+      where: after ? [...where, after] : where, orderBy: keyset.orderBy(),
+      limit: fixed ? sql.placeholder('limit') : keyset.limit + 1,
+      extra: sql`${keyset.cursorValue} as "cursorValue"`
+    }, fixed)
+    const result = keyset.page(rows as { id: string; cursorValue: string | null }[])
+    return { ...result, rows: result.rows.map((r) => this.graphView(actor, r)), count: () => repo.count(this.deps.db, where) }
+  }
+
+  /** A graph row is already the view's selected columns; phone and email are opened (or masked) here. */
+  private graphView(actor: Actor, row: Record<string, unknown>): Customer {
+    if ('phoneEnc' in row || 'emailEnc' in row) {
+      Object.assign(row, openContact(this.deps.pii, row as Parameters<typeof openContact>[1], canReadPii(actor)))
+      delete row.phoneEnc; delete row.phoneMasked; delete row.emailEnc; delete row.emailMasked
+    }
+    return row as Customer
   }
 
   /** Creates a customer; the caller owns it unless another owner is named. */
@@ -186,7 +230,7 @@ export class CustomersService {
 
 
   /** The customer as audit entries and events carry it: personal data masked, never clear. */
-  private auditView(row: CustomerRow) {
+  auditView(row: CustomerRow) {
     const { phoneEnc: _pe, phoneIdx: _pi, phoneMasked, emailEnc: _ee, emailIdx: _ei, emailMasked, deletedAt: _d, mergedIntoId: _m, ...rest } = row
     return { ...rest, phone: phoneMasked, email: emailMasked }
   }

@@ -26,7 +26,7 @@ type Hidden = 'phoneEnc' | 'phoneIdx' | 'phoneMasked' | 'emailEnc' | 'emailIdx' 
 export type Referrer = Omit<ReferrerRow, Hidden> & { phone: string | null; email: string | null }
 const hidden: ReadonlySet<string> = new Set<Hidden>(['phoneEnc', 'phoneIdx', 'phoneMasked', 'emailEnc', 'emailIdx', 'emailMasked', 'deletedAt'])
 // toView copies these in a loop: object rest per row cost several times as much.
-const viewKeys = Object.keys(getTableColumns(referrers)).filter((k) => !hidden.has(k)) as (keyof Referrer & keyof ReferrerRow)[]
+export const viewKeys = Object.keys(getTableColumns(referrers)).filter((k) => !hidden.has(k)) as (keyof Referrer & keyof ReferrerRow)[]
 export type ReferrerOrder = { field: ReferrerOrderField; direction: 'ASC' | 'DESC' }
 /** One random integer in [0, max): crypto.randomInt in production, scripted in tests. */
 export type Draw = (max: number) => number
