@@ -83,7 +83,7 @@ CREATE TABLE "follow_up_policies" (
 );
 --> statement-breakpoint
 CREATE TABLE "team_rotations" (
-	"team_id" uuid PRIMARY KEY NOT NULL,
+	"rotation" text PRIMARY KEY NOT NULL,
 	"last_user_id" uuid
 );
 --> statement-breakpoint
@@ -98,7 +98,6 @@ ALTER TABLE "referrals" ADD CONSTRAINT "referrals_lead_id_leads_id_fk" FOREIGN K
 ALTER TABLE "referrals" ADD CONSTRAINT "referrals_customer_id_customers_id_fk" FOREIGN KEY ("customer_id") REFERENCES "public"."customers"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "assignment_rules" ADD CONSTRAINT "assignment_rules_assignee_id_users_id_fk" FOREIGN KEY ("assignee_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "assignment_rules" ADD CONSTRAINT "assignment_rules_team_id_teams_id_fk" FOREIGN KEY ("team_id") REFERENCES "public"."teams"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "team_rotations" ADD CONSTRAINT "team_rotations_team_id_teams_id_fk" FOREIGN KEY ("team_id") REFERENCES "public"."teams"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "team_rotations" ADD CONSTRAINT "team_rotations_last_user_id_users_id_fk" FOREIGN KEY ("last_user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "referral_claims_referral_id_idx" ON "referral_claims" USING btree ("referral_id");--> statement-breakpoint
 CREATE INDEX "referral_claims_referrer_id_idx" ON "referral_claims" USING btree ("referrer_id");--> statement-breakpoint

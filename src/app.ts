@@ -10,6 +10,7 @@ import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
 import graphqlPlugin from './plugins/graphql.js'
 import healthPlugin from './plugins/health.js'
+import jobsPlugin from './plugins/jobs.js'
 import metricsPlugin from './plugins/metrics.js'
 import openapiPlugin from './plugins/openapi.js'
 import { scalarResolvers } from './graphql/scalars.js'
@@ -17,6 +18,7 @@ import { AuthService } from './modules/auth/auth.service.js'
 import { authRoutes } from './modules/auth/auth.routes.js'
 import { mergeGraphql, modules } from './modules/registry.js'
 import { createServices, type Services } from './modules/services.js'
+import { jobs } from './jobs/index.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -104,6 +106,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     ...modules
   ])
   await app.register(graphqlPlugin, { services, resolvers, loaders })
+  await app.register(jobsPlugin, { services, jobs })
 
   const key = await auth.bootstrapAdminKey(config.BOOTSTRAP_ADMIN_KEY)
   if (key && !config.BOOTSTRAP_ADMIN_KEY) {

@@ -122,11 +122,11 @@ export async function buildTestApp(t: Tap, kind: DatabaseKind, env: Record<strin
   return testApp
 }
 
-/** Runs the same suite once per database kind, each on its own fresh database. */
-export async function forEachDatabase(t: Tap, fn: (t: Tap, ctx: TestApp) => Promise<void>): Promise<void> {
+/** Runs the same suite once per database kind, each on its own fresh database (`env`: extra configuration). */
+export async function forEachDatabase(t: Tap, fn: (t: Tap, ctx: TestApp) => Promise<void>, env: Record<string, string> = {}): Promise<void> {
   for (const kind of databaseKinds) {
     await t.test(kind, async (t) => {
-      const ctx = await buildTestApp(t, kind)
+      const ctx = await buildTestApp(t, kind, env)
       await fn(t, ctx)
     })
   }

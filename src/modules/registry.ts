@@ -10,6 +10,8 @@ import campaigns from './campaigns/index.js'
 import activities from './activities/index.js'
 import tasks from './tasks/index.js'
 import ownership from './ownership/index.js'
+import routing from './routing/index.js'
+import referrals from './referrals/index.js'
 
 /** What a domain area contributes to the app: REST routes, resolvers, loaders. */
 export type CrmModule = {
@@ -28,7 +30,9 @@ export const modules: CrmModule[] = [
   campaigns,
   activities,
   tasks,
-  ownership
+  ownership,
+  routing,
+  referrals
 ]
 
 /** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */

@@ -8,6 +8,8 @@ import { CampaignsService } from './campaigns/campaigns.service.js'
 import { ActivitiesService } from './activities/activities.service.js'
 import { TasksService } from './tasks/tasks.service.js'
 import { OwnershipService } from './ownership/ownership.service.js'
+import { RoutingService } from './routing/routing.service.js'
+import { ReferralsService } from './referrals/referrals.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -20,7 +22,9 @@ export function createServices(deps: ServiceDeps) {
     campaigns: new CampaignsService(deps),
     activities: new ActivitiesService(deps),
     tasks: new TasksService(deps),
-    ownership: new OwnershipService(deps)
+    ownership: new OwnershipService(deps),
+    routing: new RoutingService(deps),
+    referrals: new ReferralsService(deps)
   }
 }
 

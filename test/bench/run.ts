@@ -6,23 +6,22 @@
  *        --duration S  --warmup S  --connections C  --rounds R  --pool N
  *        --keep (keep the databases)  --no-docs (don't write docs/performance.md)
  *        --profile (app under --cpu-prof; summary printed, profiles kept in the OS temp dir)
- *        --only point|page (one workload, e.g. to profile it alone)
+ *        --only point,page,submit (some workloads; submit = referral submissions, PostgreSQL only)
  * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { createBenchDatabase, defaultSeed, seed, type DbKind } from './seed.js'
 import { measurePair, rotating, type PairResult } from './load.js'
 import { buildWorkloads, checkPage, checkPoint, pointQuery, toTypeFields, typeQuery } from './workloads.js'
 import { machineNote, printTable, writeDocs, type DbResult } from './report.js'
 import { summariseProfiles } from './profile.js'
-import type { ServerPorts, ServerSpec } from './server-process.js'
+import { benchSubmit, reportSubmit, type SubmitResult } from './submit.js'
+import type { ServerSpec } from './server-process.js'
+import { nextPorts, post, root, startServer, stopServer } from './children.js'
 
-const root = fileURLToPath(new URL('../..', import.meta.url))
 const args = process.argv.slice(2)
 const flag = (name: string, fallback: string): string => {
   const i = args.indexOf(`--${name}`)
@@ -40,45 +39,11 @@ const opts = {
   keep: args.includes('--keep'),
   docs: !args.includes('--no-docs'),
   profile: args.includes('--profile'),
-  only: flag('only', 'point,page').split(',')
+  only: flag('only', 'point,page,submit').split(',')
 }
 const kinds: DbKind[] = opts.db === 'both' ? ['postgres', 'pglite'] : [opts.db as DbKind]
 const log = (line: string) => console.log(line)
 const profileDir = join(tmpdir(), `crm-bench-profiles-${Date.now()}`)
-
-/** Starts a server child and waits for the ports it reports. */
-function startServer(spec: ServerSpec, profile: boolean): Promise<{ child: ChildProcess; ports: ServerPorts }> {
-  if (profile) mkdirSync(profileDir, { recursive: true })
-  const child = spawn(process.execPath, [
-    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-    '--import', 'tsx', fileURLToPath(new URL('./server-process.ts', import.meta.url))
-  ], { cwd: root, env: { ...process.env, BENCH_SERVER_SPEC: JSON.stringify(spec) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: { ports: ServerPorts }) => resolve({ child, ports: m.ports }))
-    child.once('exit', (code) => reject(new Error(`${spec.role} server exited early (${code})`)))
-  })
-}
-
-function nextPorts(child: ChildProcess): Promise<ServerPorts> {
-  return new Promise((resolve) => child.once('message', (m: { ports: ServerPorts }) => resolve(m.ports)))
-}
-
-function stopServer(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve()
-    child.removeAllListeners('exit')
-    child.once('exit', () => resolve())
-    child.send('stop')
-  })
-}
-
-async function post(url: string, body: unknown, token?: string): Promise<{ status: number; json: any }> {
-  const res = await fetch(url, {
-    method: 'POST', body: JSON.stringify(body),
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }
-  })
-  return { status: res.status, json: await res.json() }
-}
 
 async function getJson(url: string): Promise<any> {
   return (await fetch(url)).json()
@@ -98,7 +63,7 @@ async function benchDatabase(kind: DbKind): Promise<DbResult> {
       piiKey: piiKey.toString('base64'), jwtSecret: randomBytes(32).toString('base64url'),
       bootstrapKey: `crm_bench_${randomBytes(16).toString('hex')}`
     }
-    const app = await startServer(spec, opts.profile)
+    const app = await startServer(spec, opts.profile ? profileDir : undefined)
     children.push(app.child)
     const appUrl = `http://127.0.0.1:${app.ports.app}`
     const token = await post(`${appUrl}/api/v1/auth/token`, { apiKey: spec.bootstrapKey })
@@ -113,7 +78,7 @@ async function benchDatabase(kind: DbKind): Promise<DbResult> {
       app.child.send({ plainShape: workloads.shape })
       plainPort = (await ports).plain!
     } else {
-      const plain = await startServer({ ...spec, role: 'plain', shape: workloads.shape }, false)
+      const plain = await startServer({ ...spec, role: 'plain', shape: workloads.shape })
       children.push(plain.child)
       plainPort = plain.ports.plain!
     }
@@ -168,16 +133,19 @@ function describeShape(shape: { referrer: boolean; activities: number }): string
 
 const started = Date.now()
 const results: DbResult[] = []
-for (const kind of kinds) results.push(await benchDatabase(kind))
+const reads = opts.only.includes('point') || opts.only.includes('page')
+if (reads) for (const kind of kinds) results.push(await benchDatabase(kind))
+let submit: SubmitResult | undefined
+if (opts.only.includes('submit') && kinds.includes('postgres')) submit = await benchSubmit({ ...opts, log })
 const note = await machineNote()
-printTable(results, log)
+if (reads) printTable(results, log)
 log(`\n${note}\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`)
 if (opts.profile) log(`\n${summariseProfiles(profileDir)}\n(profiles in ${profileDir})`)
-if (opts.docs) {
-  writeDocs(`${root}docs/performance.md`, results, { note, command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`, opts })
-  log('wrote docs/performance.md')
-}
-const failed = results.some((r) => r.point.a.bad + r.point.b.bad + r.page.a.bad + r.page.b.bad > 0)
+const command = `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`
+if (submit) log(`\n${reportSubmit(submit, { command, note, opts: { ...opts, log } }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
+if (opts.docs && reads) writeDocs(`${root}docs/performance.md`, results, { note, command, opts })
+if (opts.docs) log('wrote docs/performance.md')
+const failed = results.some((r) => r.point.a.bad + r.point.b.bad + r.page.a.bad + r.page.b.bad > 0) || (submit !== undefined && submit.app.bad + submit.raw.bad > 0)
 process.exitCode = failed ? 1 : 0
 
 export type { PairResult }

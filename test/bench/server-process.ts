@@ -25,6 +25,8 @@ export type ServerSpec = {
   bootstrapKey: string
   /** Role `plain` only; role `both` receives it as a `{ plainShape }` message. */
   shape?: PageShape
+  /** Extra configuration for the app (e.g. REFERRAL_CONSENT_REQUIRED). */
+  env?: Record<string, string>
 }
 
 export type ServerPorts = { app?: number; plain?: number }
@@ -49,7 +51,9 @@ if (spec.role === 'app' || spec.role === 'both') {
     JWT_SECRET: spec.jwtSecret,
     PII_KEY: spec.piiKey,
     BOOTSTRAP_ADMIN_KEY: spec.bootstrapKey,
-    LOG_LEVEL: 'silent'
+    LOG_LEVEL: 'silent',
+    JOBS_ENABLED: 'false',
+    ...spec.env
   })
   const app = await buildApp({ config, logger: false })
   if (process.env.BENCH_EXPERIMENT === 'prepare-all' && app.database.pool) prepareAll(app.database.pool)

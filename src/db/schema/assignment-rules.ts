@@ -29,9 +29,12 @@ export const assignmentRules = pgTable('assignment_rules', {
   index('assignment_rules_team_id_idx').on(t.teamId)
 ])
 
-/** Round-robin position per team: the last user given a lead, updated under a row lock. */
+/**
+ * Round-robin position per rotation: the last user given a lead, updated under a row lock.
+ * `rotation` is a team's id, or '*' for the rotation over every active sales rep.
+ */
 export const teamRotations = pgTable('team_rotations', {
-  teamId: uuid().primaryKey().references(() => teams.id),
+  rotation: text().primaryKey(),
   lastUserId: uuid().references(() => users.id)
 })
 

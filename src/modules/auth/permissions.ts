@@ -3,7 +3,7 @@ import type { Actor, Role } from './actor.js'
 
 export const entities = [
   'customers', 'referrers', 'leads', 'opportunities', 'campaigns', 'activities', 'tasks',
-  'users', 'teams', 'apiKeys'
+  'users', 'teams', 'apiKeys', 'routing', 'referrals'
 ] as const
 export type Entity = (typeof entities)[number]
 
@@ -20,24 +20,28 @@ const team: Grant = { read: 'team', write: 'team' }
 const none: Grant = { read: 'none', write: 'none' }
 
 const matrix: Record<Role, Record<Entity, Grant>> = {
-  admin: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: all, teams: all, apiKeys: all },
-  manager: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none },
+  admin: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: all, teams: all, apiKeys: all, routing: all, referrals: all },
+  manager: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none, routing: all, referrals: all },
   sales: {
     customers: team, referrers: { read: 'all', write: 'team' }, leads: team, opportunities: team,
-    campaigns: readAll, activities: team, tasks: team, users: readAll, teams: readAll, apiKeys: none
+    campaigns: readAll, activities: team, tasks: team, users: readAll, teams: readAll, apiKeys: none, routing: readAll,
+    // A referral is the team's when its lead's owner or its referrer's relationship owner is.
+    referrals: team
   },
   marketing: {
     customers: readAll, referrers: all, leads: readAll, opportunities: readAll, campaigns: all,
-    activities: readAll, tasks: { read: 'own', write: 'own' }, users: readAll, teams: readAll, apiKeys: none
+    activities: readAll, tasks: { read: 'own', write: 'own' }, users: readAll, teams: readAll, apiKeys: none, routing: readAll, referrals: readAll
   },
   service: {
     customers: all, referrers: readAll, leads: readAll, opportunities: readAll, campaigns: readAll,
-    activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none
+    activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none, routing: readAll, referrals: all
   },
-  integration: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none },
+  integration: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none, routing: readAll, referrals: all },
   referrer: {
     customers: none, referrers: { read: 'self', write: 'none' }, leads: none, opportunities: none,
-    campaigns: none, activities: none, tasks: none, users: none, teams: none, apiKeys: none
+    campaigns: none, activities: none, tasks: none, users: none, teams: none, apiKeys: none, routing: none,
+    // Its own referrals only: it lists them and submits as itself.
+    referrals: { read: 'self', write: 'self' }
   }
 }
 

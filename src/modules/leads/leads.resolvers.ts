@@ -4,6 +4,7 @@ import { actorOf, byForeignKey, nullIfNotFound, type LoaderQuery } from '../../g
 import { payload } from '../../graphql/payload.js'
 import type { Campaign } from '../campaigns/campaigns.service.js'
 import type { Customer } from '../customers/customers.service.js'
+import type { Opportunity } from '../opportunities/opportunities.service.js'
 import type { Referrer } from '../referrers/referrers.service.js'
 import type { User } from '../users/users.service.js'
 import type { Lead, LeadHistoryEntry, LeadOrder } from './leads.service.js'
@@ -14,6 +15,7 @@ type Versioned = { id: string; expectedVersion?: number | null }
 
 /** GraphQL passes an omitted optional as absent but an explicit null as null: both mean "no check". */
 const versionOf = (v: number | null | undefined) => (v == null ? {} : { expectedVersion: v })
+const withoutNullVersion = ({ expectedVersion, ...rest }: Record<string, unknown>) => ({ ...rest, ...(expectedVersion == null ? {} : { expectedVersion }) })
 
 export const leadsResolvers: IResolvers = {
   Query: {
@@ -35,7 +37,9 @@ export const leadsResolvers: IResolvers = {
     assignLead: (_root, { id, expectedVersion, ...rest }: Versioned & { ownerId?: string | null; reason?: string | null }, ctx) =>
       payload(async () => ({ lead: await ctx.services.leads.assign(actorOf(ctx), id, { ...rest, ...versionOf(expectedVersion) }) })),
     updateLeadStatus: (_root, { id, expectedVersion, ...rest }: Versioned & { status: string; reason?: string | null }, ctx) =>
-      payload(async () => ({ lead: await ctx.services.leads.changeStatus(actorOf(ctx), id, { ...rest, ...versionOf(expectedVersion) }) }))
+      payload(async () => ({ lead: await ctx.services.leads.changeStatus(actorOf(ctx), id, { ...rest, ...versionOf(expectedVersion) }) })),
+    convertLead: (_root, { id, input }: { id: string; input?: Record<string, unknown> | null }, ctx) =>
+      payload(() => ctx.services.leads.convert(actorOf(ctx), id, withoutNullVersion(input ?? {})))
   }
 }
 
@@ -47,6 +51,7 @@ export const leadsLoaders = {
     customer: byForeignKey<Lead, Customer>((l) => l.customerId, (ctx, ids) => ctx.services.customers.findMany(actorOf(ctx), ids)),
     campaign: byForeignKey<Lead, Campaign>((l) => l.campaignId, (ctx, ids) => ctx.services.campaigns.findMany(actorOf(ctx), ids)),
     referrer: byForeignKey<Lead, Referrer>((l) => l.referrerId, (ctx, ids) => ctx.services.referrers.findMany(actorOf(ctx), ids)),
+    convertedOpportunity: byForeignKey<Lead, Opportunity>((l) => l.convertedOpportunityId, (ctx, ids) => ctx.services.opportunities.findMany(actorOf(ctx), ids)),
     history: (queries: LoaderQuery<Lead>[], ctx: MercuriusContext) =>
       ctx.services.leads.historyOf(actorOf(ctx), queries.map((q) => q.obj.id))
   },

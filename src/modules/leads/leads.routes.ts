@@ -4,7 +4,9 @@ import { requireActor } from '../../plugins/auth.js'
 import { errorResponses, expectedVersionOf, ifMatchVersion, listBody, listResponse, withEtag } from '../../http/rest.js'
 import { ExternalIdParams, IdParams } from '../common/schemas.js'
 import type { Services } from '../services.js'
-import { LeadAssign, LeadCreate, LeadListQuery, LeadStatusChange, LeadUpdate, LeadView } from './leads.schemas.js'
+import { CustomerView } from '../customers/customers.schemas.js'
+import { OpportunityView } from '../opportunities/opportunities.schemas.js'
+import { LeadAssign, LeadConvert, LeadCreate, LeadListQuery, LeadStatusChange, LeadUpdate, LeadView } from './leads.schemas.js'
 
 /** /api/v1/leads: the same service as GraphQL, resource style. */
 export const leadsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
@@ -69,5 +71,18 @@ export const leadsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   }, async (request, reply) => {
     const expectedVersion = expectedVersionOf(request, request.body)
     return withEtag(reply, await services.leads.changeStatus(requireActor(request), request.params.id, { ...request.body, ...(expectedVersion ? { expectedVersion } : {}) }))
+  })
+
+  app.post('/leads/:id/convert', {
+    schema: {
+      tags, summary: 'Convert a qualified lead into a customer (and an opportunity) in one transaction (422 if not qualified; If-Match: version)',
+      params: IdParams, body: LeadConvert,
+      response: { 200: Type.Object({ lead: LeadView, customer: CustomerView, opportunity: Type.Union([OpportunityView, Type.Null()]) }), ...errorResponses }
+    }
+  }, async (request, reply) => {
+    const expectedVersion = expectedVersionOf(request, request.body ?? {})
+    const done = await services.leads.convert(requireActor(request), request.params.id, { ...request.body, ...(expectedVersion ? { expectedVersion } : {}) })
+    reply.header('etag', `"${done.lead.version}"`)
+    return done
   })
 }

@@ -1,12 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { leadStatuses } from '../../rules/lead-status.js'
 import {
-  Attributes, DateTimeString, Email, ExpectedVersion, ExternalId, ListQuery, Nullable, Phone,
+  Attributes, DateTimeString, Email, ExpectedVersion, ExternalId, ListQuery, LocalDate, MoneyInput, Nullable, Phone,
   optionalAll, StringEnum, Tags, Text, Uuid
 } from '../common/schemas.js'
+import { CustomerCreate } from '../customers/customers.schemas.js'
 
 export { leadStatuses }
-export const leadHistoryKinds = ['created', 'assigned', 'status_changed', 'converted'] as const
+export const leadHistoryKinds = ['created', 'assigned', 'status_changed', 'converted', 'sla_breached'] as const
 const Reason = Text(500)
 
 /** Fields a client sets directly; status and owner change only through their own actions. */
@@ -50,6 +51,23 @@ export const LeadStatusChange = Type.Object({
   expectedVersion: Type.Optional(ExpectedVersion)
 }, { additionalProperties: false })
 export type LeadStatusChange = Static<typeof LeadStatusChange>
+
+/** convertLead: the customer takes the lead's data unless overridden here. */
+export const LeadConvert = Type.Object({
+  existingCustomerId: Type.Optional(Nullable(Uuid)),
+  customer: Type.Optional(Type.Partial(Type.Pick(CustomerCreate, [
+    'externalId', 'name', 'gender', 'birthday', 'phone', 'email', 'address', 'company', 'industry', 'title', 'region',
+    'sourceChannel', 'ownerId', 'tags', 'attributes'
+  ]), { additionalProperties: false })),
+  createOpportunity: Type.Optional(Type.Boolean({ description: 'Open an opportunity for the customer (default true)' })),
+  opportunity: Type.Optional(Type.Object({
+    name: Type.Optional(Text(200)),
+    amount: Type.Optional(MoneyInput),
+    expectedCloseDate: Type.Optional(Nullable(LocalDate))
+  }, { additionalProperties: false })),
+  expectedVersion: Type.Optional(ExpectedVersion)
+}, { additionalProperties: false })
+export type LeadConvert = Static<typeof LeadConvert>
 
 export const leadOrderFields = ['createdAt', 'updatedAt', 'name'] as const
 export type LeadOrderField = (typeof leadOrderFields)[number]
@@ -95,6 +113,9 @@ export const LeadView = Type.Object({
   firstContactedAt: Nullable(Time),
   lastActivityAt: Nullable(Time),
   nextFollowUpAt: Nullable(Time),
+  firstContactDueAt: Nullable(Time),
+  firstContactBreachedAt: Nullable(Time),
+  followUpBreachedAt: Nullable(Time),
   convertedAt: Nullable(Time),
   convertedOpportunityId: Nullable(Type.String()),
   tags: Type.Array(Type.String()),

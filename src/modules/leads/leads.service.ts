@@ -11,20 +11,31 @@ import { reachFilter } from '../auth/reach.js'
 import { changedFields } from '../common/changes.js'
 import { assertAssignable } from '../common/owners.js'
 import { isUuid, parse } from '../common/validate.js'
+import { CustomersService, type Customer } from '../customers/customers.service.js'
+import { OpportunitiesService, type Opportunity } from '../opportunities/opportunities.service.js'
+import { referralOnLeadStatus } from '../referrals/referral-progress.js'
 import type { ServiceDeps } from '../service-deps.js'
+import { recordAssignment, slaColumns } from './leads.assignment.js'
+import { convertLocked } from './leads.conversion.js'
+import { followUpScan, type FollowUpScanResult } from './leads.follow-up.js'
+import { createReferralLead, type ReferralLeadInput } from './leads.intake.js'
 import { checkReferences, insertUnique, updateUnique } from './leads.integrity.js'
 import { leadConditions, leadsRepository as repo, type LeadHistoryRow, type LeadInsert, type LeadRow } from './leads.repository.js'
-import { LeadAssign, LeadCreate, LeadFilter, LeadStatusChange, LeadUpdate, type LeadOrderField } from './leads.schemas.js'
+import { LeadAssign, LeadConvert, LeadCreate, LeadFilter, LeadStatusChange, LeadUpdate, type LeadOrderField } from './leads.schemas.js'
 import { auditedFields, leadAuditView, leadColumns, leadView, type Lead } from './leads.views.js'
 
-export type { Lead }
+export type { Lead, LeadRow, ReferralLeadInput }
 export type LeadHistoryEntry = LeadHistoryRow
 export type LeadOrder = { field: LeadOrderField; direction: 'ASC' | 'DESC' }
 
 const orderColumns = { createdAt: leads.createdAt, updatedAt: leads.updatedAt, name: leads.name }
 
 export class LeadsService {
-  constructor(private readonly deps: ServiceDeps) {}
+  private readonly related: { customers: CustomersService; opportunities: OpportunitiesService }
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.related = { customers: new CustomersService(deps), opportunities: new OpportunitiesService(deps) }
+  }
 
   /** The filter that hides leads outside the actor's reach (unowned leads only for 'all' reach). */
   scope(actor: Actor, op: 'read' | 'write' = 'read'): SQL | undefined {
@@ -75,15 +86,24 @@ export class LeadsService {
       else if (reach !== 'all') throw invalid('ownerId', 'is required', 'REQUIRED')
       await checkReferences(tx, actor, data)
       const { ownerId: _o, ...rest } = data
-      const row = await insertUnique(tx, {
-        ...leadColumns(this.deps.pii, rest), source: data.source, name: data.name, ownerId, assignedAt: ownerId ? new Date() : null
-      })
+      const now = new Date()
+      const columns = leadColumns(this.deps.pii, rest)
+      const sla = await slaColumns(tx, { source: data.source, firstContactedAt: null, nextFollowUpAt: columns.nextFollowUpAt ?? null }, ownerId, now)
+      const row = await insertUnique(tx, { ...columns, ...sla, source: data.source, name: data.name, ownerId, assignedAt: ownerId ? now : null })
       await repo.addHistory(tx, { leadId: row.id, kind: 'created', toStatus: row.status, toOwnerId: ownerId, actorId: actor.userId })
       audit({ action: 'lead.created', entityType: 'lead', entityId: row.id, changes: leadAuditView(row) })
       emit({ type: 'lead.created', entityType: 'lead', entityId: row.id, data: { lead: leadAuditView(row) } })
-      if (ownerId) await this.recordAssignment(action, actor, row, null, ownerId, null)
+      if (ownerId) await recordAssignment(action, row, null, ownerId, { reason: null, actorId: actor.userId })
       return this.toView(actor, row)
     })
+  }
+
+  /**
+   * A referral became `submitted`: creates its lead (source `referral`) inside the
+   * referral's own transaction, routes it and sets its follow-up times. Returns the row.
+   */
+  async createFromReferral(action: Action, input: ReferralLeadInput, now: Date): Promise<LeadRow> {
+    return createReferralLead(action, input, now)
   }
 
   /** Changes the given fields (never status or owner); with expectedVersion, refuses a stale write. */
@@ -126,7 +146,8 @@ export class LeadsService {
   async changeStatus(actor: Actor, id: string, input: unknown): Promise<Lead> {
     authorize(actor, 'leads', 'write')
     const data = parse(LeadStatusChange, input)
-    return runAction(this.deps.db, actionContext(actor), async ({ tx, audit, emit }) => {
+    return runAction(this.deps.db, actionContext(actor), async (action) => {
+      const { tx, audit, emit } = action
       const before = await this.lockForWrite(tx, actor, id, data.expectedVersion)
       if (before.status === data.status) return this.toView(actor, before)
       const reason = data.reason?.trim() || null
@@ -143,8 +164,28 @@ export class LeadsService {
       const change = { id, from: before.status, to: data.status, reason, version: after.version }
       audit({ action: 'lead.status_changed', entityType: 'lead', entityId: id, changes: { status: { from: before.status, to: data.status }, statusReason: reason } })
       emit({ type: 'lead.status_changed', entityType: 'lead', entityId: id, data: change })
+      await referralOnLeadStatus(action, after, data.status, new Date())
       return this.toView(actor, after)
     })
+  }
+
+  /**
+   * Turns a qualified lead into a customer (new from its data, or an existing one) and,
+   * unless told not to, an opportunity, in one transaction; the referral follows.
+   */
+  async convert(actor: Actor, id: string, input: unknown): Promise<{ lead: Lead; customer: Customer; opportunity: Opportunity | null }> {
+    authorize(actor, 'leads', 'write')
+    const data = parse(LeadConvert, input ?? {})
+    return runAction(this.deps.db, actionContext(actor), async (action) => {
+      const before = await this.lockForWrite(action.tx, actor, id, data.expectedVersion)
+      const done = await convertLocked(this.deps, this.related, action, actor, before, data, new Date())
+      return { ...done, lead: this.toView(actor, done.lead) }
+    })
+  }
+
+  /** One pass of the follow-up policy as of `now` (the lead-follow-up-scan job; tests time-travel it). */
+  followUpScan(now: Date): Promise<FollowUpScanResult> {
+    return followUpScan(this.deps, now)
   }
 
   /** Soft delete: the lead leaves every list but its history stays. */
@@ -192,13 +233,9 @@ export class LeadsService {
   private async reassign(action: Action, actor: Actor, reach: Reach, before: LeadRow, ownerId: string | null, reason: string | null): Promise<Partial<LeadInsert>> {
     if (ownerId) await assertAssignable(action.tx, actor, reach, ownerId)
     else if (reach !== 'all') throw invalid('ownerId', 'cannot be cleared', 'REQUIRED')
-    await this.recordAssignment(action, actor, before, before.ownerId, ownerId, reason)
-    return { ownerId, assignedAt: ownerId ? new Date() : null }
-  }
-
-  private async recordAssignment({ tx, audit, emit }: Action, actor: Actor, lead: LeadRow, from: string | null, to: string | null, reason: string | null): Promise<void> {
-    await repo.addHistory(tx, { leadId: lead.id, kind: 'assigned', fromOwnerId: from, toOwnerId: to, reason, actorId: actor.userId })
-    audit({ action: 'lead.assigned', entityType: 'lead', entityId: lead.id, changes: { ownerId: { from, to }, reason } })
-    emit({ type: 'lead.assigned', entityType: 'lead', entityId: lead.id, data: { id: lead.id, fromOwnerId: from, toOwnerId: to, reason } })
+    await recordAssignment(action, before, before.ownerId, ownerId, { reason, actorId: actor.userId })
+    // A new owner gets a fresh first-contact deadline (unless already contacted).
+    const now = new Date()
+    return { ownerId, assignedAt: ownerId ? now : null, ...(await slaColumns(action.tx, before, ownerId, now)) }
   }
 }

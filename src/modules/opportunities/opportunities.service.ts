@@ -13,6 +13,7 @@ import { changedFields } from '../common/changes.js'
 import { assertAssignable } from '../common/owners.js'
 import { isUuid, parse } from '../common/validate.js'
 import { customersRepository } from '../customers/customers.repository.js'
+import { referralOnOpportunityWon } from '../referrals/referral-progress.js'
 import { CustomersService } from '../customers/customers.service.js'
 import type { ServiceDeps } from '../service-deps.js'
 import { asInputError, columns, decided, stageColumns, toStageChange, toView, type Opportunity, type StageChange } from './opportunities.mapping.js'
@@ -100,23 +101,27 @@ export class OpportunitiesService {
 
   /** Opens a deal on a customer the caller can see; the caller owns it unless another owner is named. */
   async create(actor: Actor, input: unknown): Promise<Opportunity> {
-    const reach = authorize(actor, 'opportunities', 'write')
+    authorize(actor, 'opportunities', 'write')
     const data = parse(OpportunityCreate, input)
+    return runAction(this.deps.db, actionContext(actor), (action) => this.openWithin(action, actor, data))
+  }
+
+  /** `create` inside the caller's transaction (convertLead opens its deal in the conversion's own). */
+  async openWithin(action: Action, actor: Actor, data: OpportunityCreate): Promise<Opportunity> {
+    const reach = authorize(actor, 'opportunities', 'write')
     const initial = decided(decideStageMove({ from: null, to: data.stage ?? 'initial_contact', lostReason: data.lostReason, probability: data.probability }, this.probabilities))
     if (!initial.changed) throw new Error('unreachable: a new opportunity always takes its first stage')
-    return runAction(this.deps.db, actionContext(actor), async (action) => {
-      const { tx, audit, emit } = action
-      const ownerId = data.ownerId !== undefined ? data.ownerId : actor.userId
-      if (ownerId) await assertAssignable(tx, actor, reach, ownerId)
-      else if (reach !== 'all') throw invalid('ownerId', 'is required', 'REQUIRED')
-      await this.assertCustomerVisible(tx, actor, data.customerId)
-      const { stage: _s, lostReason: _l, probability: _p, ...rest } = data
-      const row = await this.insertUnique(tx, { ...columns(rest), customerId: data.customerId, name: data.name, ownerId, ...stageColumns(initial) })
-      await repo.insertHistory(tx, { opportunityId: row.id, fromStage: null, toStage: row.stage, probability: row.probability, reason: row.lostReason, changedById: actor.userId })
-      audit({ action: 'opportunity.created', entityType: 'opportunity', entityId: row.id, changes: toView(row) })
-      emit({ type: 'opportunity.created', entityType: 'opportunity', entityId: row.id, data: { opportunity: toView(row) } })
-      return toView(row)
-    })
+    const { tx, audit, emit } = action
+    const ownerId = data.ownerId !== undefined ? data.ownerId : actor.userId
+    if (ownerId) await assertAssignable(tx, actor, reach, ownerId)
+    else if (reach !== 'all') throw invalid('ownerId', 'is required', 'REQUIRED')
+    await this.assertCustomerVisible(tx, actor, data.customerId)
+    const { stage: _s, lostReason: _l, probability: _p, ...rest } = data
+    const row = await this.insertUnique(tx, { ...columns(rest), customerId: data.customerId, name: data.name, ownerId, ...stageColumns(initial) })
+    await repo.insertHistory(tx, { opportunityId: row.id, fromStage: null, toStage: row.stage, probability: row.probability, reason: row.lostReason, changedById: actor.userId })
+    audit({ action: 'opportunity.created', entityType: 'opportunity', entityId: row.id, changes: toView(row) })
+    emit({ type: 'opportunity.created', entityType: 'opportunity', entityId: row.id, data: { opportunity: toView(row) } })
+    return toView(row)
   }
 
   /** Changes the given fields (not the stage: see moveStage); with expectedVersion, refuses a stale write. */
@@ -217,6 +222,8 @@ export class OpportunitiesService {
     if (after.stage === 'won' || after.stage === 'lost') {
       action.emit({ type: `opportunity.${after.stage}`, entityType: 'opportunity', entityId: after.id, data })
     }
+    // The referral that brought this deal converts when it is won (docs/referrals.md).
+    if (after.stage === 'won') await referralOnOpportunityWon(action, after.id, after.closedAt ?? after.stageChangedAt)
   }
 
   private async assertCustomerVisible(tx: Action['tx'], actor: Actor, customerId: string): Promise<void> {

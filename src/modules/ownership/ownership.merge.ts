@@ -5,6 +5,7 @@ import { activities } from '../../db/schema/activities.js'
 import { customers } from '../../db/schema/customers.js'
 import { leads } from '../../db/schema/leads.js'
 import { opportunities } from '../../db/schema/opportunities.js'
+import { referrals } from '../../db/schema/referrals.js'
 import { referrers } from '../../db/schema/referrers.js'
 import { tasks } from '../../db/schema/tasks.js'
 
@@ -21,7 +22,8 @@ export const customerReferences = [
   ref('opportunities', opportunities),
   ref('tasks', tasks),
   ref('leads', leads),
-  ref('referrers', referrers)
+  ref('referrers', referrers),
+  ref('referrals', referrals)
 ]
 
 /** Moves every reference from the merged customers to the survivor; counts per merged customer and table. */

@@ -1,0 +1,6 @@
+import type { JobDefinition } from './job.js'
+import { consentExpiryJob } from './consent-expiry.job.js'
+import { followUpScanJob } from './follow-up-scan.job.js'
+
+/** Every background job the queue schedules and works (src/jobs/queue.ts). */
+export const jobs: readonly JobDefinition[] = [followUpScanJob, consentExpiryJob]
