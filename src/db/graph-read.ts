@@ -179,12 +179,15 @@ function render(spec: GraphSpec, want: GraphWant, parts: GraphQueryParts): Rende
   return { ...query, name: `g_${createHash('sha1').update(query.sql).digest('base64url').slice(0, 20)}` }
 }
 
-/** Runs the statement; every shape is a named prepared statement (planned once per connection). */
-export async function readGraph(raw: RawQuery, spec: GraphSpec, want: GraphWant, parts: GraphQueryParts, fixed?: FixedStatement): Promise<RawRow[]> {
+/**
+ * Runs the statement; every shape is a named prepared statement (planned once per
+ * connection). With `fixed`, pass `parts` as a function: it is only called to render.
+ */
+export async function readGraph(raw: RawQuery, spec: GraphSpec, want: GraphWant, parts: GraphQueryParts | (() => GraphQueryParts), fixed?: FixedStatement): Promise<RawRow[]> {
   const cacheKey = fixed ? `${want.key}#${fixed.key}` : undefined
   let query = cacheKey ? statementCache.get(cacheKey) : undefined
   if (!query) {
-    query = render(spec, want, parts)
+    query = render(spec, want, typeof parts === 'function' ? parts() : parts)
     if (cacheKey && statementCache.size < MAX_CACHED) statementCache.set(cacheKey, query)
   }
   const rows = await raw(query.sql, fixed ? fillPlaceholders(query.params, fixed.values) : query.params, query.name)

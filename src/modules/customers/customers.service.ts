@@ -95,7 +95,7 @@ export class CustomersService {
     // Unscoped, the text never varies: rendered once per selection, then only `id` is bound.
     const [row] = scope
       ? await readGraph(this.deps.raw, customerGraph, want, { where: [eq(customers.id, id), live, scope] })
-      : await readGraph(this.deps.raw, customerGraph, want, { where: [eq(customers.id, sql.placeholder('id')), live] }, { key: 'byId', values: { id } })
+      : await readGraph(this.deps.raw, customerGraph, want, () => ({ where: [eq(customers.id, sql.placeholder('id')), live] }), { key: 'byId', values: { id } })
     return row ? this.graphView(actor, row) : null
   }
 
