@@ -23,7 +23,7 @@ try {
   for (let i = 0; i < 50; i++) await one()
   const session = new Session(); session.connect(); await session.post('Profiler.enable'); await session.post('Profiler.start')
   q = 0
-  const N = 500
+  const N = Number(process.env.N ?? 500)
   const start = process.cpuUsage(); const t0 = performance.now()
   for (let i = 0; i < N; i++) await one()
   const used = process.cpuUsage(start)

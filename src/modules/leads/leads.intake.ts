@@ -1,8 +1,8 @@
+import { uuidv7 } from 'uuidv7'
 import type { Action } from '../../db/action.js'
 import type { SealedContact } from '../common/contact.js'
-import { routeLead } from '../routing/routing.router.js'
-import { recordAssignment, slaColumns } from './leads.assignment.js'
-import { insertUnique } from './leads.integrity.js'
+import { routeNewLead } from '../routing/routing.router.js'
+import { announceAssignment, assignmentHistory, slaColumnsOf } from './leads.assignment.js'
 import { leadsRepository as repo, type LeadRow } from './leads.repository.js'
 import { leadAuditView } from './leads.views.js'
 
@@ -35,25 +35,26 @@ export const REFERRAL_SOURCE = 'referral'
 export async function createReferralLead(action: Action, input: ReferralLeadInput, now: Date): Promise<LeadRow> {
   const { tx, audit, emit } = action
   const facts = { source: REFERRAL_SOURCE, industry: input.industry, region: input.region, campaignId: input.campaignId }
-  const decision = await routeLead(tx, { ...facts, referrerId: input.referrerId, fallbackTeamId: input.teamId })
+  const { decision, policy } = await routeNewLead(tx, { ...facts, referrerId: input.referrerId, fallbackTeamId: input.teamId })
   const ownerId = decision.ownerId
-  const sla = await slaColumns(tx, { source: REFERRAL_SOURCE, firstContactedAt: null, nextFollowUpAt: null }, ownerId, now)
-  const row = await insertUnique(tx, {
-    source: REFERRAL_SOURCE, referralId: input.referralId, referrerId: input.referrerId, campaignId: input.campaignId,
+  const sla = ownerId ? slaColumnsOf(policy, { firstContactedAt: null, nextFollowUpAt: null }, now) : {}
+  // Routing, not a person, chose the owner: the assignment has no actor.
+  const assignment = { reason: decision.reason, actorId: null, at: now, decision }
+  const values = {
+    id: uuidv7(), source: REFERRAL_SOURCE, referralId: input.referralId, referrerId: input.referrerId, campaignId: input.campaignId,
     name: input.name, company: input.company, industry: input.industry, region: input.region,
     phoneEnc: input.phoneEnc, phoneIdx: input.phoneIdx, phoneMasked: input.phoneMasked,
     emailEnc: input.emailEnc, emailIdx: input.emailIdx, emailMasked: input.emailMasked,
-    attributes: input.note ? { referralNote: input.note } : {},
+    attributes: input.note ? { referralNote: input.note } : {}, status: 'new' as const,
     ownerId, assignedAt: ownerId ? now : null, ...sla, createdAt: now, updatedAt: now
-  })
-  await repo.addHistory(tx, { leadId: row.id, kind: 'created', toStatus: row.status, toOwnerId: ownerId, actorId: input.submittedByUserId, at: now })
+  }
+  // One statement: the lead, its `created` entry and its `assigned` entry (with the routing reason).
+  const row = await repo.insertWithHistory(tx, values, [
+    { leadId: values.id, kind: 'created', toStatus: values.status, toOwnerId: ownerId, actorId: input.submittedByUserId, at: now },
+    assignmentHistory(values.id, null, ownerId, assignment)
+  ])
   audit({ action: 'lead.created', entityType: 'lead', entityId: row.id, changes: leadAuditView(row) })
   emit({ type: 'lead.created', entityType: 'lead', entityId: row.id, data: { lead: leadAuditView(row) } })
-  if (ownerId) {
-    // Routing, not a person, chose the owner: the history entry has no actor.
-    await recordAssignment(action, row, null, ownerId, { reason: decision.reason, actorId: null, at: now, decision })
-  } else {
-    await repo.addHistory(tx, { leadId: row.id, kind: 'assigned', toOwnerId: null, reason: decision.reason, at: now })
-  }
+  if (ownerId) announceAssignment(action, row.id, null, ownerId, assignment)
   return row
 }

@@ -1,7 +1,9 @@
+import { uuidv7 } from 'uuidv7'
 import { and, arrayContains, asc, eq, getTableColumns, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
 import { countWhere, selectPage } from '../../db/list-queries.js'
 import type { Keyset } from '../../db/paging.js'
+import { insertShape, rowShape, statement } from '../../db/statement.js'
 import { campaigns } from '../../db/schema/campaigns.js'
 import { customers } from '../../db/schema/customers.js'
 import { leadHistory, leads } from '../../db/schema/leads.js'
@@ -21,6 +23,36 @@ export const referenceTables = { referrerId: referrers, campaignId: campaigns, c
 export type ReferenceField = keyof typeof referenceTables
 
 const live = isNull(leads.deletedAt)
+
+/** The columns a lead made by intake (a referral's) writes; the others keep their defaults. */
+const intakeColumns = [
+  'id', 'source', 'referralId', 'referrerId', 'campaignId', 'name', 'company', 'industry', 'region',
+  'phoneEnc', 'phoneIdx', 'phoneMasked', 'emailEnc', 'emailIdx', 'emailMasked', 'attributes', 'status',
+  'ownerId', 'assignedAt', 'firstContactDueAt', 'firstContactBreachedAt', 'nextFollowUpAt', 'createdAt', 'updatedAt'
+] as const satisfies readonly (keyof LeadInsert)[]
+export type IntakeLeadInsert = Pick<LeadInsert, (typeof intakeColumns)[number]> & { id: string }
+
+const intakeLead = insertShape(leads, intakeColumns)
+const leadRow = rowShape(leads)
+
+// The lead and its first history entries in one statement of fixed text (every accepted
+// referral runs it); the history's foreign key is checked at its end, when the lead exists.
+const insertWithHistoryStatement = statement<Record<string, unknown>, LeadRow>('lead_insert_with_history', () => sql`
+  with lead as (
+    insert into ${leads} (${intakeLead.columns}) values (${intakeLead.placeholders}) returning ${leadRow.list}
+  ), history as (
+    insert into ${leadHistory} (id, lead_id, kind, from_owner_id, to_owner_id, from_status, to_status, reason, actor_id, at)
+    select id, lead_id, kind, from_owner_id, to_owner_id, from_status, to_status, reason, actor_id, coalesce(at, now())
+      from json_to_recordset(${sql.placeholder('history')}::json) as h(id uuid, lead_id uuid, kind text, from_owner_id uuid,
+        to_owner_id uuid, from_status lead_status, to_status lead_status, reason text, actor_id uuid, at timestamptz)
+  )
+  select * from lead`, (row) => leadRow.map(row))
+
+/** History entries as the statement's JSON rows; ids made here in order, as the ORM's default makes them. */
+const historyJson = (entries: readonly LeadHistoryInsert[]) => JSON.stringify(entries.map((e) => ({
+  id: e.id ?? uuidv7(), lead_id: e.leadId, kind: e.kind, from_owner_id: e.fromOwnerId ?? null, to_owner_id: e.toOwnerId ?? null,
+  from_status: e.fromStatus ?? null, to_status: e.toStatus ?? null, reason: e.reason ?? null, actor_id: e.actorId ?? null, at: e.at ?? null
+})))
 
 /** SQL for a leads filter; `search` uses the blind index for phones and emails. */
 export function leadConditions(filter: LeadFilter, pii: PiiCipher): SQL[] {
@@ -85,6 +117,13 @@ export const leadsRepository = {
       .set({ ...values, version: sql`${leads.version} + 1`, updatedAt: new Date() })
       .where(and(eq(leads.id, id), expectedVersion === undefined ? undefined : eq(leads.version, expectedVersion)))
       .returning()
+    return row
+  },
+
+  /** A new lead from intake with its first history entries (which name `values.id`), in one statement. */
+  async insertWithHistory(ex: Executor, values: IntakeLeadInsert, history: readonly LeadHistoryInsert[]): Promise<LeadRow> {
+    const encoded = intakeLead.encode(values)
+    const [row] = await insertWithHistoryStatement(ex, { ...encoded, history: historyJson(history) })
     return row
   },
 

@@ -6,7 +6,7 @@ import type { SealedContact } from '../common/contact.js'
 import type { LeadsService } from '../leads/leads.service.js'
 import type { ReferrerRow } from '../referrers/referrers.repository.js'
 import type { ServiceDeps } from '../service-deps.js'
-import { claim, claimsOn, customersMatching, recentSubmissions, releaseClaims } from './referral-claims.js'
+import { checkFacts, insertSubmission, releaseClaims, type SubmissionInsert } from './referral-claims.js'
 import { issueConsentToken } from './consent.js'
 import { referralsRepository as repo, type ReferralInsert, type ReferralRow } from './referrals.repository.js'
 import { referralAuditView } from './referrals.views.js'
@@ -42,27 +42,26 @@ export async function recordSubmission(deps: ServiceDeps, leads: LeadsService, a
   const decision = checkReferral({
     contact: person,
     referrer: { id: referrer.id, customerId: referrer.customerId, phone: referrer.phoneIdx, email: referrer.emailIdx },
-    customers: await customersMatching(tx, person),
-    claims: await claimsOn(tx, person),
-    recent: await recentSubmissions(tx, referrer.id, now),
+    ...await checkFacts(tx, person, referrer.id, now),
     limits: { perHour: deps.config.REFERRAL_VELOCITY_PER_HOUR, perDay: deps.config.REFERRAL_VELOCITY_PER_DAY },
     now
   })
-  const base: ReferralInsert = {
+  const base: SubmissionInsert = {
     ...intake.person, ...contact, referrerId: referrer.id, channel: intake.channel, sourceIp: intake.sourceIp,
     flags: decision.flags, flaggedForReview: decision.flags.length > 0, status: 'submitted', createdAt: now, updatedAt: now
   }
   if (decision.outcome === 'reject') {
-    const row = await repo.insert(tx, { ...base, ...rejection(decision.reason, detailOf(decision), now) })
+    const { row } = await insertSubmission(tx, { ...base, ...rejection(decision.reason, detailOf(decision), now) }, null)
     announceRejected(action, row, decision.checks)
     return { row, consentToken: null }
   }
   const consent = deps.config.REFERRAL_CONSENT_REQUIRED ? issueConsentToken(now, deps.config.REFERRAL_CONSENT_TTL_HOURS) : null
-  let row = await repo.insert(tx, consent
-    ? { ...base, status: 'pending_consent', consentTokenHash: consent.hash, consentExpiresAt: consent.expiresAt }
-    : { ...base, status: 'submitted', submittedAt: now })
   const attributionEnds = new Date(now.getTime() + deps.config.REFERRAL_ATTRIBUTION_DAYS * DAY)
-  if (!(await claim(tx, row, person, now, attributionEnds))) {
+  const inserted = await insertSubmission(tx, consent
+    ? { ...base, status: 'pending_consent', consentTokenHash: consent.hash, consentExpiresAt: consent.expiresAt }
+    : { ...base, status: 'submitted', submittedAt: now }, { contact: person, at: now, expiresAt: attributionEnds })
+  let { row } = inserted
+  if (!inserted.claimed) {
     // Lost the race: a concurrent submission of the same person committed its claim first.
     await releaseClaims(tx, row.id)
     row = await repo.update(tx, row.id, { ...rejection('duplicate', 'the person was claimed at the same moment by another referral', now), consentTokenHash: null, consentExpiresAt: null })
@@ -92,13 +91,15 @@ export async function createLead(
     company: row.company, industry: row.industry, region: row.region, note: row.note,
     submittedByUserId: by.userId, teamId: by.teamId
   }, now)
-  const after = await repo.update(action.tx, row.id, { leadId: lead.id })
+  const after = await repo.linkLead(action.tx, row.id, lead.id)
   action.audit({ action: 'referral.submitted', entityType: 'referral', entityId: row.id, changes: { ...referralAuditView(after), ...(checks ? { checks } : {}) } })
   action.emit({ type: 'referral.submitted', entityType: 'referral', entityId: row.id, data: { referral: referralAuditView(after), leadId: lead.id } })
   return after
 }
 
-export function rejection(reason: NonNullable<ReferralInsert['rejectionReason']>, detail: string | null, now: Date): Partial<ReferralInsert> {
+export function rejection(
+  reason: NonNullable<ReferralInsert['rejectionReason']>, detail: string | null, now: Date
+): Pick<ReferralInsert, 'status' | 'rejectionReason' | 'rejectionDetail' | 'rejectedAt'> {
   return { status: 'rejected', rejectionReason: reason, rejectionDetail: detail, rejectedAt: now }
 }
 

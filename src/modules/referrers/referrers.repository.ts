@@ -3,6 +3,7 @@ import type { Executor } from '../../db/client.js'
 import { countWhere, selectPage } from '../../db/list-queries.js'
 import type { Keyset } from '../../db/paging.js'
 import { prepared } from '../../db/prepared.js'
+import { rowShape, statement } from '../../db/statement.js'
 import { customers } from '../../db/schema/customers.js'
 import { referrers } from '../../db/schema/referrers.js'
 import { users } from '../../db/schema/users.js'
@@ -15,6 +16,11 @@ export type ReferrerRow = typeof referrers.$inferSelect
 export type ReferrerInsert = typeof referrers.$inferInsert
 
 const live = isNull(referrers.deletedAt)
+const referrerRow = rowShape(referrers)
+
+// Unscoped lookups by id run inside transactions (every submission): fixed text, prepared.
+const byIdStatement = statement<{ id: string }, ReferrerRow>('referrer_by_id', () => sql`
+  select ${referrerRow.list} from ${referrers} where ${referrers.id} = ${sql.placeholder('id')}::uuid and ${live}`, (row) => referrerRow.map(row))
 
 /** SQL for a referrers filter; `search` uses the blind index for phones and emails. */
 export function referrerConditions(filter: ReferrerFilter, pii: PiiCipher): SQL[] {
@@ -37,6 +43,7 @@ export function referrerConditions(filter: ReferrerFilter, pii: PiiCipher): SQL[
 
 export const referrersRepository = {
   async byId(ex: Executor, id: string, scope?: SQL): Promise<ReferrerRow | undefined> {
+    if (!scope) return (await byIdStatement(ex, { id }))[0]
     const [row] = await ex.select().from(referrers).where(and(eq(referrers.id, id), live, scope))
     return row
   },

@@ -1,6 +1,7 @@
 import type { Executor } from '../../db/client.js'
 import { decideAssignment, type AssignmentContext, type AssignmentDecision, type AssignmentRule, type LeadFacts } from '../../rules/lead-assignment.js'
 import { policyFor, type FollowUpPolicy } from '../../rules/follow-up.js'
+import { routingFacts, type RoutingFacts } from './routing.facts.js'
 import { routingRepository as repo, type AssignmentRuleRow } from './routing.repository.js'
 
 /** What routing needs to know about a lead beyond its facts. */
@@ -15,12 +16,9 @@ export const toAssignmentRule = (r: AssignmentRuleRow): AssignmentRule => ({
   regions: r.regions, campaignIds: r.campaignIds, assigneeId: r.assigneeId, teamId: r.teamId
 })
 
-async function context(ex: Executor, req: RoutingRequest): Promise<AssignmentContext> {
-  const rules = await repo.rules(ex, true)
-  const users = await repo.staff(ex)
-  const owner = req.referrerId ? await repo.referrerOwner(ex, req.referrerId) : null
+function context({ rules, staff: users, owner }: RoutingFacts, req: RoutingRequest): AssignmentContext {
   if (owner && !users.some((u) => u.id === owner.id)) users.push(owner)
-  return { rules: rules.map(toAssignmentRule), users, referrerOwnerId: owner?.id ?? null, fallbackTeamId: req.fallbackTeamId, rotations: {} }
+  return { rules, users, referrerOwnerId: owner?.id ?? null, fallbackTeamId: req.fallbackTeamId, rotations: {} }
 }
 
 const factsOf = (req: RoutingRequest): LeadFacts =>
@@ -32,20 +30,27 @@ const factsOf = (req: RoutingRequest): LeadFacts =>
  * stores the new position.
  */
 export async function routeLead(ex: Executor, req: RoutingRequest): Promise<AssignmentDecision> {
-  const ctx = await context(ex, req)
+  return (await routeNewLead(ex, req)).decision
+}
+
+/** routeLead, with the follow-up policy of the lead's source, read in the same statement (a new lead needs both). */
+export async function routeNewLead(ex: Executor, req: RoutingRequest): Promise<{ decision: AssignmentDecision; policy: FollowUpPolicy }> {
+  const facts = await routingFacts(ex, req.referrerId, req.source)
+  const policy = policyFor(req.source, facts.policies)
+  const ctx = context(facts, req)
   const first = decideAssignment(factsOf(req), ctx)
-  if (!first.rotation) return first
+  if (!first.rotation) return { decision: first, policy }
   // The rotation taken depends only on who is eligible, never on the position: re-deciding
   // with the locked position follows the same path and only picks the next member.
   const last = await repo.lockRotation(ex, first.rotation)
   const decision = decideAssignment(factsOf(req), { ...ctx, rotations: { [first.rotation]: last } })
   if (decision.rotation && decision.ownerId) await repo.setRotation(ex, decision.rotation, decision.ownerId)
-  return decision
+  return { decision, policy }
 }
 
 /** The same decision without writing or locking anything (previewLeadAssignment). */
 export async function previewRoute(ex: Executor, req: RoutingRequest): Promise<AssignmentDecision> {
-  const ctx = await context(ex, req)
+  const ctx = context(await routingFacts(ex, req.referrerId, req.source), req)
   return decideAssignment(factsOf(req), { ...ctx, rotations: await repo.rotations(ex) })
 }
 
