@@ -59,7 +59,7 @@ export function slaOnAssignment(policy: FollowUpPolicy, at: Date): { firstContac
   }
 }
 
-/** The last sign of life: any activity, the first contact, the assignment or the creation. */
+/** The last sign of life (the latest activity, the first contact, the assignment or the creation). */
 export const lastTouch = (lead: LeadTimes): Date => latest(lead.createdAt, lead.assignedAt, lead.firstContactedAt, lead.lastActivityAt)
 
 /** What is due on the lead as of `now`, in the order to apply it. */
