@@ -54,11 +54,11 @@ export async function runAction<T>(db: Db, ctx: ActionContext, fn: (action: Acti
 const writeLog = statement<{ audits: string; events: string }>('action_log', () => sql`
   with audit as (
     insert into audit_entries (id, actor_type, actor_id, actor_role, api_key_id, action, entity_type, entity_id, changes, request_id)
-    select * from json_to_recordset(${sql.placeholder('audits')}::json) as a(
+    select * from jsonb_to_recordset(${sql.placeholder('audits')}::jsonb) as a(
       id uuid, actor_type text, actor_id uuid, actor_role text, api_key_id uuid, action text, entity_type text, entity_id uuid, changes jsonb, request_id text)
   )
   insert into outbox_events (id, type, entity_type, entity_id, data)
-  select * from json_to_recordset(${sql.placeholder('events')}::json) as e(id uuid, type text, entity_type text, entity_id uuid, data jsonb)`)
+  select * from jsonb_to_recordset(${sql.placeholder('events')}::jsonb) as e(id uuid, type text, entity_type text, entity_id uuid, data jsonb)`)
 
 /** Ids are UUIDv7 made here, audit entries first, as the ORM's defaults made them. */
 function logRows(ctx: ActionContext, audits: AuditInput[], events: EventInput[]): { audits: string; events: string } {

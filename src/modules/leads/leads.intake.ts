@@ -1,6 +1,7 @@
 import { uuidv7 } from 'uuidv7'
 import type { Action } from '../../db/action.js'
 import type { SealedContact } from '../common/contact.js'
+import type { RoutingFacts } from '../routing/routing.facts.js'
 import { routeNewLead } from '../routing/routing.router.js'
 import { announceAssignment, assignmentHistory, slaColumnsOf } from './leads.assignment.js'
 import { leadsRepository as repo, type LeadRow } from './leads.repository.js'
@@ -23,6 +24,10 @@ export type ReferralLeadInput = {
   submittedByUserId: string | null
   /** That user's team: round-robin falls back to it. */
   teamId: string | null
+  /** What routing reads for this referrer and the referral source, if the caller already read it in this transaction. */
+  routing?: RoutingFacts
+  /** When the referral records its lead (its `updated_at`; its version goes up by one). */
+  linkedAt: Date
 } & { [K in keyof SealedContact]-?: string | null }
 
 export const REFERRAL_SOURCE = 'referral'
@@ -30,12 +35,14 @@ export const REFERRAL_SOURCE = 'referral'
 /**
  * Creates the lead of a referral inside the referral's transaction: routed (rules,
  * referrer's owner, round-robin), with its follow-up clock started, its history
- * (`created`, then `assigned` with the routing reason), audit entries and events.
+ * (`created`, then `assigned` with the routing reason), audit entries and events; the
+ * referral points at it from then on (`lead_id`). The referral's own audit and event are
+ * the referrals module's.
  */
 export async function createReferralLead(action: Action, input: ReferralLeadInput, now: Date): Promise<LeadRow> {
   const { tx, audit, emit } = action
   const facts = { source: REFERRAL_SOURCE, industry: input.industry, region: input.region, campaignId: input.campaignId }
-  const { decision, policy } = await routeNewLead(tx, { ...facts, referrerId: input.referrerId, fallbackTeamId: input.teamId })
+  const { decision, policy } = await routeNewLead(tx, { ...facts, referrerId: input.referrerId, fallbackTeamId: input.teamId }, input.routing)
   const ownerId = decision.ownerId
   const sla = ownerId ? slaColumnsOf(policy, { firstContactedAt: null, nextFollowUpAt: null }, now) : {}
   // Routing, not a person, chose the owner: the assignment has no actor.
@@ -48,11 +55,12 @@ export async function createReferralLead(action: Action, input: ReferralLeadInpu
     attributes: input.note ? { referralNote: input.note } : {}, status: 'new' as const,
     ownerId, assignedAt: ownerId ? now : null, ...sla, createdAt: now, updatedAt: now
   }
-  // One statement: the lead, its `created` entry and its `assigned` entry (with the routing reason).
-  const row = await repo.insertWithHistory(tx, values, [
+  // One statement: the lead, its `created` entry, its `assigned` entry (with the routing
+  // reason) and the referral's pointer to it.
+  const row = await repo.insertReferralLead(tx, values, [
     { leadId: values.id, kind: 'created', toStatus: values.status, toOwnerId: ownerId, actorId: input.submittedByUserId, at: now },
     assignmentHistory(values.id, null, ownerId, assignment)
-  ])
+  ], input.linkedAt)
   audit({ action: 'lead.created', entityType: 'lead', entityId: row.id, changes: leadAuditView(row) })
   emit({ type: 'lead.created', entityType: 'lead', entityId: row.id, data: { lead: leadAuditView(row) } })
   if (ownerId) announceAssignment(action, row.id, null, ownerId, assignment)

@@ -7,6 +7,7 @@ import { insertShape, rowShape, statement } from '../../db/statement.js'
 import { campaigns } from '../../db/schema/campaigns.js'
 import { customers } from '../../db/schema/customers.js'
 import { leadHistory, leads } from '../../db/schema/leads.js'
+import { referrals } from '../../db/schema/referrals.js'
 import { referrers } from '../../db/schema/referrers.js'
 import type { PiiCipher } from '../../lib/pii.js'
 import { classifySearch } from '../../rules/contact.js'
@@ -35,16 +36,20 @@ export type IntakeLeadInsert = Pick<LeadInsert, (typeof intakeColumns)[number]> 
 const intakeLead = insertShape(leads, intakeColumns)
 const leadRow = rowShape(leads)
 
-// The lead and its first history entries in one statement of fixed text (every accepted
-// referral runs it); the history's foreign key is checked at its end, when the lead exists.
-const insertWithHistoryStatement = statement<Record<string, unknown>, LeadRow>('lead_insert_with_history', () => sql`
+// A referral's lead, its first history entries and the referral's pointer to it, in one
+// statement of fixed text (every accepted referral runs it); the foreign keys are checked
+// at its end, when the lead exists.
+const insertReferralLeadStatement = statement<Record<string, unknown>, LeadRow>('lead_insert_for_referral', () => sql`
   with lead as (
     insert into ${leads} (${intakeLead.columns}) values (${intakeLead.placeholders}) returning ${leadRow.list}
   ), history as (
     insert into ${leadHistory} (id, lead_id, kind, from_owner_id, to_owner_id, from_status, to_status, reason, actor_id, at)
     select id, lead_id, kind, from_owner_id, to_owner_id, from_status, to_status, reason, actor_id, coalesce(at, now())
-      from json_to_recordset(${sql.placeholder('history')}::json) as h(id uuid, lead_id uuid, kind text, from_owner_id uuid,
+      from jsonb_to_recordset(${sql.placeholder('history')}::jsonb) as h(id uuid, lead_id uuid, kind text, from_owner_id uuid,
         to_owner_id uuid, from_status lead_status, to_status lead_status, reason text, actor_id uuid, at timestamptz)
+  ), linked as (
+    update ${referrals} set lead_id = lead.id, version = ${referrals.version} + 1, updated_at = ${sql.placeholder('linkedAt')}::timestamptz
+      from lead where ${referrals.id} = lead.referral_id
   )
   select * from lead`, (row) => leadRow.map(row))
 
@@ -120,10 +125,14 @@ export const leadsRepository = {
     return row
   },
 
-  /** A new lead from intake with its first history entries (which name `values.id`), in one statement. */
-  async insertWithHistory(ex: Executor, values: IntakeLeadInsert, history: readonly LeadHistoryInsert[]): Promise<LeadRow> {
+  /**
+   * A referral's new lead with its first history entries (which name `values.id`), and the
+   * referral pointed at it (`lead_id`; version + 1, `updated_at` = `linkedAt`, as the
+   * referrals repository's update does), in one statement.
+   */
+  async insertReferralLead(ex: Executor, values: IntakeLeadInsert, history: readonly LeadHistoryInsert[], linkedAt: Date): Promise<LeadRow> {
     const encoded = intakeLead.encode(values)
-    const [row] = await insertWithHistoryStatement(ex, { ...encoded, history: historyJson(history) })
+    const [row] = await insertReferralLeadStatement(ex, { ...encoded, history: historyJson(history), linkedAt: linkedAt.toISOString() })
     return row
   },
 

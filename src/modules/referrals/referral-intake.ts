@@ -5,8 +5,10 @@ import { checkReferral, type CheckDecision } from '../../rules/referral-checks.j
 import type { SealedContact } from '../common/contact.js'
 import type { LeadsService } from '../leads/leads.service.js'
 import type { ReferrerRow } from '../referrers/referrers.repository.js'
+import type { RoutingFacts } from '../routing/routing.facts.js'
 import type { ServiceDeps } from '../service-deps.js'
-import { checkFacts, insertSubmission, releaseClaims, type SubmissionInsert } from './referral-claims.js'
+import { insertSubmission, releaseClaims, type SubmissionInsert } from './referral-claims.js'
+import { intakeFacts, type IntakeFacts } from './referral-facts.js'
 import { issueConsentToken } from './consent.js'
 import { referralsRepository as repo, type ReferralInsert, type ReferralRow } from './referrals.repository.js'
 import { referralAuditView } from './referrals.views.js'
@@ -25,6 +27,8 @@ export type Intake = {
   sourceIp: string | null
   /** The staff user submitting, for routing's team fallback (null: public form, referrer, key). */
   submittedBy: { userId: string | null; teamId: string | null }
+  /** The intake facts, if the caller read them with the referrer (used when for this referrer). */
+  read?: IntakeFacts
 }
 
 export type Recorded = { row: ReferralRow; consentToken: string | null }
@@ -39,10 +43,11 @@ export async function recordSubmission(deps: ServiceDeps, leads: LeadsService, a
   const { referrer, contact } = intake
   const person = { phone: contact.phoneIdx, email: contact.emailIdx }
   if (!person.phone && !person.email) throw invalid('phone', 'a phone or an email is required to identify the person', 'REQUIRED')
+  const read = intake.read?.referrerId === referrer.id ? intake.read : await intakeFacts(tx, referrer.id, person, now)
   const decision = checkReferral({
     contact: person,
     referrer: { id: referrer.id, customerId: referrer.customerId, phone: referrer.phoneIdx, email: referrer.emailIdx },
-    ...await checkFacts(tx, person, referrer.id, now),
+    ...read.checks,
     limits: { perHour: deps.config.REFERRAL_VELOCITY_PER_HOUR, perDay: deps.config.REFERRAL_VELOCITY_PER_DAY },
     now
   })
@@ -73,7 +78,7 @@ export async function recordSubmission(deps: ServiceDeps, leads: LeadsService, a
     action.emit({ type: 'referral.consent_requested', entityType: 'referral', entityId: row.id, data: { referral: referralAuditView(row) } })
     return { row, consentToken: consent.token }
   }
-  return { row: await createLead(leads, action, row, intake.submittedBy, now, decision.checks), consentToken: null }
+  return { row: await createLead(leads, action, row, intake.submittedBy, now, decision.checks, read.routing), consentToken: null }
 }
 
 /**
@@ -82,16 +87,19 @@ export async function recordSubmission(deps: ServiceDeps, leads: LeadsService, a
  * the duplicate and fraud checks' explanation, audited when they ran just now.
  */
 export async function createLead(
-  leads: LeadsService, action: Action, row: ReferralRow, by: Intake['submittedBy'], now: Date, checks?: unknown
+  leads: LeadsService, action: Action, row: ReferralRow, by: Intake['submittedBy'], now: Date, checks?: unknown, routing?: RoutingFacts
 ): Promise<ReferralRow> {
+  const linkedAt = new Date()
   const lead = await leads.createFromReferral(action, {
     referralId: row.id, referrerId: row.referrerId, campaignId: row.campaignId, name: row.name ?? '',
     phoneEnc: row.phoneEnc, phoneIdx: row.phoneIdx, phoneMasked: row.phoneMasked,
     emailEnc: row.emailEnc, emailIdx: row.emailIdx, emailMasked: row.emailMasked,
     company: row.company, industry: row.industry, region: row.region, note: row.note,
-    submittedByUserId: by.userId, teamId: by.teamId
+    submittedByUserId: by.userId, teamId: by.teamId, routing, linkedAt
   }, now)
-  const after = await repo.linkLead(action.tx, row.id, lead.id)
+  // The lead's statement pointed the referral at it; `row` is the referral as this
+  // transaction wrote it, so the updated row is known without reading it back.
+  const after: ReferralRow = { ...row, leadId: lead.id, version: row.version + 1, updatedAt: linkedAt }
   action.audit({ action: 'referral.submitted', entityType: 'referral', entityId: row.id, changes: { ...referralAuditView(after), ...(checks ? { checks } : {}) } })
   action.emit({ type: 'referral.submitted', entityType: 'referral', entityId: row.id, data: { referral: referralAuditView(after), leadId: lead.id } })
   return after

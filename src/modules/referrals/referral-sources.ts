@@ -24,10 +24,13 @@ export async function activeReferrerByCode(ex: Executor, code: string): Promise<
 /**
  * The referrer an authenticated submission names. A referrer token submits only as
  * itself (and may name nobody); staff name one by id or code, which must be active.
+ * `byId`: how to find a live referrer by id (the caller may already have read it).
  */
-export async function submittingReferrer(ex: Executor, actor: Actor, ref: ReferrerRef): Promise<ReferrerRow> {
+export async function submittingReferrer(
+  ex: Executor, actor: Actor, ref: ReferrerRef, byId = (id: string) => referrersRepository.byId(ex, id)
+): Promise<ReferrerRow> {
   if (actor.role === 'referrer') {
-    const self = actor.referrerId ? await referrersRepository.byId(ex, actor.referrerId) : undefined
+    const self = actor.referrerId ? await byId(actor.referrerId) : undefined
     const named = ref.referrerId ?? (ref.referralCode ? (await activeReferrerByCode(ex, ref.referralCode))?.id : undefined)
     if (!self || (named !== undefined && named !== self.id) || (ref.referralCode && named === undefined)) {
       throw forbidden('A referrer token submits referrals only as its own referrer')
@@ -36,7 +39,7 @@ export async function submittingReferrer(ex: Executor, actor: Actor, ref: Referr
     return self
   }
   if (ref.referrerId) {
-    const row = await referrersRepository.byId(ex, ref.referrerId)
+    const row = await byId(ref.referrerId)
     if (!row) throw invalid('referrerId', 'is not a known referrer', 'UNKNOWN_REFERRER')
     if (row.status !== 'active') throw invalid('referrerId', `is ${row.status}, not active`, 'INACTIVE_REFERRER')
     return row

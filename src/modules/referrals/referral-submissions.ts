@@ -4,8 +4,10 @@ import { actionContext, type Actor } from '../auth/actor.js'
 import { authorize } from '../auth/permissions.js'
 import { parse } from '../common/validate.js'
 import type { LeadsService } from '../leads/leads.service.js'
+import { referrersRepository } from '../referrers/referrers.repository.js'
 import type { ServiceDeps } from '../service-deps.js'
 import { consentRecord, hashConsentToken } from './consent.js'
+import { intakeFacts } from './referral-facts.js'
 import { announceRejected, createLead, recordSubmission, rejectAndRelease, rejection, type Recorded } from './referral-intake.js'
 import { activeReferrerByCode, assertCampaign, sealPerson, submittingReferrer, unknownCode } from './referral-sources.js'
 import { referralsRepository as repo, type ReferralRow } from './referrals.repository.js'
@@ -29,11 +31,16 @@ export async function submitAuthenticated({ deps, leads }: SubmissionDeps, actor
   const contact = sealPerson(deps.pii, data)
   const { referrerId, referralCode, phone: _p, email: _e, channel, ...person } = data
   const recorded = await runAction(deps.db, actionContext(actor), async (action) => {
-    const referrer = await submittingReferrer(action.tx, actor, { referrerId, referralCode })
-    await assertCampaign(action.tx, person.campaignId)
+    const { tx } = action
+    // A referrer named by id is read with everything else the submission reads, in one statement.
+    const namedId = actor.role === 'referrer' ? actor.referrerId : referrerId
+    const read = namedId ? await intakeFacts(tx, namedId, { phone: contact.phoneIdx, email: contact.emailIdx }, now) : undefined
+    const referrer = await submittingReferrer(tx, actor, { referrerId, referralCode },
+      (id) => (read && id === read.referrerId ? Promise.resolve(read.referrer) : referrersRepository.byId(tx, id)))
+    await assertCampaign(tx, person.campaignId)
     return recordSubmission(deps, leads, action, {
       referrer, person, contact, channel: channel ?? 'api', sourceIp: null,
-      submittedBy: { userId: actor.userId, teamId: actor.teamId }
+      submittedBy: { userId: actor.userId, teamId: actor.teamId }, read
     }, now)
   })
   return actor.role === 'referrer' ? { ...recorded, consentToken: null } : recorded

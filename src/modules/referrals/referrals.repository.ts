@@ -3,7 +3,6 @@ import type { Executor } from '../../db/client.js'
 import { countWhere, selectPage } from '../../db/list-queries.js'
 import type { Keyset } from '../../db/paging.js'
 import { prepared } from '../../db/prepared.js'
-import { rowShape, statement } from '../../db/statement.js'
 import { referrals } from '../../db/schema/referrals.js'
 import type { PiiCipher } from '../../lib/pii.js'
 import { classifySearch } from '../../rules/contact.js'
@@ -15,13 +14,6 @@ export type ReferralRow = typeof referrals.$inferSelect
 export type ReferralInsert = typeof referrals.$inferInsert
 
 export const live = isNull(referrals.deletedAt)
-
-const referralRow = rowShape(referrals)
-
-/** `update` of the lead link alone, in fixed text: every accepted submission runs it. */
-const linkLeadStatement = statement<{ id: string; leadId: string; updatedAt: string }, ReferralRow>('referral_link_lead', () => sql`
-  update ${referrals} set lead_id = ${sql.placeholder('leadId')}::uuid, version = version + 1, updated_at = ${sql.placeholder('updatedAt')}::timestamptz
-   where id = ${sql.placeholder('id')}::uuid returning ${referralRow.list}`, (row) => referralRow.map(row))
 
 /** SQL for a referrals filter; `search` uses the blind index for phones and emails. */
 export function referralConditions(filter: ReferralFilter, pii: PiiCipher): SQL[] {
@@ -80,12 +72,6 @@ export const referralsRepository = {
     } catch (err) {
       throw asTaken(err, 'referral')
     }
-  },
-
-  /** The referral's lead, once created: `update(ex, id, { leadId })` without building the query. */
-  async linkLead(ex: Executor, id: string, leadId: string): Promise<ReferralRow> {
-    const [row] = await linkLeadStatement(ex, { id, leadId, updatedAt: new Date().toISOString() })
-    return row
   },
 
   /** Bumps the version; callers lock the row (and check its version) first. */

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm'
+import { sql, type Placeholder, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
 import { statement } from '../../db/statement.js'
 import type { FollowUpPolicy } from '../../rules/follow-up.js'
@@ -9,14 +9,15 @@ import { leadOwnerRoles, type AssignmentRule, type StaffUser } from '../../rules
  * staff it may choose, the referrer's relationship owner (active or not: an inactive
  * one's team is still the fallback), and the active follow-up policies of the lead's
  * source and the `*` default. Every new lead needs all four inside its transaction, so
- * they are ONE statement of fixed text (docs/performance.md).
+ * they are ONE statement of fixed text (docs/performance.md), or four columns of a
+ * caller's statement that reads other things too (`routingFactsColumns`).
  */
 export type RoutingFacts = { rules: AssignmentRule[]; staff: StaffUser[]; owner: StaffUser | null; policies: FollowUpPolicy[] }
 
 const roles = sql.join([...leadOwnerRoles].map((role) => sql`${role}`), sql`, `)
 
-const factsStatement = statement<{ referrerId: string | null; source: string }, RoutingFacts>('routing_facts', () => sql`
-  select
+/** The four columns of the facts (JSON), for the referrer and lead source given as SQL or placeholders. */
+export const routingFactsColumns = (referrerId: SQL | Placeholder, source: SQL | Placeholder): SQL => sql`
     (select coalesce(json_agg(json_build_object('id', r.id, 'name', r.name, 'priority', r.priority, 'active', r.active,
               'sources', r.sources, 'industries', r.industries, 'regions', r.regions, 'campaignIds', r.campaign_ids,
               'assigneeId', r.assignee_id, 'teamId', r.team_id) order by r.priority, r.created_at, r.id), '[]')
@@ -25,12 +26,20 @@ const factsStatement = statement<{ referrerId: string | null; source: string }, 
        from users u where u.deleted_at is null and u.active and u.role in (${roles})),
     (select json_build_object('id', u.id, 'role', u.role, 'active', u.active, 'teamId', u.team_id)
        from referrers f join users u on u.id = f.owner_id and u.deleted_at is null
-      where f.id = ${sql.placeholder('referrerId')}::uuid),
+      where f.id = ${referrerId}::uuid),
     (select coalesce(json_agg(json_build_object('source', p.source, 'firstContactHours', p.first_contact_hours,
               'followUpDays', p.follow_up_days, 'dormantDays', p.dormant_days)), '[]')
        from follow_up_policies p
-      where p.deleted_at is null and p.active and p.source in (${sql.placeholder('source')}, '*'))`,
-(row) => ({ rules: row[0], staff: row[1], owner: row[2], policies: row[3] }) as RoutingFacts)
+      where p.deleted_at is null and p.active and p.source in (${source}, '*'))`
+
+/** The facts from the four columns of `routingFactsColumns`, starting at `offset`. */
+export const decodeRoutingFacts = (row: unknown[], offset = 0): RoutingFacts => ({
+  rules: row[offset] as AssignmentRule[], staff: row[offset + 1] as StaffUser[],
+  owner: row[offset + 2] as StaffUser | null, policies: row[offset + 3] as FollowUpPolicy[]
+})
+
+const factsStatement = statement<{ referrerId: string | null; source: string }, RoutingFacts>('routing_facts',
+  () => sql`select ${routingFactsColumns(sql.placeholder('referrerId'), sql.placeholder('source'))}`, (row) => decodeRoutingFacts(row))
 
 export async function routingFacts(ex: Executor, referrerId: string | null, source: string): Promise<RoutingFacts> {
   const [facts] = await factsStatement(ex, { referrerId, source })

@@ -16,8 +16,8 @@ export const toAssignmentRule = (r: AssignmentRuleRow): AssignmentRule => ({
   regions: r.regions, campaignIds: r.campaignIds, assigneeId: r.assigneeId, teamId: r.teamId
 })
 
-function context({ rules, staff: users, owner }: RoutingFacts, req: RoutingRequest): AssignmentContext {
-  if (owner && !users.some((u) => u.id === owner.id)) users.push(owner)
+function context({ rules, staff, owner }: RoutingFacts, req: RoutingRequest): AssignmentContext {
+  const users = owner && !staff.some((u) => u.id === owner.id) ? [...staff, owner] : staff
   return { rules, users, referrerOwnerId: owner?.id ?? null, fallbackTeamId: req.fallbackTeamId, rotations: {} }
 }
 
@@ -33,9 +33,15 @@ export async function routeLead(ex: Executor, req: RoutingRequest): Promise<Assi
   return (await routeNewLead(ex, req)).decision
 }
 
-/** routeLead, with the follow-up policy of the lead's source, read in the same statement (a new lead needs both). */
-export async function routeNewLead(ex: Executor, req: RoutingRequest): Promise<{ decision: AssignmentDecision; policy: FollowUpPolicy }> {
-  const facts = await routingFacts(ex, req.referrerId, req.source)
+/**
+ * routeLead, with the follow-up policy of the lead's source, read in the same statement (a
+ * new lead needs both). `read`: the facts for this referrer and source, already read in
+ * this transaction by a caller that folded them into one of its own statements.
+ */
+export async function routeNewLead(
+  ex: Executor, req: RoutingRequest, read?: RoutingFacts
+): Promise<{ decision: AssignmentDecision; policy: FollowUpPolicy }> {
+  const facts = read ?? await routingFacts(ex, req.referrerId, req.source)
   const policy = policyFor(req.source, facts.policies)
   const ctx = context(facts, req)
   const first = decideAssignment(factsOf(req), ctx)

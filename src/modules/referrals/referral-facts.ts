@@ -1,0 +1,86 @@
+import { sql } from 'drizzle-orm'
+import type { Executor } from '../../db/client.js'
+import { referrers } from '../../db/schema/referrers.js'
+import { rowShape, statement } from '../../db/statement.js'
+import { claimKeys, type CheckFacts, type ContactKind, type ContactValues } from '../../rules/referral-checks.js'
+import { REFERRAL_SOURCE } from '../leads/leads.intake.js'
+import type { ReferrerRow } from '../referrers/referrers.repository.js'
+import { decodeRoutingFacts, routingFactsColumns, type RoutingFacts } from '../routing/routing.facts.js'
+
+/**
+ * Everything a submission reads, in ONE statement of fixed text (every submission runs it;
+ * docs/performance.md): the live referrer with the id, the facts the duplicate and fraud
+ * checks need (src/rules/referral-checks.ts), and what routing reads to place the lead if
+ * the submission is accepted. Contacts are blind indexes: the checks compare them, never
+ * the clear values.
+ */
+export type IntakeFacts = {
+  referrerId: string
+  referrer: ReferrerRow | undefined
+  checks: Pick<CheckFacts, 'customers' | 'claims' | 'recent'>
+  /** For a lead of this referrer with source `referral`. */
+  routing: RoutingFacts
+}
+
+const HOUR = 3_600_000
+
+type CustomerFact = { id: string; phone: string | null; email: string | null }
+type ClaimFact = { contactKey: string; referralId: string; referrerId: string; claimedAt: string; expiresAt: string; status: string }
+type Values = { referrerId: string; phone: string; email: string; key1: string; key2: string; hourAgo: string; dayAgo: string; now: string; source: string }
+
+const referrerRow = rowShape(referrers)
+const CHECKS = referrerRow.size
+
+const factsStatement = statement<Values, Omit<IntakeFacts, 'referrerId'>>('referral_intake_facts', () => sql`
+  select ${referrerRow.list},
+    (select coalesce(json_agg(json_build_object('id', c.id, 'phone', c.phone_idx, 'email', c.email_idx)), '[]')
+       from customers c
+      where (c.phone_idx = ${sql.placeholder('phone')} or c.email_idx = ${sql.placeholder('email')}) and c.deleted_at is null),
+    (select coalesce(json_agg(json_build_object('contactKey', k.contact_key, 'referralId', k.referral_id, 'referrerId', k.referrer_id,
+              'claimedAt', k.claimed_at, 'expiresAt', k.expires_at, 'status', r.status)), '[]')
+       from referral_claims k join referrals r on r.id = k.referral_id
+      where k.contact_key in (${sql.placeholder('key1')}, ${sql.placeholder('key2')})),
+    v.last_hour, v.last_day,
+    ${routingFactsColumns(sql.placeholder('referrerId'), sql.placeholder('source'))}
+  from (select count(*) filter (where created_at >= ${sql.placeholder('hourAgo')}::timestamptz)::int as last_hour, count(*)::int as last_day
+          from referrals
+         where referrer_id = ${sql.placeholder('referrerId')}::uuid
+           and (referrer_id, created_at) >= (${sql.placeholder('referrerId')}::uuid, ${sql.placeholder('dayAgo')}::timestamptz)
+           and (referrer_id, created_at) <= (${sql.placeholder('referrerId')}::uuid, ${sql.placeholder('now')}::timestamptz)) v
+  left join ${referrers} on ${referrers.id} = ${sql.placeholder('referrerId')}::uuid and ${referrers.deletedAt} is null`,
+(row) => ({
+  referrer: row[0] === null ? undefined : referrerRow.map(row),
+  checks: {
+    customers: row[CHECKS] as CustomerFact[],
+    claims: (row[CHECKS + 1] as ClaimFact[]).map((r) => ({
+      kind: r.contactKey.slice(0, r.contactKey.indexOf(':')) as ContactKind,
+      referralId: r.referralId, referrerId: r.referrerId, claimedAt: new Date(r.claimedAt), expiresAt: new Date(r.expiresAt),
+      released: r.status === 'rejected'
+    })),
+    recent: { lastHour: row[CHECKS + 2] as number, lastDay: row[CHECKS + 3] as number }
+  },
+  routing: decodeRoutingFacts(row, CHECKS + 4)
+}))
+
+/**
+ * The facts for a submission by `referrerId` of the person with `contact`: live customers
+ * whose phone or email index equals the person's; claims on the person's phone and email,
+ * with whether their referral was rejected (released); the referrer's submissions in the
+ * hour and the day before `now` (velocity).
+ */
+export async function intakeFacts(ex: Executor, referrerId: string, contact: ContactValues, now: Date): Promise<IntakeFacts> {
+  // The statement is planned once per connection, maybe while the tables are still small, so
+  // its shape leaves the planner no bad choice to keep: the day's window is a row comparison
+  // on (referrer_id, created_at), which only the referrer's index can serve (a plain range on
+  // created_at let it pick the created_at index and count every referral of the day). A
+  // missing contact is '' (no blind index or claim key is empty), not NULL, and the keys are
+  // two parameters, not an array: with NULLs or an array, PostgreSQL's one-off plans look so
+  // much cheaper than the generic one that it would plan this statement on every call.
+  const [key1 = '', key2 = ''] = claimKeys(contact)
+  const [facts] = await factsStatement(ex, {
+    referrerId, phone: contact.phone ?? '', email: contact.email ?? '', key1, key2,
+    hourAgo: new Date(now.getTime() - HOUR).toISOString(), dayAgo: new Date(now.getTime() - 24 * HOUR).toISOString(), now: now.toISOString(),
+    source: REFERRAL_SOURCE
+  })
+  return { ...facts, referrerId }
+}
