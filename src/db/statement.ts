@@ -28,14 +28,22 @@ export function statement<V extends Record<string, unknown>, R = never>(
 }
 
 /** A table's columns as a select or returning list, and the decoding of such a row (from `offset`) to Drizzle's row type. */
-export type RowShape<T extends PgTable> = { list: SQL; size: number; map(row: unknown[], offset?: number): T['$inferSelect'] }
+export type RowShape<T extends PgTable> = {
+  list: SQL
+  size: number
+  /** The columns as ONE json array, for a statement that returns a single JSON value (its timestamps ISO text); decode it with `map`. */
+  json: SQL
+  map(row: unknown[], offset?: number): T['$inferSelect']
+}
 
 /** Every column of `table` in Drizzle's order, decoded as Drizzle decodes them (Date, arrays, jsonb). */
 export function rowShape<T extends PgTable>(table: T): RowShape<T> {
   const columns = Object.entries(getTableColumns(table))
+  const list = sql.join(columns.map(([, column]) => sql`${column}`), sql`, `)
   return {
-    list: sql.join(columns.map(([, column]) => sql`${column}`), sql`, `),
+    list,
     size: columns.length,
+    json: sql`json_build_array(${list})`,
     map(row, offset = 0) {
       const out: Record<string, unknown> = {}
       for (let i = 0; i < columns.length; i++) {
@@ -77,5 +85,35 @@ export function insertShape<T extends PgTable, K extends keyof T['$inferInsert']
       }
       return out
     }
+  }
+}
+
+// SQL column defaults whose value is known without asking the database.
+const knownSqlDefaults = new Map<string, () => unknown>([["'{}'::text[]", () => []]])
+
+/**
+ * The row an insert of `values` makes, as reading it back would give it (Drizzle's row
+ * type), so a hot write need not return (and the driver decode) every column: a given
+ * value as given, an absent one its column's default (a value, or a SQL default listed in
+ * `knownSqlDefaults`), else null. A column whose default only the database knows (`now()`)
+ * must be given. Proved against a read-back on both databases (test/db/inserted-row.test.ts).
+ */
+export function insertedRow<T extends PgTable>(table: T): (values: Partial<T['$inferInsert']>) => T['$inferSelect'] {
+  const columns = Object.entries(getTableColumns(table)).map(([key, column]) => {
+    let fallback: () => unknown = () => null
+    if (is(column.default, SQL)) {
+      const known = knownSqlDefaults.get(dialect.sqlToQuery(column.default).sql)
+      fallback = known ?? (() => { throw new Error(`${key}: a value is required (its default ${dialect.sqlToQuery(column.default as SQL).sql} is the database's)`) })
+    } else if (column.default !== undefined) {
+      const value: unknown = column.default
+      fallback = typeof value === 'object' && value !== null ? () => structuredClone(value) : () => value
+    }
+    return [key, fallback] as const
+  })
+  return (values) => {
+    const row: Record<string, unknown> = {}
+    const given = values as Record<string, unknown>
+    for (const [key, fallback] of columns) row[key] = given[key] === undefined ? fallback() : given[key]
+    return row as T['$inferSelect']
   }
 }

@@ -136,7 +136,7 @@ const results: DbResult[] = []
 const reads = opts.only.includes('point') || opts.only.includes('page')
 if (reads) for (const kind of kinds) results.push(await benchDatabase(kind))
 let submit: SubmitResult | undefined
-if (opts.only.includes('submit') && kinds.includes('postgres')) submit = await benchSubmit({ ...opts, log })
+if (opts.only.includes('submit') && kinds.includes('postgres')) submit = await benchSubmit({ ...opts, log, profileDir: opts.profile ? profileDir : undefined })
 const note = await machineNote()
 if (reads) printTable(results, log)
 log(`\n${note}\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`)

@@ -3,7 +3,7 @@ import { and, arrayContains, asc, eq, getTableColumns, gte, inArray, isNotNull, 
 import type { Executor } from '../../db/client.js'
 import { countWhere, selectPage } from '../../db/list-queries.js'
 import type { Keyset } from '../../db/paging.js'
-import { insertShape, rowShape, statement } from '../../db/statement.js'
+import { insertedRow, insertShape, statement } from '../../db/statement.js'
 import { campaigns } from '../../db/schema/campaigns.js'
 import { customers } from '../../db/schema/customers.js'
 import { leadHistory, leads } from '../../db/schema/leads.js'
@@ -34,24 +34,25 @@ const intakeColumns = [
 export type IntakeLeadInsert = Pick<LeadInsert, (typeof intakeColumns)[number]> & { id: string }
 
 const intakeLead = insertShape(leads, intakeColumns)
-const leadRow = rowShape(leads)
+const insertedLead = insertedRow(leads)
 
 // A referral's lead, its first history entries and the referral's pointer to it, in one
 // statement of fixed text (every accepted referral runs it); the foreign keys are checked
-// at its end, when the lead exists.
-const insertReferralLeadStatement = statement<Record<string, unknown>, LeadRow>('lead_insert_for_referral', () => sql`
+// at its end, when the lead exists. Nothing comes back: the row is what was inserted.
+const insertReferralLeadStatement = statement<Record<string, unknown>>('lead_insert_for_referral', () => sql`
   with lead as (
-    insert into ${leads} (${intakeLead.columns}) values (${intakeLead.placeholders}) returning ${leadRow.list}
+    insert into ${leads} (${intakeLead.columns}) values (${intakeLead.placeholders})
   ), history as (
     insert into ${leadHistory} (id, lead_id, kind, from_owner_id, to_owner_id, from_status, to_status, reason, actor_id, at)
     select id, lead_id, kind, from_owner_id, to_owner_id, from_status, to_status, reason, actor_id, coalesce(at, now())
       from jsonb_to_recordset(${sql.placeholder('history')}::jsonb) as h(id uuid, lead_id uuid, kind text, from_owner_id uuid,
         to_owner_id uuid, from_status lead_status, to_status lead_status, reason text, actor_id uuid, at timestamptz)
   ), linked as (
-    update ${referrals} set lead_id = lead.id, version = ${referrals.version} + 1, updated_at = ${sql.placeholder('linkedAt')}::timestamptz
-      from lead where ${referrals.id} = lead.referral_id
+    update ${referrals} set lead_id = ${sql.placeholder('id')}::uuid, version = ${referrals.version} + 1,
+           updated_at = ${sql.placeholder('linkedAt')}::timestamptz
+     where ${referrals.id} = ${sql.placeholder('referralId')}::uuid
   )
-  select * from lead`, (row) => leadRow.map(row))
+  select 1`)
 
 /** History entries as the statement's JSON rows; ids made here in order, as the ORM's default makes them. */
 const historyJson = (entries: readonly LeadHistoryInsert[]) => JSON.stringify(entries.map((e) => ({
@@ -131,8 +132,8 @@ export const leadsRepository = {
    * referrals repository's update does), in one statement.
    */
   async insertReferralLead(ex: Executor, values: IntakeLeadInsert, history: readonly LeadHistoryInsert[], linkedAt: Date): Promise<LeadRow> {
-    const encoded = intakeLead.encode(values)
-    const [row] = await insertReferralLeadStatement(ex, { ...encoded, history: historyJson(history), linkedAt: linkedAt.toISOString() })
+    const row = insertedLead(values)
+    await insertReferralLeadStatement(ex, { ...intakeLead.encode(row), history: historyJson(history), linkedAt: linkedAt.toISOString() })
     return row
   },
 

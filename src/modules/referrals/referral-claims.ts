@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm'
+import { uuidv7 } from 'uuidv7'
 import type { Executor } from '../../db/client.js'
-import { insertShape, rowShape, statement } from '../../db/statement.js'
+import { insertedRow, insertShape, statement } from '../../db/statement.js'
 import { referralClaims, referrals } from '../../db/schema/referrals.js'
 import { claimKeys, type ContactValues } from '../../rules/referral-checks.js'
 import { asTaken } from '../common/unique.js'
@@ -22,18 +23,19 @@ const submissionColumns = [
 export type SubmissionInsert = Pick<ReferralInsert, (typeof submissionColumns)[number]>
 
 const submission = insertShape(referrals, submissionColumns)
-const referralRow = rowShape(referrals)
+const referralRow = insertedRow(referrals)
 
 /**
  * Inserts the referral and takes its person in one statement: each claim key is inserted,
  * or takes over one whose window ended or whose referral was rejected. Under concurrency
  * the primary key makes the second writer wait for the first and then see its claim, so
  * exactly one wins. The claim's foreign key is checked at the end of the statement, when
- * the referral exists. No keys (a rejection): only the insert.
+ * the referral exists. No keys (a rejection): only the insert. Nothing of the row comes
+ * back: it is what was inserted (`insertedRow`).
  */
-const insertStatement = statement<Record<string, unknown>, { row: ReferralRow; taken: number }>('referral_submission_insert', () => sql`
+const insertStatement = statement<Record<string, unknown>, number>('referral_submission_insert', () => sql`
   with referral as (
-    insert into ${referrals} (${submission.columns}) values (${submission.placeholders}) returning ${referralRow.list}
+    insert into ${referrals} (${submission.columns}) values (${submission.placeholders})
   ), claimed as (
     insert into ${referralClaims} (contact_key, referral_id, referrer_id, claimed_at, expires_at)
     select key, ${sql.placeholder('id')}::uuid, ${sql.placeholder('referrerId')}::uuid, ${sql.placeholder('claimedAt')}::timestamptz,
@@ -45,8 +47,7 @@ const insertStatement = statement<Record<string, unknown>, { row: ReferralRow; t
        or exists (select 1 from referrals r where r.id = referral_claims.referral_id and r.status = 'rejected')
     returning contact_key
   )
-  select referral.*, (select count(*)::int from claimed) from referral`,
-(row) => ({ row: referralRow.map(row), taken: row[referralRow.size] as number }))
+  select count(*)::int from claimed`, (row) => row[0] as number)
 
 /** The claim a submission takes: its person's keys, from `at` until `expiresAt`. */
 export type ClaimRequest = { contact: ContactValues; at: Date; expiresAt: Date }
@@ -54,9 +55,10 @@ export type ClaimRequest = { contact: ContactValues; at: Date; expiresAt: Date }
 /** Stores a submission (a taken externalId is CONFLICT / TAKEN); `claimed`: every key of `claim` is now this referral's. */
 export async function insertSubmission(ex: Executor, values: SubmissionInsert, claim: ClaimRequest | null): Promise<{ row: ReferralRow; claimed: boolean }> {
   const keys = claim ? claimKeys(claim.contact) : []
+  const row = referralRow({ ...values, id: values.id ?? uuidv7() })
   try {
-    const [{ row, taken }] = await insertStatement(ex, {
-      ...submission.encode(values), claimKeys: keys,
+    const [taken] = await insertStatement(ex, {
+      ...submission.encode(row), claimKeys: keys,
       claimedAt: claim ? claim.at.toISOString() : null, claimExpiresAt: claim ? claim.expiresAt.toISOString() : null
     })
     return { row, claimed: taken === keys.length }

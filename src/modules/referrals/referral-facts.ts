@@ -29,10 +29,12 @@ type ClaimFact = { contactKey: string; referralId: string; referrerId: string; c
 type Values = { referrerId: string; phone: string; email: string; key1: string; key2: string; hourAgo: string; dayAgo: string; now: string; source: string }
 
 const referrerRow = rowShape(referrers)
-const CHECKS = referrerRow.size
 
+// ONE json value, not a row of columns: the driver then describes and decodes one field
+// rather than thirty-odd on every submission.
 const factsStatement = statement<Values, Omit<IntakeFacts, 'referrerId'>>('referral_intake_facts', () => sql`
-  select ${referrerRow.list},
+  select json_build_array(
+    case when ${referrers.id} is null then null else ${referrerRow.json} end,
     (select coalesce(json_agg(json_build_object('id', c.id, 'phone', c.phone_idx, 'email', c.email_idx)), '[]')
        from customers c
       where (c.phone_idx = ${sql.placeholder('phone')} or c.email_idx = ${sql.placeholder('email')}) and c.deleted_at is null),
@@ -41,26 +43,30 @@ const factsStatement = statement<Values, Omit<IntakeFacts, 'referrerId'>>('refer
        from referral_claims k join referrals r on r.id = k.referral_id
       where k.contact_key in (${sql.placeholder('key1')}, ${sql.placeholder('key2')})),
     v.last_hour, v.last_day,
-    ${routingFactsColumns(sql.placeholder('referrerId'), sql.placeholder('source'))}
+    ${routingFactsColumns(sql.placeholder('referrerId'), sql.placeholder('source'))})
   from (select count(*) filter (where created_at >= ${sql.placeholder('hourAgo')}::timestamptz)::int as last_hour, count(*)::int as last_day
           from referrals
          where referrer_id = ${sql.placeholder('referrerId')}::uuid
            and (referrer_id, created_at) >= (${sql.placeholder('referrerId')}::uuid, ${sql.placeholder('dayAgo')}::timestamptz)
            and (referrer_id, created_at) <= (${sql.placeholder('referrerId')}::uuid, ${sql.placeholder('now')}::timestamptz)) v
   left join ${referrers} on ${referrers.id} = ${sql.placeholder('referrerId')}::uuid and ${referrers.deletedAt} is null`,
-(row) => ({
-  referrer: row[0] === null ? undefined : referrerRow.map(row),
-  checks: {
-    customers: row[CHECKS] as CustomerFact[],
-    claims: (row[CHECKS + 1] as ClaimFact[]).map((r) => ({
-      kind: r.contactKey.slice(0, r.contactKey.indexOf(':')) as ContactKind,
-      referralId: r.referralId, referrerId: r.referrerId, claimedAt: new Date(r.claimedAt), expiresAt: new Date(r.expiresAt),
-      released: r.status === 'rejected'
-    })),
-    recent: { lastHour: row[CHECKS + 2] as number, lastDay: row[CHECKS + 3] as number }
-  },
-  routing: decodeRoutingFacts(row, CHECKS + 4)
-}))
+([json]) => decode(json as unknown[]))
+
+function decode(facts: unknown[]): Omit<IntakeFacts, 'referrerId'> {
+  return {
+    referrer: facts[0] === null ? undefined : referrerRow.map(facts[0] as unknown[]),
+    checks: {
+      customers: facts[1] as CustomerFact[],
+      claims: (facts[2] as ClaimFact[]).map((r) => ({
+        kind: r.contactKey.slice(0, r.contactKey.indexOf(':')) as ContactKind,
+        referralId: r.referralId, referrerId: r.referrerId, claimedAt: new Date(r.claimedAt), expiresAt: new Date(r.expiresAt),
+        released: r.status === 'rejected'
+      })),
+      recent: { lastHour: facts[3] as number, lastDay: facts[4] as number }
+    },
+    routing: decodeRoutingFacts(facts, 5)
+  }
+}
 
 /**
  * The facts for a submission by `referrerId` of the person with `contact`: live customers

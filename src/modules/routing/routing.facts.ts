@@ -12,7 +12,17 @@ import { leadOwnerRoles, type AssignmentRule, type StaffUser } from '../../rules
  * they are ONE statement of fixed text (docs/performance.md), or four columns of a
  * caller's statement that reads other things too (`routingFactsColumns`).
  */
-export type RoutingFacts = { rules: AssignmentRule[]; staff: StaffUser[]; owner: StaffUser | null; policies: FollowUpPolicy[] }
+export type RoutingFacts = {
+  rules: AssignmentRule[]
+  /**
+   * The eligible staff a decision can reach: the active rules' users and team members, and,
+   * only when the referrer's owner cannot take the lead (the rotations' turn may come),
+   * everyone else eligible. Most leads go to the owner, so most reads carry no staff list.
+   */
+  staff: StaffUser[]
+  owner: StaffUser | null
+  policies: FollowUpPolicy[]
+}
 
 const roles = sql.join([...leadOwnerRoles].map((role) => sql`${role}`), sql`, `)
 
@@ -23,7 +33,11 @@ export const routingFactsColumns = (referrerId: SQL | Placeholder, source: SQL |
               'assigneeId', r.assignee_id, 'teamId', r.team_id) order by r.priority, r.created_at, r.id), '[]')
        from assignment_rules r where r.deleted_at is null and r.active),
     (select coalesce(json_agg(json_build_object('id', u.id, 'role', u.role, 'active', u.active, 'teamId', u.team_id)), '[]')
-       from users u where u.deleted_at is null and u.active and u.role in (${roles})),
+       from users u where u.deleted_at is null and u.active and u.role in (${roles})
+        and (u.id in (select r.assignee_id from assignment_rules r where r.deleted_at is null and r.active)
+          or u.team_id in (select r.team_id from assignment_rules r where r.deleted_at is null and r.active)
+          or not exists (select 1 from referrers f join users o on o.id = f.owner_id
+                          where f.id = ${referrerId}::uuid and o.deleted_at is null and o.active and o.role in (${roles})))),
     (select json_build_object('id', u.id, 'role', u.role, 'active', u.active, 'teamId', u.team_id)
        from referrers f join users u on u.id = f.owner_id and u.deleted_at is null
       where f.id = ${referrerId}::uuid),
