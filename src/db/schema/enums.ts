@@ -22,3 +22,11 @@ export const referralRejectionEnum = pgEnum('referral_rejection', [
   'duplicate', 'already_customer', 'self_referral', 'consent_declined', 'expired', 'invalid'
 ])
 export const referralChannelEnum = pgEnum('referral_channel', ['api', 'form', 'link', 'qr', 'import'])
+export const orderStatusEnum = pgEnum('order_status', ['paid', 'refunded'])
+export const incentiveTriggerEnum = pgEnum('incentive_trigger', ['referral_qualified', 'referral_converted', 'order_paid', 'referrer_milestone'])
+export const rewardCalcEnum = pgEnum('reward_calc', ['fixed', 'percentage', 'points'])
+export const rewardTypeEnum = pgEnum('reward_type', ['cash', 'points', 'coupon'])
+export const beneficiaryEnum = pgEnum('beneficiary', ['referrer', 'referred', 'both'])
+export const capPeriodEnum = pgEnum('cap_period', ['day', 'week', 'month', 'year', 'all_time'])
+export const rewardStatusEnum = pgEnum('reward_status', ['pending', 'approved', 'paid', 'cancelled', 'reversed'])
+export const rewardEntryKindEnum = pgEnum('reward_entry_kind', ['reward', 'reversal'])
