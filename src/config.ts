@@ -28,6 +28,8 @@ export const ConfigSchema = Type.Object({
   FOLLOW_UP_SCAN_CRON: Type.String({ minLength: 9, default: '*/5 * * * *' }),
   /** Cron (UTC) of the consent expiry and personal-data purge run. */
   CONSENT_EXPIRY_CRON: Type.String({ minLength: 9, default: '*/15 * * * *' }),
+  /** Cron (UTC) of the reward auto-approval run (order rewards whose hold has ended). */
+  REWARD_APPROVAL_CRON: Type.String({ minLength: 9, default: '*/10 * * * *' }),
   /** PIPL double confirmation: a new referral waits for the referred person's consent. */
   REFERRAL_CONSENT_REQUIRED: Type.Boolean({ default: true }),
   REFERRAL_CONSENT_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 8760, default: 72 }),

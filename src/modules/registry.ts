@@ -12,6 +12,8 @@ import tasks from './tasks/index.js'
 import ownership from './ownership/index.js'
 import routing from './routing/index.js'
 import referrals from './referrals/index.js'
+import orders from './orders/index.js'
+import incentives from './incentives/index.js'
 
 /** What a domain area contributes to the app: REST routes, resolvers, loaders. */
 export type CrmModule = {
@@ -32,7 +34,9 @@ export const modules: CrmModule[] = [
   tasks,
   ownership,
   routing,
-  referrals
+  referrals,
+  orders,
+  incentives
 ]
 
 /** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */

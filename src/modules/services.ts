@@ -10,6 +10,9 @@ import { TasksService } from './tasks/tasks.service.js'
 import { OwnershipService } from './ownership/ownership.service.js'
 import { RoutingService } from './routing/routing.service.js'
 import { ReferralsService } from './referrals/referrals.service.js'
+import { OrdersService } from './orders/orders.service.js'
+import { IncentiveRulesService } from './incentives/incentive-rules.service.js'
+import { RewardsService } from './incentives/rewards.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -24,7 +27,10 @@ export function createServices(deps: ServiceDeps) {
     tasks: new TasksService(deps),
     ownership: new OwnershipService(deps),
     routing: new RoutingService(deps),
-    referrals: new ReferralsService(deps)
+    referrals: new ReferralsService(deps),
+    orders: new OrdersService(deps),
+    incentiveRules: new IncentiveRulesService(deps),
+    rewards: new RewardsService(deps)
   }
 }
 

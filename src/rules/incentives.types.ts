@@ -1,6 +1,7 @@
 /**
  * The shapes the incentive evaluator (src/rules/incentives.ts) works on. Money is integer
  * minor units (fen for CNY); points are whole points. Time is always an argument.
+ * The rules reference is docs/incentives.md.
  */
 
 export type IncentiveTrigger = 'referral_qualified' | 'referral_converted' | 'order_paid' | 'referrer_milestone'
@@ -14,7 +15,7 @@ export type IncentiveRule = {
   id: string
   name: string
   active: boolean
-  /** Only events of this campaign (the referral's campaign, or the order's); null: any. */
+  /** Only events of this campaign (the referral's campaign, or the order's); null for events of any campaign or none. */
   campaignId: string | null
   trigger: IncentiveTrigger
   /** order_paid: the referred customer's first paid order only, or every paid order. */
@@ -33,25 +34,28 @@ export type IncentiveRule = {
   beneficiary: Beneficiary
   /** Double-sided rules may give the referred customer a different amount; null: the same. */
   referredAmount: number | null
-  /** Conditions; an empty list matches any. */
+  /** Conditions; an empty list matches any. Compared exactly (tiers are free text, e.g. `gold`). */
   referrerKinds: readonly string[]
   referrerTiers: readonly string[]
+  /** order_paid: the order's net amount must be at least this (same currency). */
   minOrderAmount: number | null
+  /** Valid while validFrom <= event.at < validUntil; null: open on that side. */
   validFrom: Date | null
   validUntil: Date | null
-  /** Limits: most one reward may be (after multipliers); per referrer per period; the campaign's budget is the campaign's. */
+  /** The most one reward (one beneficiary's decision) may be, after the tier multiplier. */
   capAmount: number | null
+  /** The most the referrer may get from this rule per `perReferrerPeriod` (UTC calendar, see periodStart). */
   perReferrerCap: number | null
   perReferrerPeriod: CapPeriod
-  /** Tier → multiplier in basis points of 1 (20000 = 2×). */
+  /** Referrer's tier → multiplier in basis points of 1 (20000 = 2×); referrer side only; absent tier: 1×. */
   tierMultipliers: Readonly<Record<string, number>>
   /** Smaller first. */
   priority: number
-  /** false: once this rule pays for an event, later non-stacking rules do not. */
+  /** false: once this rule pays for an event, later non-stacking rules do not (stacking rules always may). */
   stackable: boolean
   /** auto: approved at once (or, for orders, when the hold ends); manual: a manager approves. */
   approval: 'auto' | 'manual'
-  /** Days an order-based reward waits (the refund window) before it can be approved. */
+  /** Days an order-based reward waits (the refund window) before it can be approved; other triggers: no hold. */
   holdDays: number
 }
 
@@ -74,9 +78,12 @@ export type IncentiveEvent = {
 
 /** What limits have already used, read by the caller inside its transaction (locked). */
 export type IncentiveUsage = {
-  /** Per rule id: what the event's referrer received from it in the rule's current period. */
+  /**
+   * Per rule id: what the event's referrer received from it (referrer-side rewards only) since
+   * `periodStart(rule.perReferrerPeriod, event.at)`; absent: 0. Only read for rules with a perReferrerCap.
+   */
   referrerPeriodTotal: Readonly<Record<string, number>>
-  /** Per campaign id: budget left (minor units); absent: no budget. */
+  /** Per campaign id: budget left (minor units); absent: no budget. Cash and coupon rewards use it, points do not. */
   campaignBudgetLeft: Readonly<Record<string, number>>
 }
 
@@ -85,7 +92,9 @@ export type RewardDecision = {
   beneficiary: 'referrer' | 'referred'
   beneficiaryId: string
   rewardType: RewardType
+  /** Minor units for cash and coupons (the coupon's face value), points for points; an integer > 0. */
   amount: number
+  /** The rule's currency (points carry it too, because the ledger row needs one). */
   currency: string
   couponCode: string | null
   /** When it may be approved (order rewards: the end of the hold). */
@@ -93,13 +102,37 @@ export type RewardDecision = {
   approval: 'auto' | 'manual'
 }
 
+/** Why a rule did or did not pay; `reason` says the same in a sentence. */
+export type ExplanationCode =
+  | 'matched'
+  | 'inactive'
+  | 'other_trigger'
+  | 'misconfigured'
+  | 'not_yet_valid'
+  | 'expired'
+  | 'other_campaign'
+  | 'no_referrer'
+  | 'referrer_kind'
+  | 'referrer_tier'
+  | 'no_order'
+  | 'not_first_order'
+  | 'currency'
+  | 'below_minimum'
+  | 'milestone'
+  | 'not_stacked'
+  /** Conditions met, but limits (caps, budget), rounding or a missing customer left nothing to pay. */
+  | 'nothing_to_pay'
+
 export type RuleExplanation = {
   ruleId: string
   name: string
+  /** True exactly when the rule pays something (rewards is not empty). */
   matched: boolean
+  code: ExplanationCode
   /** Why it matched (and how the amount was computed), or which condition or limit failed. */
   reason: string
   rewards: RewardDecision[]
 }
 
+/** Explanations: one per rule given, in evaluation order. Decisions: those of all explanations, same order. */
 export type IncentiveEvaluation = { decisions: RewardDecision[]; explanations: RuleExplanation[] }

@@ -6,7 +6,9 @@
  *        --duration S  --warmup S  --connections C  --rounds R  --pool N
  *        --keep (keep the databases)  --no-docs (don't write docs/performance.md)
  *        --profile (app under --cpu-prof; summary printed, profiles kept in the OS temp dir)
- *        --only point,page,submit (some workloads; submit = referral submissions, PostgreSQL only)
+ *        --only point,page,submit,orders,eval (some workloads; submit = referral submissions, orders =
+ *        recordOrder (--referred 0.2 share of referred customers, --rule adds a 5% order rule), both PostgreSQL only;
+ *        eval = the pure incentive evaluator, in process, no database; not in the default set)
  * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 import type { ChildProcess } from 'node:child_process'
@@ -19,6 +21,8 @@ import { buildWorkloads, checkPage, checkPoint, pointQuery, toTypeFields, typeQu
 import { machineNote, printTable, writeDocs, type DbResult } from './report.js'
 import { summariseProfiles } from './profile.js'
 import { benchSubmit, reportSubmit, type SubmitResult } from './submit.js'
+import { benchOrders, reportOrders, type OrdersResult } from './orders.js'
+import { benchEval, defaultEvalOptions, reportEval, type EvalResult } from './incentives-eval.js'
 import type { ServerSpec } from './server-process.js'
 import { nextPorts, post, root, startServer, stopServer } from './children.js'
 
@@ -137,15 +141,23 @@ const reads = opts.only.includes('point') || opts.only.includes('page')
 if (reads) for (const kind of kinds) results.push(await benchDatabase(kind))
 let submit: SubmitResult | undefined
 if (opts.only.includes('submit') && kinds.includes('postgres')) submit = await benchSubmit({ ...opts, log, profileDir: opts.profile ? profileDir : undefined })
+const orderOpts = { referred: Number(flag('referred', '0.2')), rule: args.includes('--rule') }
+const orders: OrdersResult | undefined = opts.only.includes('orders') && kinds.includes('postgres')
+  ? await benchOrders({ ...opts, ...orderOpts, log, profileDir: opts.profile ? profileDir : undefined }) : undefined
+let evaluation: EvalResult | undefined
+if (opts.only.includes('eval')) evaluation = benchEval({ ...defaultEvalOptions, log })
 const note = await machineNote()
 if (reads) printTable(results, log)
 log(`\n${note}\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`)
 if (opts.profile) log(`\n${summariseProfiles(profileDir)}\n(profiles in ${profileDir})`)
 const command = `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`
 if (submit) log(`\n${reportSubmit(submit, { command, note, opts: { ...opts, log } }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
+if (orders) log(`\n${reportOrders(orders, { command, note, opts: { ...opts, ...orderOpts, log } }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
+if (evaluation) log(`\n${reportEval(evaluation, { command, note: '' }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 if (opts.docs && reads) writeDocs(`${root}docs/performance.md`, results, { note, command, opts })
 if (opts.docs) log('wrote docs/performance.md')
 const failed = results.some((r) => r.point.a.bad + r.point.b.bad + r.page.a.bad + r.page.b.bad > 0) || (submit !== undefined && submit.app.bad + submit.raw.bad > 0)
+  || (orders !== undefined && orders.app.bad + orders.raw.bad > 0)
 process.exitCode = failed ? 1 : 0
 
 export type { PairResult }

@@ -14,13 +14,14 @@ async function eventually(check: () => Promise<boolean>, limitMs = 60_000): Prom
 
 for (const kind of databaseKinds) {
   await t.test(kind, async (t) => {
-    const ctx = await buildTestApp(t, kind, { JOBS_ENABLED: 'true', FOLLOW_UP_SCAN_CRON: '0 3 * * *', CONSENT_EXPIRY_CRON: '0 4 * * *' })
+    const ctx = await buildTestApp(t, kind, { JOBS_ENABLED: 'true', FOLLOW_UP_SCAN_CRON: '0 3 * * *', CONSENT_EXPIRY_CRON: '0 4 * * *', REWARD_APPROVAL_CRON: '*/5 * * * *' })
 
     await t.test('starts pg-boss in its own schema with each job queued and scheduled on its cron', async (t) => {
       const queues = await ctx.sql<{ name: string; policy: string }>("select name, policy from pgboss.queue where name not like '\\_\\_%' order by name")
-      t.match(queues, [{ name: 'lead-follow-up-scan', policy: 'stately' }, { name: 'referral-consent-expiry', policy: 'stately' }])
+      t.strictSame(queues.map((q) => q.name), ['lead-follow-up-scan', 'referral-consent-expiry', 'reward-auto-approval'])
+      t.ok(queues.every((q) => q.policy === 'stately'), 'one pass at a time per job')
       const schedules = await ctx.sql<{ name: string; cron: string }>('select name, cron from pgboss.schedule order by name')
-      t.match(schedules, [{ name: 'lead-follow-up-scan', cron: '0 3 * * *' }, { name: 'referral-consent-expiry', cron: '0 4 * * *' }])
+      t.strictSame(schedules.map((x) => [x.name, x.cron]), [['lead-follow-up-scan', '0 3 * * *'], ['referral-consent-expiry', '0 4 * * *'], ['reward-auto-approval', '*/5 * * * *']])
     })
 
     await t.test('a job sent by name is run by the worker: the follow-up scan acts on an overdue lead', async (t) => {

@@ -1,10 +1,12 @@
-import { asc, count, inArray, sql } from 'drizzle-orm'
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm'
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core'
 import type { Tx } from '../../db/client.js'
 import { activities } from '../../db/schema/activities.js'
 import { customers } from '../../db/schema/customers.js'
 import { leads } from '../../db/schema/leads.js'
+import { rewards } from '../../db/schema/incentives.js'
 import { opportunities } from '../../db/schema/opportunities.js'
+import { orders } from '../../db/schema/orders.js'
 import { referrals } from '../../db/schema/referrals.js'
 import { referrers } from '../../db/schema/referrers.js'
 import { tasks } from '../../db/schema/tasks.js'
@@ -23,7 +25,9 @@ export const customerReferences = [
   ref('tasks', tasks),
   ref('leads', leads),
   ref('referrers', referrers),
-  ref('referrals', referrals)
+  ref('referrals', referrals),
+  ref('orders', orders),
+  ref('rewards', rewards)
 ]
 
 /** Moves every reference from the merged customers to the survivor; counts per merged customer and table. */
@@ -39,6 +43,9 @@ export async function moveReferences(tx: Tx, survivorId: string, mergedIds: stri
       .set({ customerId: survivorId, version: sql`${table.version} + 1`, updatedAt: at })
       .where(inArray(table.customerId, mergedIds))
   }
+  // A referred customer's own rewards are theirs by beneficiary too: the survivor's balance includes them.
+  await tx.update(rewards).set({ beneficiaryId: survivorId })
+    .where(and(eq(rewards.beneficiaryType, 'referred'), inArray(rewards.beneficiaryId, mergedIds)))
   // Customers merged earlier into one of these now point at the survivor directly.
   await tx.update(customers).set({ mergedIntoId: survivorId }).where(inArray(customers.mergedIntoId, mergedIds))
   return moved

@@ -5,6 +5,7 @@ import { leads } from '../../db/schema/leads.js'
 import { opportunities } from '../../db/schema/opportunities.js'
 import { referrals } from '../../db/schema/referrals.js'
 import { decideReferralMove, type ReferralStatus } from '../../rules/referral-status.js'
+import { incentivesOnReferral } from '../incentives/incentive-triggers.js'
 
 /**
  * The referral side of lead and opportunity changes, run inside the caller's open
@@ -56,12 +57,16 @@ function announce({ audit, emit }: Action, before: ReferralRow, after: ReferralR
 async function qualify(action: Action, row: ReferralRow, now: Date, via: string, extra: Partial<typeof referrals.$inferInsert> = {}): Promise<ReferralRow> {
   const after = await save(action.tx, row.id, { ...extra, status: 'qualified', qualifiedAt: now })
   announce(action, row, after, via)
+  await incentivesOnReferral(action, 'referral_qualified', after, now)
   return after
 }
 
 async function convert(action: Action, row: ReferralRow, now: Date, via: string, extra: Partial<typeof referrals.$inferInsert> = {}): Promise<ReferralRow> {
   const after = await save(action.tx, row.id, { ...extra, status: 'converted', convertedAt: now })
   announce(action, row, after, via)
+  // Converted straight from submitted: it was qualified on the way, and earns that too.
+  if (row.status !== 'qualified') await incentivesOnReferral(action, 'referral_qualified', after, now)
+  await incentivesOnReferral(action, 'referral_converted', after, now)
   return after
 }
 

@@ -5,6 +5,7 @@ import { CrmError, forbidden, notFound, staleVersion } from '../../errors.js'
 import { decideReferralMove, type ReferralMove } from '../../rules/referral-status.js'
 import { actionContext, type Actor } from '../auth/actor.js'
 import { authorize } from '../auth/permissions.js'
+import { incentivesOnReferral } from '../incentives/incentive-triggers.js'
 import { isUuid, parse } from '../common/validate.js'
 import type { ServiceDeps } from '../service-deps.js'
 import { newConsentToken } from './consent.js'
@@ -22,13 +23,15 @@ export type Review = { deps: ServiceDeps; actor: Actor; scope: SQL | undefined }
 /** Managers: a submitted referral is qualified by hand (its lead is left as it is). */
 export async function qualifyReferral({ deps, actor, scope }: Review, id: string, expectedVersion: number | undefined, now: Date): Promise<ReferralRow> {
   assertReviewer(actor)
-  return runAction(deps.db, actionContext(actor), async ({ tx, audit, emit }) => {
+  return runAction(deps.db, actionContext(actor), async (action) => {
+    const { tx, audit, emit } = action
     const before = await lockForWrite(tx, scope, id, expectedVersion)
     if (before.status === 'qualified') return before
     assertMove({ from: before.status, to: 'qualified', via: 'manager' })
     const after = await repo.update(tx, id, { status: 'qualified', qualifiedAt: now })
     audit({ action: 'referral.qualified', entityType: 'referral', entityId: id, changes: { status: { from: before.status, to: after.status }, via: 'manager' } })
     emit({ type: 'referral.qualified', entityType: 'referral', entityId: id, data: { referral: referralAuditView(after), from: before.status, via: 'manager' } })
+    await incentivesOnReferral(action, 'referral_qualified', after, now)
     return after
   })
 }
