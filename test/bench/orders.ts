@@ -32,7 +32,6 @@ export type OrdersOptions = {
 }
 export type OrdersResult = { app: Measure; raw: Measure; runs: { app: Measure[]; raw: Measure[] }; statements: string; seeded: string }
 
-export const ordersGoal = 0.5
 const MUTATION = 'mutation($i: RecordOrderInput!) { recordOrder(input: $i) { order { id status } created userErrors { code message } } }'
 const RULE = 'mutation($i: CreateIncentiveRuleInput!) { createIncentiveRule(input: $i) { incentiveRule { id } userErrors { field message } } }'
 
@@ -147,9 +146,9 @@ export function reportOrders(result: OrdersResult, meta: { command: string; note
   const lines = [
     `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, \`${meta.command}\`; ${meta.opts.connections} concurrent clients, ${meta.opts.warmup} s warm-up, ${meta.opts.rounds} × ${meta.opts.duration} s per side interleaved; seeded ${result.seeded}.`,
     '',
-    '| workload | app /s | app p99 | raw pg /s | raw p99 | ratio | goal |',
+    '| workload | app /s | app p99 | raw pg /s | raw p99 | ratio | note |',
     '|---|---|---|---|---|---|---|',
-    `| recordOrder (attribution, order, audit, outbox) vs raw pg transaction | ${result.app.rps.toFixed(0)} | ${result.app.p99.toFixed(0)} ms | ${result.raw.rps.toFixed(0)} | ${result.raw.p99.toFixed(0)} ms | **${ratio.toFixed(2)}** | ≥ ${ordersGoal} ${ratio >= ordersGoal ? 'met' : 'NOT met'}${result.app.bad + result.raw.bad ? ` (${result.app.bad + result.raw.bad} bad!)` : ''} |`,
+    `| recordOrder (attribution, order, audit, outbox) vs raw pg transaction | ${result.app.rps.toFixed(0)} | ${result.app.p99.toFixed(0)} ms | ${result.raw.rps.toFixed(0)} | ${result.raw.p99.toFixed(0)} ms | **${ratio.toFixed(2)}** | reported (the issue sets no goal); the app also writes the referred orders' rewards${result.app.bad + result.raw.bad ? ` (${result.app.bad + result.raw.bad} bad!)` : ''} |`,
     '',
     `Rows per order: ${result.statements}.`
   ].join('\n')
