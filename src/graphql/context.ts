@@ -41,3 +41,17 @@ export const idOnlyRef = Symbol('idOnlyRef')
 export function withIdOnly<L extends object, T>(loader: L, ref: (obj: T, ctx: MercuriusContext) => { id: string } | null | Promise<{ id: string } | null>): L {
   return Object.assign(loader, { [idOnlyRef]: ref })
 }
+
+export type Load<R> = (ctx: MercuriusContext, ids: string[]) => Promise<(R | null)[]>
+
+/** A linked record the caller's role may not read at all (a referrer token and a lead, rule...) is null, not an error. */
+export function nullIfForbidden<R>(load: Load<R>): Load<R> {
+  return async (ctx, ids) => {
+    try {
+      return await load(ctx, ids)
+    } catch (err) {
+      if (err instanceof CrmError && err.code === 'CRM_ERR_FORBIDDEN') return ids.map(() => null)
+      throw err
+    }
+  }
+}

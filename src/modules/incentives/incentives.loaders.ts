@@ -1,25 +1,10 @@
 import type { MercuriusContext } from 'mercurius'
-import { actorOf, byForeignKey, type LoaderQuery } from '../../graphql/context.js'
-import { CrmError } from '../../errors.js'
+import { actorOf, byForeignKey, nullIfForbidden, type Load, type LoaderQuery } from '../../graphql/context.js'
 import type { Campaign } from '../campaigns/campaigns.service.js'
 import type { Referral } from '../referrals/referrals.service.js'
 import type { Referrer } from '../referrers/referrers.service.js'
 import type { IncentiveRuleView } from './incentive-rules.service.js'
 import type { NestedRewards, Reward } from './rewards.service.js'
-
-type Load<R> = (ctx: MercuriusContext, ids: string[]) => Promise<(R | null)[]>
-
-/** A linked record the caller's role may not read at all (a referrer token and the rule) is null, not an error. */
-function nullIfForbidden<R>(load: Load<R>): Load<R> {
-  return async (ctx, ids) => {
-    try {
-      return await load(ctx, ids)
-    } catch (err) {
-      if (err instanceof CrmError && err.code === 'CRM_ERR_FORBIDDEN') return ids.map(() => null)
-      throw err
-    }
-  }
-}
 
 const rules: Load<IncentiveRuleView> = nullIfForbidden((ctx, ids) => ctx.services.incentiveRules.findMany(actorOf(ctx), ids))
 const campaigns: Load<Campaign> = nullIfForbidden((ctx, ids) => ctx.services.campaigns.findMany(actorOf(ctx), ids))

@@ -1,25 +1,10 @@
 import type { MercuriusContext } from 'mercurius'
-import { CrmError } from '../../errors.js'
-import { actorOf, byForeignKey, type LoaderQuery } from '../../graphql/context.js'
+import { actorOf, byForeignKey, nullIfForbidden, type LoaderQuery } from '../../graphql/context.js'
 import type { Campaign } from '../campaigns/campaigns.service.js'
 import type { Customer } from '../customers/customers.service.js'
 import type { Referral } from '../referrals/referrals.service.js'
 import type { Referrer } from '../referrers/referrers.service.js'
 import type { CustomerOrdersPage, Order } from './orders.service.js'
-
-type Load<R> = (ctx: MercuriusContext, ids: string[]) => Promise<(R | null)[]>
-
-/** A linked record the caller's role may not read at all is null, not an error. */
-function nullIfForbidden<R>(load: Load<R>): Load<R> {
-  return async (ctx, ids) => {
-    try {
-      return await load(ctx, ids)
-    } catch (err) {
-      if (err instanceof CrmError && err.code === 'CRM_ERR_FORBIDDEN') return ids.map(() => null)
-      throw err
-    }
-  }
-}
 
 type PageArgs = Omit<CustomerOrdersPage, 'customerId'>
 

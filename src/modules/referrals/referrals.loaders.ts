@@ -1,25 +1,10 @@
 import type { MercuriusContext } from 'mercurius'
-import { actorOf, byForeignKey, type LoaderQuery } from '../../graphql/context.js'
-import { CrmError } from '../../errors.js'
+import { actorOf, byForeignKey, nullIfForbidden, type Load, type LoaderQuery } from '../../graphql/context.js'
 import type { Campaign } from '../campaigns/campaigns.service.js'
 import type { Customer } from '../customers/customers.service.js'
 import type { Lead } from '../leads/leads.service.js'
 import type { Referrer } from '../referrers/referrers.service.js'
 import type { NestedPage, Referral } from './referrals.service.js'
-
-type Load<R> = (ctx: MercuriusContext, ids: string[]) => Promise<(R | null)[]>
-
-/** A linked record the caller's role may not read at all (a referrer token and the lead) is null, not an error. */
-function nullIfForbidden<R>(load: Load<R>): Load<R> {
-  return async (ctx, ids) => {
-    try {
-      return await load(ctx, ids)
-    } catch (err) {
-      if (err instanceof CrmError && err.code === 'CRM_ERR_FORBIDDEN') return ids.map(() => null)
-      throw err
-    }
-  }
-}
 
 const referrals: Load<Referral> = (ctx, ids) => ctx.services.referrals.findMany(actorOf(ctx), ids)
 type PageArgs = Omit<NestedPage, 'parentId'>
