@@ -56,33 +56,35 @@ async function call(server: Server, method: string, path: string, token?: string
   return { status: res.status, body: await res.json() as Record<string, any> }
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'crm-shutdown-'))
-t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
+await t.test('graceful shutdown and restart', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'crm-shutdown-'))
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
 
-t.test('SIGTERM shuts down cleanly and a restart on the same DATA_DIR keeps the data', async (t) => {
-  const first = await start(dataDir)
-  t.teardown(() => { first.child.kill('SIGKILL') })
-  const token = (await call(first, 'POST', '/api/v1/auth/token', undefined, { apiKey: ADMIN_KEY })).body.accessToken
-  const created = await call(first, 'POST', '/api/v1/customers', token, { name: '重启测试', phone: '13800001111', email: 'restart@example.com' })
-  t.equal(created.status, 201)
-  const ready = await call(first, 'GET', '/readyz')
-  t.same(ready.body, { status: 'ready', database: 'pglite' })
+  t.test('SIGTERM shuts down cleanly and a restart on the same DATA_DIR keeps the data', async (t) => {
+    const first = await start(dataDir)
+    t.teardown(() => { first.child.kill('SIGKILL') })
+    const token = (await call(first, 'POST', '/api/v1/auth/token', undefined, { apiKey: ADMIN_KEY })).body.accessToken
+    const created = await call(first, 'POST', '/api/v1/customers', token, { name: '重启测试', phone: '13800001111', email: 'restart@example.com' })
+    t.equal(created.status, 201)
+    const ready = await call(first, 'GET', '/readyz')
+    t.same(ready.body, { status: 'ready', database: 'pglite' })
 
-  first.child.kill('SIGTERM')
-  t.equal(await first.exited, 0, 'exits with code 0')
-  t.match(first.output(), /"msg":"shutting down"/)
-  t.match(first.output(), /"signal":"SIGTERM"/)
+    first.child.kill('SIGTERM')
+    t.equal(await first.exited, 0, 'exits with code 0')
+    t.match(first.output(), /"msg":"shutting down"/)
+    t.match(first.output(), /"signal":"SIGTERM"/)
 
-  const second = await start(dataDir)
-  t.teardown(() => { second.child.kill('SIGKILL') })
-  t.notMatch(second.output(), 'Created the first admin API key', 'no second bootstrap key')
-  const token2 = (await call(second, 'POST', '/api/v1/auth/token', undefined, { apiKey: ADMIN_KEY })).body.accessToken
-  const read = await call(second, 'GET', `/api/v1/customers/${created.body.id}`, token2)
-  t.equal(read.status, 200)
-  t.match(read.body, { name: '重启测试', phone: '13800001111', email: 'restart@example.com' }, 'personal data still decrypts')
-  const oldToken = await call(second, 'GET', `/api/v1/customers/${created.body.id}`, token)
-  t.equal(oldToken.status, 200, 'tokens issued before the restart stay valid (the JWT secret was kept)')
+    const second = await start(dataDir)
+    t.teardown(() => { second.child.kill('SIGKILL') })
+    t.notMatch(second.output(), 'Created the first admin API key', 'no second bootstrap key')
+    const token2 = (await call(second, 'POST', '/api/v1/auth/token', undefined, { apiKey: ADMIN_KEY })).body.accessToken
+    const read = await call(second, 'GET', `/api/v1/customers/${created.body.id}`, token2)
+    t.equal(read.status, 200)
+    t.match(read.body, { name: '重启测试', phone: '13800001111', email: 'restart@example.com' }, 'personal data still decrypts')
+    const oldToken = await call(second, 'GET', `/api/v1/customers/${created.body.id}`, token)
+    t.equal(oldToken.status, 200, 'tokens issued before the restart stay valid (the JWT secret was kept)')
 
-  second.child.kill('SIGTERM')
-  t.equal(await second.exited, 0)
+    second.child.kill('SIGTERM')
+    t.equal(await second.exited, 0)
+  })
 })
