@@ -30,6 +30,10 @@ export const ConfigSchema = Type.Object({
   CONSENT_EXPIRY_CRON: Type.String({ minLength: 9, default: '*/15 * * * *' }),
   /** Cron (UTC) of the reward auto-approval run (order rewards whose hold has ended). */
   REWARD_APPROVAL_CRON: Type.String({ minLength: 9, default: '*/10 * * * *' }),
+  /** Cron (UTC) of the nightly RFM, segment, tier and stage recompute (default 18:00 UTC = 02:00 in China). */
+  RFM_RECOMPUTE_CRON: Type.String({ minLength: 9, default: '0 18 * * *' }),
+  /** Scoring thresholds and the segment table as JSON (docs/scoring.md); unset: the defaults. */
+  SCORING_CONFIG: Type.Optional(Type.String({ minLength: 2 })),
   /** PIPL double confirmation: a new referral waits for the referred person's consent. */
   REFERRAL_CONSENT_REQUIRED: Type.Boolean({ default: true }),
   REFERRAL_CONSENT_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 8760, default: 72 }),

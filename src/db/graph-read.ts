@@ -161,7 +161,8 @@ export function wantFor(spec: GraphSpec, selected: Map<string, SelectedShape>): 
   return { key, fields, relations }
 }
 
-export type GraphQueryParts = { where: SQL[]; orderBy?: SQL[]; limit?: number | SQL | Placeholder; extra?: SQL }
+/** `join`: a to-one join after the object's table (e.g. customer_scores, for a filter or order on it). */
+export type GraphQueryParts = { where: SQL[]; join?: SQL; orderBy?: SQL[]; limit?: number | SQL | Placeholder; extra?: SQL }
 
 /**
  * A statement whose text never varies for a want (no filter, placeholders for values):
@@ -173,7 +174,7 @@ type Rendered = { sql: string; params: unknown[]; name: string }
 const statementCache = new Map<string, Rendered>()
 
 function render(spec: GraphSpec, want: GraphWant, parts: GraphQueryParts): Rendered {
-  const statement = sql`select ${selectList(spec, want)}${parts.extra ? sql`, ${parts.extra}` : sql``} from ${spec.table}
+  const statement = sql`select ${selectList(spec, want)}${parts.extra ? sql`, ${parts.extra}` : sql``} from ${spec.table}${parts.join ? sql` ${parts.join}` : sql``}
     where ${and(...parts.where)}${parts.orderBy ? sql` order by ${sql.join(parts.orderBy, sql`, `)}` : sql``}${parts.limit !== undefined ? sql` limit ${parts.limit}` : sql``}`
   const query = dialect.sqlToQuery(statement)
   return { ...query, name: `g_${createHash('sha1').update(query.sql).digest('base64url').slice(0, 20)}` }

@@ -2,6 +2,7 @@ import type { JobDefinition } from './job.js'
 import { consentExpiryJob } from './consent-expiry.job.js'
 import { followUpScanJob } from './follow-up-scan.job.js'
 import { rewardApprovalJob } from './reward-approval.job.js'
+import { rfmRecomputeJob } from './rfm-recompute.job.js'
 
 /** Every background job the queue schedules and works (src/jobs/queue.ts). */
-export const jobs: readonly JobDefinition[] = [followUpScanJob, consentExpiryJob, rewardApprovalJob]
+export const jobs: readonly JobDefinition[] = [followUpScanJob, consentExpiryJob, rewardApprovalJob, rfmRecomputeJob]

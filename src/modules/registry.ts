@@ -14,6 +14,7 @@ import routing from './routing/index.js'
 import referrals from './referrals/index.js'
 import orders from './orders/index.js'
 import incentives from './incentives/index.js'
+import scoring from './scoring/index.js'
 
 /** What a domain area contributes to the app: REST routes, resolvers, loaders. */
 export type CrmModule = {
@@ -36,7 +37,8 @@ export const modules: CrmModule[] = [
   routing,
   referrals,
   orders,
-  incentives
+  incentives,
+  scoring
 ]
 
 /** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */

@@ -13,6 +13,7 @@ import { ReferralsService } from './referrals/referrals.service.js'
 import { OrdersService } from './orders/orders.service.js'
 import { IncentiveRulesService } from './incentives/incentive-rules.service.js'
 import { RewardsService } from './incentives/rewards.service.js'
+import { ScoringService } from './scoring/scoring.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -30,7 +31,8 @@ export function createServices(deps: ServiceDeps) {
     referrals: new ReferralsService(deps),
     orders: new OrdersService(deps),
     incentiveRules: new IncentiveRulesService(deps),
-    rewards: new RewardsService(deps)
+    rewards: new RewardsService(deps),
+    scoring: new ScoringService(deps)
   }
 }
 

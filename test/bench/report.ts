@@ -83,3 +83,14 @@ export async function machineNote(): Promise<string> {
   const pglite = (JSON.parse(readFileSync(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')) as { version: string }).version
   return `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'} (shared), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${postgres} (same host), PGlite ${pglite}; app, baseline, database and autocannon all share the cores, so absolute numbers drift ±15% between runs — compare the ratios.`
 }
+
+/** Replaces the block between `<!-- bench:<marker> -->` markers in `file`, or appends it under `heading`. */
+export function writeBlock(file: string, marker: string, heading: string, body: string): void {
+  const start = `<!-- bench:${marker} -->`
+  const end = `<!-- /bench:${marker} -->`
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : ''
+  const block = `${start}\n${body}\n${end}`
+  writeFileSync(file, text.includes(start) && text.includes(end)
+    ? text.slice(0, text.indexOf(start)) + block + text.slice(text.indexOf(end) + end.length)
+    : `${text.trimEnd()}\n\n## ${heading}\n\n${block}\n`)
+}

@@ -8,7 +8,8 @@
  *        --profile (app under --cpu-prof; summary printed, profiles kept in the OS temp dir)
  *        --only point,page,submit,orders,eval (some workloads; submit = referral submissions, orders =
  *        recordOrder (--referred 0.2 share of referred customers, --rule adds a 5% order rule), both PostgreSQL only;
- *        eval = the pure incentive evaluator, in process, no database; not in the default set)
+ *        eval = the pure incentive evaluator, in process, no database; not in the default set;
+ *        rfm = recomputeRfm beside a raw SQL statement, --customers N --orders M --new-orders K, each --db)
  * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 import type { ChildProcess } from 'node:child_process'
@@ -23,6 +24,7 @@ import { summariseProfiles } from './profile.js'
 import { benchSubmit, reportSubmit, type SubmitResult } from './submit.js'
 import { benchOrders, reportOrders, type OrdersResult } from './orders.js'
 import { benchEval, defaultEvalOptions, reportEval, type EvalResult } from './incentives-eval.js'
+import { benchRfm, reportRfm, type RfmResult } from './rfm.js'
 import type { ServerSpec } from './server-process.js'
 import { nextPorts, post, root, startServer, stopServer } from './children.js'
 
@@ -146,6 +148,12 @@ const orders: OrdersResult | undefined = opts.only.includes('orders') && kinds.i
   ? await benchOrders({ ...opts, ...orderOpts, log, profileDir: opts.profile ? profileDir : undefined }) : undefined
 let evaluation: EvalResult | undefined
 if (opts.only.includes('eval')) evaluation = benchEval({ ...defaultEvalOptions, log })
+const scoring: RfmResult[] = []
+if (opts.only.includes('rfm')) {
+  for (const kind of kinds) {
+    scoring.push(await benchRfm({ kind, customers: opts.customers, orders: Number(flag('orders', String(opts.customers * 10))), newOrders: Number(flag('new-orders', '5000')), rounds: opts.rounds, log }))
+  }
+}
 const note = await machineNote()
 if (reads) printTable(results, log)
 log(`\n${note}\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`)
@@ -154,6 +162,7 @@ const command = `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`
 if (submit) log(`\n${reportSubmit(submit, { command, note, opts: { ...opts, log } }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 if (orders) log(`\n${reportOrders(orders, { command, note, opts: { ...opts, ...orderOpts, log } }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 if (evaluation) log(`\n${reportEval(evaluation, { command, note: '' }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
+for (const r of scoring) log(`\n${reportRfm(r, command, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 if (opts.docs && reads) writeDocs(`${root}docs/performance.md`, results, { note, command, opts })
 if (opts.docs) log('wrote docs/performance.md')
 const failed = results.some((r) => r.point.a.bad + r.point.b.bad + r.page.a.bad + r.page.b.bad > 0) || (submit !== undefined && submit.app.bad + submit.raw.bad > 0)

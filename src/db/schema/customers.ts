@@ -45,5 +45,8 @@ export const customers = pgTable('customers', {
   index('customers_lifecycle_stage_idx').on(t.lifecycleStage),
   index('customers_source_channel_idx').on(t.sourceChannel),
   index('customers_tags_idx').using('gin', t.tags),
+  // Small sets scoring reads without scanning every customer: those gone (deleted, merged) and those in tier B.
+  index('customers_gone_idx').on(t.id).where(sql`${t.deletedAt} is not null or ${t.mergedIntoId} is not null`),
+  index('customers_tier_b_idx').on(t.id).where(sql`${t.tier} = 'B'`),
   index('customers_search_trgm_idx').using('gin', sql`(lower(${t.name} || ' ' || coalesce(${t.company}, ''))) gin_trgm_ops`)
 ])

@@ -4,6 +4,7 @@ import { countWhere, selectPage } from '../../db/list-queries.js'
 import type { Keyset } from '../../db/paging.js'
 import { campaigns } from '../../db/schema/campaigns.js'
 import { customers } from '../../db/schema/customers.js'
+import { customerScores } from '../../db/schema/scoring.js'
 import { escapeLike } from '../common/like.js'
 import type { CampaignFilter } from './campaigns.schemas.js'
 
@@ -59,12 +60,15 @@ export const campaignsRepository = {
 
   /**
    * How many customers match each audience, in one scan: one `count(*) filter (where ...)`
-   * per audience over the customers within `scope`.
+   * per audience over the customers within `scope`. `scores`: some audience reads RFM scores,
+   * so customer_scores is left-joined (at most one row per customer: the counts stay exact).
    */
-  async countMatching(ex: Executor, audiences: readonly SQL[], scope?: SQL): Promise<number[]> {
+  async countMatching(ex: Executor, audiences: readonly SQL[], scope?: SQL, scores = false): Promise<number[]> {
     if (audiences.length === 0) return []
     const columns = Object.fromEntries(audiences.map((where, i) => [`a${i}`, sql<number>`count(*) filter (where ${where})`.mapWith(Number)]))
-    const [row] = await ex.select(columns).from(customers).where(and(isNull(customers.deletedAt), scope))
+    const from = ex.select(columns).from(customers).$dynamic()
+    const [row] = await (scores ? from.leftJoin(customerScores, eq(customerScores.customerId, customers.id)) : from)
+      .where(and(isNull(customers.deletedAt), scope))
     return audiences.map((_w, i) => row[`a${i}`])
   },
 

@@ -13,6 +13,7 @@ import { asTaken } from '../common/unique.js'
 import { isUuid, parse } from '../common/validate.js'
 import { customerConditions } from '../customers/customers.repository.js'
 import { CustomerFilter } from '../customers/customers.schemas.js'
+import { filterUsesScores } from '../customers/customers.scores.js'
 import { CustomersService } from '../customers/customers.service.js'
 import type { ServiceDeps } from '../service-deps.js'
 import { campaignConditions, campaignsRepository as repo, type CampaignInsert, type CampaignRow } from './campaigns.repository.js'
@@ -70,8 +71,10 @@ export class CampaignsService {
   async audienceSizes(actor: Actor, list: readonly Campaign[]): Promise<(number | null)[]> {
     const scope = this.customers.scope(actor)
     const keys = [...new Set(list.filter((c) => c.audience).map((c) => JSON.stringify(c.audience)))]
-    const conditions = keys.map((k) => and(...customerConditions(parse(CustomerFilter, JSON.parse(k)), this.deps.pii))!)
-    const counts = await repo.countMatching(this.deps.db, conditions, scope)
+    const filters = keys.map((k) => parse(CustomerFilter, JSON.parse(k)))
+    const conditions = filters.map((f) => and(...customerConditions(f, this.deps.pii))!)
+    // Audiences on RFM scores (segment, r, f, m, scored) need customer_scores beside each customer.
+    const counts = await repo.countMatching(this.deps.db, conditions, scope, filters.some(filterUsesScores))
     const byKey = new Map(keys.map((k, i) => [k, counts[i]]))
     return list.map((c) => (c.audience ? byKey.get(JSON.stringify(c.audience)) ?? null : null))
   }

@@ -1,20 +1,25 @@
-import { and, arrayContains, eq, getTableColumns, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm'
+import { and, arrayContains, count, eq, getTableColumns, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
 import { prepared } from '../../db/prepared.js'
 import { countWhere } from '../../db/list-queries.js'
 import type { Keyset } from '../../db/paging.js'
 import { customers } from '../../db/schema/customers.js'
+import { customerScores } from '../../db/schema/scoring.js'
 import type { PiiCipher } from '../../lib/pii.js'
 import { classifySearch } from '../../rules/contact.js'
 import { escapeLike } from '../common/like.js'
 import type { CustomerFilter } from './customers.schemas.js'
+import { scoreConditions } from './customers.scores.js'
 
 export type CustomerRow = typeof customers.$inferSelect
 export type CustomerInsert = typeof customers.$inferInsert
 
 const live = isNull(customers.deletedAt)
 
-/** SQL for a customers filter; `search` uses the blind index for phones and emails. */
+/**
+ * SQL for a customers filter; `search` uses the blind index for phones and emails. Score
+ * fields (segment, r, f, m, scored) name customer_scores: join it when `filterUsesScores`.
+ */
 export function customerConditions(filter: CustomerFilter, pii: PiiCipher): SQL[] {
   const where: SQL[] = [live]
   if (filter.ownerId) where.push(eq(customers.ownerId, filter.ownerId))
@@ -33,6 +38,7 @@ export function customerConditions(filter: CustomerFilter, pii: PiiCipher): SQL[
     else if (s.kind === 'email') where.push(eq(customers.emailIdx, pii.index(s.value)))
     else where.push(sql`lower(${customers.name} || ' ' || coalesce(${customers.company}, '')) like ${`%${escapeLike(s.value)}%`}`)
   }
+  where.push(...scoreConditions(filter))
   return where
 }
 
@@ -71,8 +77,12 @@ export const customersRepository = {
     return row
   },
 
-  async page(ex: Executor, where: SQL[], keyset: Keyset) {
-    const select = () => ex.select({ ...getTableColumns(customers), cursorValue: keyset.cursorValue }).from(customers)
+  /** `scores`: the filter or the order reads customer_scores, so it is joined (customers.scores.ts). */
+  async page(ex: Executor, where: SQL[], keyset: Keyset, scores = false) {
+    const select = () => {
+      const q = ex.select({ ...getTableColumns(customers), cursorValue: keyset.cursorValue }).from(customers).$dynamic()
+      return scores ? q.leftJoin(customerScores, eq(customerScores.customerId, customers.id)) : q
+    }
     const after = keyset.where()
     // The first page with no filter and no reach limit (the usual list screen) is prepared.
     if (!after && where.length === 1 && where[0] === live) {
@@ -82,7 +92,12 @@ export const customersRepository = {
     return select().where(and(...where, after)).orderBy(...keyset.orderBy()).limit(keyset.limit + 1)
   },
 
-  count: (ex: Executor, where: SQL[]) => countWhere(ex, customers, where),
+  async count(ex: Executor, where: SQL[], scores = false): Promise<number> {
+    if (!scores) return countWhere(ex, customers, where)
+    const [row] = await ex.select({ n: count() }).from(customers)
+      .leftJoin(customerScores, eq(customerScores.customerId, customers.id)).where(and(...where))
+    return row.n
+  },
 
   async insert(ex: Executor, values: CustomerInsert): Promise<CustomerRow> {
     const [row] = await ex.insert(customers).values(values).returning()

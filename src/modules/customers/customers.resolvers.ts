@@ -1,6 +1,6 @@
-import type { IResolvers } from 'mercurius'
+import type { IResolvers, MercuriusContext } from 'mercurius'
 import { toConnection } from '../../graphql/connection.js'
-import { actorOf, byForeignKey, nullIfNotFound, withIdOnly } from '../../graphql/context.js'
+import { actorOf, byForeignKey, nullIfNotFound, withIdOnly, type LoaderQuery } from '../../graphql/context.js'
 import { payload } from '../../graphql/payload.js'
 import { graphWant } from '../../graphql/selection.js'
 import { customerGraph } from './customers.graph.js'
@@ -27,7 +27,8 @@ export const customersResolvers: IResolvers = {
         ? await ctx.services.customers.listGraph(actor, args.filter, order, args, want)
         : await ctx.services.customers.list(actor, args.filter, order, args)
       return toConnection(page, page.count)
-    }
+    },
+    segments: (_root, _args, ctx) => ctx.services.customers.rfm.segments(actorOf(ctx))
   },
   Mutation: {
     createCustomer: (_root, { input }: InputArgs, ctx) =>
@@ -47,6 +48,8 @@ export const customersLoaders = {
     owner: withIdOnly(
       byForeignKey<Customer, User>((c) => c.ownerId, (ctx, ids) => ctx.services.users.findMany(actorOf(ctx), ids)),
       (c: Customer, ctx) => ctx.services.customers.ownerRef(actorOf(ctx), c)
-    )
+    ),
+    // Not folded into the one-statement read: a selection with rfm resolves through loaders.
+    rfm: (queries: LoaderQuery<Customer>[], ctx: MercuriusContext) => ctx.services.customers.rfm.of(actorOf(ctx), queries.map((q) => q.obj.id))
   }
 }

@@ -4,7 +4,7 @@ import { requireActor } from '../../plugins/auth.js'
 import { errorResponses, expectedVersionOf, ifMatchVersion, listBody, listResponse, withEtag } from '../../http/rest.js'
 import { ExternalIdParams, IdParams } from '../common/schemas.js'
 import type { Services } from '../services.js'
-import { CustomerCreate, CustomerListQuery, CustomerUpdate, CustomerView } from './customers.schemas.js'
+import { CustomerCreate, CustomerListQuery, CustomerUpdate, CustomerView, SegmentCountsView } from './customers.schemas.js'
 
 /** /api/v1/customers: the same service as GraphQL, resource style. */
 export const customersRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
@@ -14,14 +14,19 @@ export const customersRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
     schema: { tags, summary: 'List customers (keyset pages)', querystring: CustomerListQuery, response: { 200: listResponse(CustomerView), ...errorResponses } }
   }, async (request) => {
     const { limit, cursor, orderBy, direction, lifecycleStage, tier, tag, ...filter } = request.query
-    const page = await services.customers.list(requireActor(request), {
+    const actor = requireActor(request)
+    const page = await services.customers.list(actor, {
       ...filter,
       ...(lifecycleStage ? { lifecycleStage: [lifecycleStage] } : {}),
       ...(tier ? { tier: [tier] } : {}),
       ...(tag ? { tags: tag } : {})
     }, { field: orderBy ?? 'createdAt', direction: direction === 'asc' ? 'ASC' : 'DESC' }, { first: limit, after: cursor })
-    return listBody(page)
+    return listBody({ ...page, rows: await services.customers.rfm.attach(actor, page.rows) })
   })
+
+  app.get('/segments', {
+    schema: { tags, summary: 'Customers per RFM segment as of the last recompute (within your reach)', response: { 200: SegmentCountsView, ...errorResponses } }
+  }, async (request) => services.customers.rfm.segments(requireActor(request)))
 
   app.post('/customers', {
     schema: { tags, summary: 'Create a customer', body: CustomerCreate, response: { 201: CustomerView, ...errorResponses } }
@@ -33,7 +38,11 @@ export const customersRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
 
   app.get('/customers/:id', {
     schema: { tags, summary: 'Get a customer', params: IdParams, response: { 200: CustomerView, ...errorResponses } }
-  }, async (request, reply) => withEtag(reply, await services.customers.get(requireActor(request), request.params.id)))
+  }, async (request, reply) => {
+    const actor = requireActor(request)
+    const [customer] = await services.customers.rfm.attach(actor, [await services.customers.get(actor, request.params.id)])
+    return withEtag(reply, customer)
+  })
 
   app.patch('/customers/:id', {
     schema: { tags, summary: 'Change some fields (If-Match: version for optimistic concurrency)', params: IdParams, body: CustomerUpdate, response: { 200: CustomerView, ...errorResponses } }

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import {
-  Attributes, DateTimeString, Email, ExpectedVersion, ExternalId, ListQuery, LocalDate, Nullable, Phone,
+  Attributes, DateTimeString, Email, ExpectedVersion, ExternalId, ListQuery, LocalDate, MoneyView, Nullable, Phone,
   optionalAll, StringEnum, Tags, Text, Uuid
 } from '../common/schemas.js'
 
@@ -45,8 +45,14 @@ export type CustomerCreate = Static<typeof CustomerCreate>
 export type CustomerUpdate = Static<typeof CustomerUpdate>
 
 
-export const customerOrderFields = ['createdAt', 'updatedAt', 'name'] as const
+/** The score orders (r ... segment) put unscored customers last in both directions (docs/customers.md). */
+export const customerOrderFields = ['createdAt', 'updatedAt', 'name', 'r', 'f', 'm', 'monetary', 'frequency', 'segment'] as const
 export type CustomerOrderField = (typeof customerOrderFields)[number]
+
+const Score = Type.Integer({ minimum: 1, maximum: 5 })
+const Scores = (what: string) => Type.Array(Score, { maxItems: 5, uniqueItems: true, description: `Customers whose ${what} score (1–5) is any of these` })
+/** Segment names are configuration (docs/scoring.md): free text, matched exactly. */
+const Segments = Type.Array(Text(60), { maxItems: 50, uniqueItems: true, description: 'Customers in any of these RFM segments (exact names)' })
 
 export const CustomerFilter = Type.Object({
   ownerId: Type.Optional(Uuid),
@@ -59,9 +65,24 @@ export const CustomerFilter = Type.Object({
   tags: Type.Optional(Type.Array(Text(50), { maxItems: 20, description: 'Customers carrying every one of these tags' })),
   createdFrom: Type.Optional(DateTimeString),
   createdTo: Type.Optional(DateTimeString),
-  search: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Name or company (substring), or an exact phone or email' }))
+  search: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Name or company (substring), or an exact phone or email' })),
+  segment: Type.Optional(Segments),
+  r: Type.Optional(Scores('recency')),
+  f: Type.Optional(Scores('frequency')),
+  m: Type.Optional(Scores('monetary')),
+  scored: Type.Optional(Type.Boolean({ description: 'true: customers with stored RFM scores; false: those without' }))
 }, { additionalProperties: false })
 export type CustomerFilter = Static<typeof CustomerFilter>
+
+/** The stored RFM scores as of the last recompute (docs/scoring.md); recency in whole days. */
+export const CustomerRfmView = Type.Object({
+  recency: Type.Integer({ description: 'Whole days from the last counted order to the last recompute' }),
+  frequency: Type.Integer(),
+  monetary: MoneyView,
+  r: Type.Integer(), f: Type.Integer(), m: Type.Integer(),
+  segment: Type.String(),
+  computedAt: Type.String({ format: 'date-time', description: 'The asOf of the last recompute: the scores and recency are current as of then' })
+}, { description: 'RFM scores (null while the customer is unscored); on reads, not on write responses' })
 
 /** What a client sees of a customer (REST body and GraphQL type carry the same fields). */
 export const CustomerView = Type.Object({
@@ -87,7 +108,8 @@ export const CustomerView = Type.Object({
   tier: Nullable(Type.String()),
   version: Type.Integer(),
   createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' })
+  updatedAt: Type.String({ format: 'date-time' }),
+  rfm: Type.Optional(Nullable(CustomerRfmView))
 })
 
 export const CustomerListQuery = Type.Object({
@@ -100,5 +122,19 @@ export const CustomerListQuery = Type.Object({
   sourceChannel: Type.Optional(Text(50)),
   industry: Type.Optional(Text(100)),
   region: Type.Optional(Text(100)),
-  tag: Type.Optional(Type.Array(Text(50), { maxItems: 20 }))
+  tag: Type.Optional(Type.Array(Text(50), { maxItems: 20 })),
+  segment: Type.Optional(Segments),
+  r: Type.Optional(Scores('recency')),
+  f: Type.Optional(Scores('frequency')),
+  m: Type.Optional(Scores('monetary')),
+  scored: Type.Optional(Type.Boolean())
 }, { additionalProperties: false })
+
+/** Customers per RFM segment as of the last recompute, within the caller's reach. */
+export const SegmentCountsView = Type.Object({
+  computedAt: Nullable(Type.String({ format: 'date-time', description: 'The asOf of the last recompute; null before the first' })),
+  total: Type.Integer(),
+  scored: Type.Integer(),
+  unscored: Type.Integer(),
+  segments: Type.Array(Type.Object({ segment: Type.String(), count: Type.Integer() }))
+})

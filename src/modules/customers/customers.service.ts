@@ -17,6 +17,8 @@ import type { ServiceDeps } from '../service-deps.js'
 import { viewKeys, type Hidden } from './customers.columns.js'
 import { customerGraph } from './customers.graph.js'
 import { customerConditions, customersRepository as repo, type CustomerRow, type CustomerInsert } from './customers.repository.js'
+import { CustomerRfmService } from './customers.rfm.js'
+import { filterUsesScores, isScoreOrder, ScoreKeyset, scoresJoin } from './customers.scores.js'
 import {
   CustomerCreate, CustomerFilter, CustomerUpdate, type CustomerOrderField
 } from './customers.schemas.js'
@@ -32,7 +34,12 @@ const auditedFields = [
 ] as const
 
 export class CustomersService {
-  constructor(private readonly deps: ServiceDeps) {}
+  /** Customer.rfm and the segment counts (stored RFM scores). */
+  readonly rfm: CustomerRfmService
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.rfm = new CustomerRfmService(deps, (actor) => this.scope(actor))
+  }
 
   /** The filter that hides customers outside the actor's reach. */
   scope(actor: Actor, op: 'read' | 'write' = 'read'): SQL | undefined {
@@ -69,17 +76,27 @@ export class CustomersService {
 
   /** A keyset page of the customers the actor may see; `count` runs only if called. */
   async list(actor: Actor, filter: unknown, order: CustomerOrder, page: PageRequest) {
-    const scope = this.scope(actor)
-    const where = customerConditions(parse(CustomerFilter, filter ?? {}), this.deps.pii)
-    if (scope) where.push(scope)
-    const keyset = new Keyset(order.field, orderColumns[order.field], customers.id, order.direction, page)
-    const rows = await repo.page(this.deps.db, where, keyset)
+    const { where, keyset, joins } = this.listQuery(actor, filter, order, page)
+    const rows = await repo.page(this.deps.db, where, keyset, joins.page)
     const result = keyset.page(rows)
     return {
       ...result,
       rows: result.rows.map((r) => this.toView(actor, r as CustomerRow)),
-      count: () => repo.count(this.deps.db, where)
+      count: () => repo.count(this.deps.db, where, joins.count)
     }
+  }
+
+  /** The conditions and keyset of a list; customer_scores is joined only where the filter or order reads it. */
+  private listQuery(actor: Actor, filter: unknown, order: CustomerOrder, page: PageRequest) {
+    const scope = this.scope(actor)
+    const parsed = parse(CustomerFilter, filter ?? {})
+    const where = customerConditions(parsed, this.deps.pii)
+    if (scope) where.push(scope)
+    const keyset = isScoreOrder(order.field)
+      ? new ScoreKeyset(order.field, order.direction, page)
+      : new Keyset(order.field, orderColumns[order.field], customers.id, order.direction, page)
+    const filtered = filterUsesScores(parsed)
+    return { where, keyset, joins: { page: filtered || isScoreOrder(order.field), count: filtered } }
   }
 
   /** Whether a GraphQL selection can be read with findGraph / listGraph for this actor. */
@@ -101,20 +118,17 @@ export class CustomersService {
 
   /** `list` for a GraphQL selection (canReadGraph first): the page and its relations in one statement. */
   async listGraph(actor: Actor, filter: unknown, order: CustomerOrder, page: PageRequest, want: GraphWant) {
-    const scope = this.scope(actor)
-    const where = customerConditions(parse(CustomerFilter, filter ?? {}), this.deps.pii)
-    if (scope) where.push(scope)
-    const keyset = new Keyset(order.field, orderColumns[order.field], customers.id, order.direction, page)
+    const { where, keyset, joins } = this.listQuery(actor, filter, order, page)
     const after = keyset.where()
     // The first page with no filter and no reach limit (the usual list screen) is a fixed text.
     const fixed = !after && where.length === 1 ? { key: `first:${keyset.key}:${keyset.direction}`, values: { limit: keyset.limit + 1 } } : undefined
     const rows = await readGraph(this.deps.raw, customerGraph, want, {
-      where: after ? [...where, after] : where, orderBy: keyset.orderBy(),
+      where: after ? [...where, after] : where, join: joins.page ? scoresJoin : undefined, orderBy: keyset.orderBy(),
       limit: fixed ? sql.placeholder('limit') : keyset.limit + 1,
       extra: sql`${keyset.cursorValue} as "cursorValue"`
     }, fixed)
     const result = keyset.page(rows as { id: string; cursorValue: string | null }[])
-    return { ...result, rows: result.rows.map((r) => this.graphView(actor, r)), count: () => repo.count(this.deps.db, where) }
+    return { ...result, rows: result.rows.map((r) => this.graphView(actor, r)), count: () => repo.count(this.deps.db, where, joins.count) }
   }
 
   /** A graph row is already the view's selected columns; phone and email are opened (or masked) here. */

@@ -4,6 +4,7 @@ import type { Executor } from '../../db/client.js'
 import { CrmError, invalid, staleVersion } from '../../errors.js'
 import { checkAmountCorrection, checkPaidAt, type Refusal } from '../../rules/orders.js'
 import { incentivesOnOrderPaid, type PaidOrderFacts } from '../incentives/incentive-triggers.js'
+import { addOrder, nearEdge, recountCustomers, shareEdgeLock } from '../scoring/scoring.aggregates.js'
 import { ordersRepository as repo } from './orders.repository.js'
 import { replayDifferences, sameJson, type Recording } from './orders.replay.js'
 import { customerFacts, insertOrder, type CustomerFacts } from './orders.statements.js'
@@ -74,10 +75,11 @@ export function paidFacts(row: OrderRow): PaidOrderFacts {
  * it and says how this request differs from it (none: a replay). A new order is
  * announced (`order.recorded`) and, when referred, reported to the incentives.
  */
-export async function insertOrReplay(action: Action, customer: CustomerFacts, data: OrderData, now: Date): Promise<Recorded> {
+export async function insertOrReplay(action: Action, customer: CustomerFacts, data: OrderData, now: Date, windowDays: number | null): Promise<Recorded> {
   const paidAt = data.paidAt ?? now
   const late = checkPaidAt(paidAt, now)
   if (late) throw refused(late)
+  if (nearEdge(paidAt, now, windowDays)) await shareEdgeLock(action.tx)
   let row: OrderRow | null
   try {
     row = await insertOrder(action.tx, {
@@ -93,6 +95,8 @@ export async function insertOrReplay(action: Action, customer: CustomerFacts, da
     if (!stored) throw replayConflict(['record'])
     return { row: stored, created: false, differences: replayDifferences(stored, { ...data, customerId: customer.id }) }
   }
+  // The customer's RFM aggregates, in this same transaction (docs/scoring.md).
+  await addOrder(action.tx, row.customerId, row.amount, row.paidAt)
   const view = orderView(row)
   action.audit({ action: 'order.recorded', entityType: 'order', entityId: row.id, changes: view })
   action.emit({ type: 'order.recorded', entityType: 'order', entityId: row.id, data: { order: view } })
@@ -107,7 +111,7 @@ export async function insertOrReplay(action: Action, customer: CustomerFacts, da
  * `order.updated` (no event: integrators learn of orders through order.recorded and
  * order.refunded). Nothing to change: the order as it is.
  */
-export async function correctOrder(action: Action, before: OrderRow, customer: CustomerFacts, data: OrderData, expectedVersion: number | undefined, now: Date): Promise<OrderRow> {
+export async function correctOrder(action: Action, before: OrderRow, customer: CustomerFacts, data: OrderData, expectedVersion: number | undefined, now: Date, windowDays: number | null): Promise<OrderRow> {
   if (expectedVersion !== undefined && before.version !== expectedVersion) throw staleVersion('Order', expectedVersion, before.version)
   if (customer.id !== before.customerId) throw immutable('customerId', 'cannot change: the order belongs to another customer')
   if (data.campaignId !== undefined && data.campaignId !== before.campaignId) throw immutable('campaignId', 'cannot change once the order is recorded')
@@ -126,7 +130,9 @@ export async function correctOrder(action: Action, before: OrderRow, customer: C
   if (!sameJson(next.attributes, before.attributes)) changes.attributes = { from: before.attributes, to: next.attributes }
   if (Object.keys(changes).length === 0) return before
   if (changes.paidAt) await checkNewPaidAt(action.tx, before, next.paidAt, now)
+  if (nearEdge(before.paidAt, now, windowDays) || nearEdge(next.paidAt, now, windowDays)) await shareEdgeLock(action.tx)
   const after = await repo.update(action.tx, before.id, next, now)
+  if (changes.amount || changes.paidAt) await recountCustomers(action.tx, [before.customerId])
   action.audit({ action: 'order.updated', entityType: 'order', entityId: before.id, changes })
   return after
 }

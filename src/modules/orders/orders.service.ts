@@ -9,6 +9,7 @@ import { authorize } from '../auth/permissions.js'
 import { reachFilter } from '../auth/reach.js'
 import { isUuid, parse } from '../common/validate.js'
 import type { ServiceDeps } from '../service-deps.js'
+import { scoringConfigOf } from '../scoring/scoring.service.js'
 import { countsPerCustomer, pagesPerCustomer } from './orders.lists.js'
 import { correctOrder, insertOrReplay, replayConflict, resolveCustomer, type CustomerRef, type OrderData } from './orders.recording.js'
 import { refundLocked, type RefundData } from './orders.refunds.js'
@@ -26,7 +27,11 @@ const defaultOrder: OrderOrder = { field: 'paidAt', direction: 'DESC' }
 
 /** 订单/回款: orders from the ERP, idempotent on their externalId, and their refunds (docs/orders.md). */
 export class OrdersService {
-  constructor(private readonly deps: ServiceDeps) {}
+  /** The RFM window's length: payments near its edge share the recompute's lock (src/modules/scoring). */
+  private readonly windowDays: number | null
+  constructor(private readonly deps: ServiceDeps) {
+    this.windowDays = scoringConfigOf(deps.config).rfmWindow.days
+  }
 
   /** Orders are seen as far as their customers are: a sales rep sees its team's customers' orders. */
   scope(actor: Actor, op: 'read' | 'write' = 'read'): SQL | undefined {
@@ -107,7 +112,7 @@ export class OrdersService {
     const ref = customerRef(data)
     return runAction(this.deps.db, actionContext(actor), async (action) => {
       const customer = await resolveCustomer(action.tx, ref, this.customerCheck(actor))
-      const { row, created, differences } = await insertOrReplay(action, customer, orderData(data, data.externalId ?? null), now)
+      const { row, created, differences } = await insertOrReplay(action, customer, orderData(data, data.externalId ?? null), now, this.windowDays)
       if (differences.length > 0) throw replayConflict(differences)
       return { order: orderView(row), created }
     })
@@ -130,13 +135,13 @@ export class OrdersService {
           throw new CrmError('CRM_ERR_STALE_VERSION', 'If-Match: no order has this externalId yet',
             [{ field: 'expectedVersion', message: 'no order has this externalId yet', code: 'STALE_VERSION' }])
         }
-        const recorded = await insertOrReplay(action, customer, values, now)
+        const recorded = await insertOrReplay(action, customer, values, now, this.windowDays)
         if (recorded.created) return { order: orderView(recorded.row), created: true }
         // A concurrent call recorded it first: correct that one.
         existing = await repo.lock(action.tx, { id: recorded.row.id })
         if (!existing) throw notFound('Order')
       }
-      return { order: orderView(await correctOrder(action, existing, customer, values, expectedVersion, now)), created: false }
+      return { order: orderView(await correctOrder(action, existing, customer, values, expectedVersion, now, this.windowDays)), created: false }
     })
   }
 
@@ -155,7 +160,7 @@ export class OrdersService {
     return runAction(this.deps.db, actionContext(actor), async (action) => {
       const order = 'id' in key && !isUuid(key.id) ? undefined : await repo.lock(action.tx, key, this.scope(actor, 'write'))
       if (!order) throw notFound('Order', 'id' in key ? key.id : undefined)
-      const done = await refundLocked(action, order, refund, now)
+      const done = await refundLocked(action, order, refund, now, this.windowDays)
       return { order: orderView(done.order), refund: refundView(done.refund), created: done.created }
     })
   }

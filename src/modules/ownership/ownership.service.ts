@@ -12,6 +12,7 @@ import { parse } from '../common/validate.js'
 import { CustomersService, type Customer } from '../customers/customers.service.js'
 import type { ServiceDeps } from '../service-deps.js'
 import { absorb, lockCustomers, moveReferences } from './ownership.merge.js'
+import { recountCustomers, shareEdgeLock } from '../scoring/scoring.aggregates.js'
 import { CustomerMerge, OwnershipTransfer, transferableEntities, type TransferCounts } from './ownership.schemas.js'
 import { transferers } from './ownership.transfer.js'
 
@@ -65,6 +66,8 @@ export class OwnershipService {
     const { mergedIds } = parse(CustomerMerge, input)
     if (mergedIds.includes(survivorId)) throw invalid('mergedIds', 'cannot include the survivor itself', 'SELF_MERGE')
     return runAction(this.deps.db, actionContext(actor), async ({ tx, audit, emit }) => {
+      // Orders of any date move: taken before any row lock, so a recompute cannot deadlock with this.
+      await shareEdgeLock(tx)
       const rows = new Map((await lockCustomers(tx, [survivorId, ...mergedIds])).map((r) => [r.id, r]))
       const owners = await tx.select({ id: users.id, teamId: users.teamId }).from(users)
         .where(inArray(users.id, [...rows.values()].map((r) => r.ownerId).filter((id): id is string => id !== null)))
@@ -79,6 +82,7 @@ export class OwnershipService {
       const merged = mergedIds.map((id) => rows.get(id)!)
       const at = new Date()
       const movedBy = await moveReferences(tx, survivorId, mergedIds, at)
+      await recountCustomers(tx, [survivorId, ...mergedIds])
       const filled = absorb(survivor, merged)
       await tx.update(customers).set({ deletedAt: at, mergedIntoId: survivorId, version: sql`${customers.version} + 1`, updatedAt: at, ...(filled.externalId ? { externalId: null } : {}) })
         .where(inArray(customers.id, mergedIds))

@@ -69,12 +69,12 @@ await forEachDatabase(t, async (t, ctx) => {
     t.equal((await eventsOf(ctx, first.order!.id)).length, 1)
   })
 
-  await t.test('recording an order costs three statements: the customer with its attribution, the insert, the audit and outbox', async (t) => {
+  await t.test('recording an order costs four statements: the customer with its attribution, the insert, the RFM aggregates, the audit and outbox', async (t) => {
     const before = ctx.queries
     const r = await record(ctx, erp, { customerId: customer.id, externalId: newId(), amount: { amount: 1 } })
     t.equal(r.created, true)
     // node-postgres also logs the transaction's begin and commit; PGlite does not.
-    t.equal(ctx.queries - before, 3 + (ctx.kind === 'postgres' ? 2 : 0))
+    t.equal(ctx.queries - before, 4 + (ctx.kind === 'postgres' ? 2 : 0))
   })
 
   await t.test('POST /api/v1/orders records (201, Location, ETag) and GET reads it by id and by externalId', async (t) => {

@@ -1,0 +1,107 @@
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { PGlite, Transaction } from '@electric-sql/pglite'
+import type pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
+import type { Database } from '../db/client.js'
+
+/**
+ * COPY plumbing for the seeder: rows go to the database in PostgreSQL's text format, a
+ * chunk per transaction. On PostgreSQL the rows stream out as they are generated (with
+ * backpressure, so memory stays flat however many rows); PGlite has no socket to stream
+ * to, so a chunk is gathered into a Blob and read by `COPY … FROM '/dev/blob'`.
+ */
+
+/** What a column can hold: text, a number, NULL, a text[] or a jsonb value. */
+export type CopyValue = string | number | boolean | null | readonly string[] | Record<string, unknown>
+
+/** Copies `lines` (each a whole row, newline included) into `table`'s `columns`; returns the row count. */
+export type CopyInto = (table: string, columns: readonly string[], lines: Iterable<string>) => Promise<number>
+
+export type CopyTarget = {
+  /** Runs `work` in one transaction: everything it copied commits together or not at all. */
+  transaction<T>(work: (copy: CopyInto) => Promise<T>): Promise<T>
+  /** Gives back the connection (the database itself stays open). */
+  release(): void
+}
+
+const SPECIAL = /[\\\t\n\r]/
+const SPECIAL_ALL = /[\\\t\n\r]/g
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' }
+
+function escapeText(value: string): string {
+  return SPECIAL.test(value) ? value.replace(SPECIAL_ALL, (c) => ESCAPES[c]) : value
+}
+
+function field(value: CopyValue): string {
+  if (value === null) return '\\N'
+  if (typeof value === 'string') return escapeText(value)
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+  if (Array.isArray(value)) return escapeText(`{${value.map((v: string) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`)
+  return escapeText(JSON.stringify(value))
+}
+
+/** One row in COPY text format. */
+export function copyLine(values: readonly CopyValue[]): string {
+  let line = field(values[0])
+  for (let i = 1; i < values.length; i++) line += `\t${field(values[i])}`
+  return `${line}\n`
+}
+
+// Rows are small: handing them to the socket (or the Blob) ~64 KB at a time saves a
+// write call and a buffer per row.
+function* batched(lines: Iterable<string>, counter: { rows: number }): Generator<string> {
+  let buffer = ''
+  for (const line of lines) {
+    buffer += line
+    counter.rows++
+    if (buffer.length >= 65_536) { yield buffer; buffer = '' }
+  }
+  if (buffer) yield buffer
+}
+
+function copyStatement(table: string, columns: readonly string[], source: string): string {
+  return `copy ${table} (${columns.join(', ')}) from ${source}`
+}
+
+/** A COPY target on the database the app opened (src/db/client.ts). */
+export async function copyTarget(database: Database): Promise<CopyTarget> {
+  if (database.kind === 'postgres') return pgTarget(await database.pool!.connect())
+  return pgliteTarget(database.pglite!)
+}
+
+function pgTarget(client: pg.PoolClient): CopyTarget {
+  const copy: CopyInto = async (table, columns, lines) => {
+    const counter = { rows: 0 }
+    const stream = client.query(copyFrom(copyStatement(table, columns, 'stdin')))
+    await pipeline(Readable.from(batched(lines, counter), { objectMode: false }), stream)
+    return counter.rows
+  }
+  return {
+    async transaction(work) {
+      await client.query('begin')
+      try {
+        const result = await work(copy)
+        await client.query('commit')
+        return result
+      } catch (err) {
+        await client.query('rollback').catch(() => {})
+        throw err
+      }
+    },
+    release: () => client.release()
+  }
+}
+
+function pgliteTarget(pglite: PGlite): CopyTarget {
+  const copyIn = (tx: Transaction): CopyInto => async (table, columns, lines) => {
+    const counter = { rows: 0 }
+    const blob = new Blob([...batched(lines, counter)])
+    if (counter.rows > 0) await tx.query(copyStatement(table, columns, `'/dev/blob'`), [], { blob })
+    return counter.rows
+  }
+  return {
+    transaction: (work) => pglite.transaction((tx) => work(copyIn(tx))),
+    release: () => {}
+  }
+}

@@ -1,0 +1,202 @@
+import { eq, sql } from 'drizzle-orm'
+import type { Database } from '../db/client.js'
+import { scoringState } from '../db/schema/index.js'
+import { PiiCipher } from '../lib/pii.js'
+import { EDGE_LOCK, rebuildAggregates } from '../modules/scoring/scoring.aggregates.js'
+import { copyTarget, copyLine, type CopyTarget } from './seed-copy.js'
+import { CUSTOMER_COLUMNS, REFERRER_COLUMNS, createdWithinHistory, customerRow, referralCode, referrerRow } from './seed-data.js'
+import { IdMaker, IdStore, newRunId } from './seed-ids.js'
+import { ORDER_COLUMNS, OrderPlan, REFUND_COLUMNS, activeUntil, orderRows, type Buyer } from './seed-orders.js'
+import { Rng } from './seed-random.js'
+
+/**
+ * Bulk demo and benchmark data (docs/operations.md): referrers, customers credited to
+ * some of them, their orders and refunds, loaded by COPY a chunk per transaction, then the
+ * per-customer order aggregates rebuilt so scoring sees the orders. Appends: every row is
+ * new, named `seed-<run>-…` in its externalId. Expects a migrated database.
+ */
+
+export type SeedOptions = {
+  customers: number
+  orders: number
+  referrers?: number
+  /** The PRNG seed: the same seed gives the same people, amounts and times (relative to `now`). */
+  seed?: number
+  /** Rows per COPY chunk (one transaction each). */
+  batch?: number
+  /** The app's PII master key (config PII_KEY or DATA_DIR/secrets.json), so the API can read what is seeded. */
+  piiKey: Buffer
+  /** The end of the seeded history (default: now). */
+  now?: Date
+  runId?: string
+  /** Progress lines. */
+  log?: (line: string) => void
+}
+
+export type SeedSummary = {
+  runId: string
+  referrers: number
+  customers: number
+  orders: number
+  refunds: number
+  rows: number
+  seconds: number
+  rowsPerSecond: number
+  /** Seconds per phase: referrers, customers, orders (with refunds), aggregates, analyze. */
+  phases: Record<string, number>
+}
+
+export const DEFAULT_SEED = 42
+export const DEFAULT_BATCH = 50_000
+
+/** Seeds the database; see SeedOptions. Returns what it wrote and how fast. */
+export async function seed(database: Database, options: SeedOptions): Promise<SeedSummary> {
+  const started = performance.now()
+  const seedValue = options.seed ?? DEFAULT_SEED
+  const batch = options.batch ?? DEFAULT_BATCH
+  const referrers = options.referrers ?? 0
+  const { customers, orders } = options
+  for (const [name, value] of Object.entries({ customers, orders, referrers, batch })) {
+    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number >= 0, got ${value}`)
+  }
+  if (batch < 1) throw new RangeError('batch must be at least 1')
+  if (orders > 0 && customers === 0) throw new RangeError('orders need customers: give --customers too')
+
+  const runId = options.runId ?? newRunId()
+  const now = (options.now ?? new Date()).getTime()
+  const log = options.log ?? (() => {})
+  const pii = new PiiCipher(options.piiKey)
+  const ids = new IdMaker()
+  const owners = (await database.raw(`select id from users where deleted_at is null and active and role in ('sales', 'manager') order by id`, []))
+    .map((r) => String(r.id))
+  const ownerRng = new Rng(seedValue, 'owners')
+  const ownerFor = () => { const r = ownerRng.next(); return owners.length ? owners[Math.floor(r * owners.length)] : null }
+  const phases: Record<string, number> = {}
+  const target = await copyTarget(database)
+  try {
+    // Referrers: ids and start dates kept, so customers are credited only to one who existed then.
+    const referrerIds = new IdStore(referrers)
+    const referrerSince = new Float64Array(referrers)
+    const referrerRng = new Rng(seedValue, 'referrers')
+    phases.referrers = await chunked(target, 'referrers', referrers, batch, log, (copy, from, to) => copy('referrers', REFERRER_COLUMNS, (function* () {
+      for (let i = from; i < to; i++) {
+        const id = ids.next()
+        const row = referrerRow(referrerRng, { id, externalId: `seed-${runId}-r${i + 1}`, now, ownerId: ownerFor(), pii, code: referralCode(runId, i) })
+        referrerIds.set(i, id)
+        referrerSince[i] = row.createdAt
+        yield copyLine(row.values)
+      }
+    })()))
+
+    // Customers: the little that orders need stays in flat arrays (~50 bytes a customer).
+    const customerIds = new IdStore(customers)
+    const customerSince = new Float64Array(customers)
+    const customerReferrer = new Int32Array(customers).fill(-1)
+    const customerRng = new Rng(seedValue, 'customers')
+    const creditRng = new Rng(seedValue, 'credit')
+    phases.customers = await chunked(target, 'customers', customers, batch, log, (copy, from, to) => copy('customers', CUSTOMER_COLUMNS, (function* () {
+      for (let i = from; i < to; i++) {
+        const id = ids.next()
+        const createdAt = createdWithinHistory(customerRng, now)
+        const credited = referrers > 0 && creditRng.chance(0.25) ? creditedReferrer(creditRng, referrerSince, createdAt) : -1
+        const row = customerRow(customerRng, {
+          id, externalId: `seed-${runId}-c${i + 1}`, now, ownerId: ownerFor(), pii, createdAt,
+          referrerId: credited >= 0 ? referrerIds.get(credited) : null
+        })
+        customerIds.set(i, id)
+        customerSince[i] = createdAt
+        customerReferrer[i] = credited
+        yield copyLine(row.values)
+      }
+    })()))
+
+    // Orders, customer by customer; a chunk's refunds are copied in the chunk's transaction.
+    const plan = new OrderPlan(new Rng(seedValue, 'plan'), customerSince, now, orders)
+    const orderRng = new Rng(seedValue, 'orders')
+    let refunds = 0
+    let pendingRefunds: string[] = []
+    let orderNo = 0
+    const allOrders = (function* () {
+      for (let c = 0; c < customers; c++) {
+        const count = plan.countFor(c)
+        if (count === 0) continue
+        const buyer: Buyer = {
+          id: customerIds.get(c), createdAt: customerSince[c], spend: plan.spend[c],
+          referrerId: customerReferrer[c] >= 0 ? referrerIds.get(customerReferrer[c]) : null
+        }
+        const until = activeUntil(orderRng, buyer, now)
+        for (let k = 0; k < count; k++) {
+          orderNo++
+          const rows = orderRows(orderRng, buyer, k, until, now, {
+            orderId: ids.next(), externalId: `seed-${runId}-o${orderNo}`, refundId: () => ids.next(), refundExternalId: `seed-${runId}-f${orderNo}`
+          })
+          if (rows.refund) { pendingRefunds.push(copyLine(rows.refund)); refunds++ }
+          yield copyLine(rows.order)
+        }
+      }
+    })()
+    phases.orders = await chunked(target, 'orders', orders, batch, log, async (copy, from, to) => {
+      await copy('orders', ORDER_COLUMNS, take(allOrders, to - from))
+      const lines = pendingRefunds
+      pendingRefunds = []
+      await copy('order_refunds', REFUND_COLUMNS, lines)
+    })
+
+    phases.aggregates = await timed(() => database.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${EDGE_LOCK})`)
+      // Keep the RFM window's edge where it stands (-infinity, i.e. (null, null), until a recompute moves it).
+      const [edge] = await tx.select({ unbounded: sql<boolean>`${scoringState.windowFrom} = '-infinity'::timestamptz`, from: scoringState.windowFrom, days: scoringState.windowDays })
+        .from(scoringState).where(eq(scoringState.id, 1))
+      if (!edge || edge.unbounded) await rebuildAggregates(tx, null, null)
+      else await rebuildAggregates(tx, edge.from, edge.days)
+    }))
+    log(`aggregates rebuilt in ${phases.aggregates.toFixed(1)} s`)
+    // Fresh statistics, so the first queries after a big load get sensible plans.
+    phases.analyze = await timed(() => database.raw('analyze referrers, customers, orders, order_refunds, customer_scores', []))
+
+    const seconds = (performance.now() - started) / 1000
+    const rows = referrers + customers + orders + refunds
+    return { runId, referrers, customers, orders, refunds, rows, seconds, rowsPerSecond: Math.round(rows / seconds), phases }
+  } finally {
+    target.release()
+  }
+}
+
+/** A referrer for a customer who arrived at `createdAt`: early referrers bring most, and only one already there counts. */
+function creditedReferrer(rng: Rng, since: Float64Array, createdAt: number): number {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const index = Math.floor(since.length * Math.pow(rng.next(), 2.5))
+    if (since[index] <= createdAt) return index
+  }
+  return -1
+}
+
+/** Copies `total` rows in chunks of `batch`, one transaction each, logging progress; returns seconds. */
+async function chunked(
+  target: CopyTarget, what: string, total: number, batch: number, log: (line: string) => void,
+  chunk: (copy: Parameters<Parameters<CopyTarget['transaction']>[0]>[0], from: number, to: number) => Promise<unknown>
+): Promise<number> {
+  const started = performance.now()
+  for (let from = 0; from < total; from += batch) {
+    const to = Math.min(total, from + batch)
+    await target.transaction((copy) => chunk(copy, from, to))
+    const seconds = (performance.now() - started) / 1000
+    log(`${what} ${to}/${total} (${Math.round(to / seconds)} rows/s, rss ${Math.round(process.memoryUsage.rss() / 1_048_576)} MB)`)
+  }
+  return (performance.now() - started) / 1000
+}
+
+/** The next `count` items, leaving the rest in the iterator (never pulling one too many). */
+function* take<T>(source: Iterator<T>, count: number): Generator<T> {
+  for (let i = 0; i < count; i++) {
+    const next = source.next()
+    if (next.done) return
+    yield next.value
+  }
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now()
+  await work()
+  return (performance.now() - started) / 1000
+}

@@ -1,0 +1,108 @@
+import { eq, sql } from 'drizzle-orm'
+import { uuidv7 } from 'uuidv7'
+import { runAction, type ActionContext } from '../../db/action.js'
+import { scoringRuns, scoringState } from '../../db/schema/scoring.js'
+import type { Config } from '../../config.js'
+import { DAY_MS } from '../../rules/rfm.js'
+import { actionContext, type Actor } from '../auth/actor.js'
+import { authorize } from '../auth/permissions.js'
+import type { ServiceDeps } from '../service-deps.js'
+import { EDGE_LOCK, moveEdge, rebuildAggregates } from './scoring.aggregates.js'
+import { scoringConfig, type ScoringConfig } from './scoring.config.js'
+import { distribution, placeReferrers } from './scoring.sql.js'
+import { scoreAll } from './scoring.score.js'
+
+export type RecomputeMode = 'incremental' | 'rebuild'
+export type ScoringRun = {
+  id: string
+  mode: RecomputeMode
+  asOf: Date
+  startedAt: Date
+  finishedAt: Date
+  windowDays: number | null
+  scored: number
+  unscored: number
+  changed: { rfm: number; tierOrStage: number; referrerTiers: number }
+  events: number
+  segments: Record<string, number>
+  tiers: Record<string, number>
+  stages: Record<string, number>
+}
+
+const parsed = new Map<string | undefined, ScoringConfig>()
+/** The deployment's scoring configuration (SCORING_CONFIG), parsed once per process. */
+export function scoringConfigOf(config: Config): ScoringConfig {
+  let found = parsed.get(config.SCORING_CONFIG)
+  if (!found) parsed.set(config.SCORING_CONFIG, (found = scoringConfig(config.SCORING_CONFIG)))
+  return found
+}
+
+const SYSTEM: ActionContext = { actorType: 'system', actorId: null, actorRole: null, apiKeyId: null, requestId: null }
+
+/**
+ * recomputeRfm (docs/scoring.md): rescoring everyone as of now from the per-customer
+ * aggregates, or, for repair, rebuilding the aggregates from every order first. One
+ * transaction: the scores, tiers and stages, the customer.updated events of those that
+ * changed, the run's record, its audit entry and one rfm.recomputed event.
+ */
+export class ScoringService {
+  readonly config: ScoringConfig
+  constructor(private readonly deps: ServiceDeps) {
+    // A wrong SCORING_CONFIG stops start-up rather than the first nightly run.
+    this.config = scoringConfigOf(deps.config)
+  }
+
+  /** By a person or a key: admins, managers, marketing and integrations (write on scoring). */
+  recompute(actor: Actor, mode: RecomputeMode, now: Date = new Date()): Promise<ScoringRun> {
+    authorize(actor, 'scoring', 'write')
+    return this.run(actionContext(actor), mode, now)
+  }
+
+  /** The nightly job's pass. */
+  nightly(now: Date): Promise<ScoringRun> {
+    return this.run(SYSTEM, 'incremental', now)
+  }
+
+  /** The latest runs, newest first. */
+  async runs(actor: Actor, limit = 20): Promise<ScoringRun[]> {
+    authorize(actor, 'scoring', 'read')
+    const found = await this.deps.db.select().from(scoringRuns).orderBy(sql`${scoringRuns.asOf} desc, ${scoringRuns.id} desc`).limit(limit)
+    return found.map((r) => ({ ...(r.summary as Omit<ScoringRun, 'id' | 'mode' | 'asOf' | 'startedAt' | 'finishedAt'>), id: r.id, mode: r.kind, asOf: r.asOf, startedAt: r.startedAt, finishedAt: r.finishedAt }))
+  }
+
+  private run(ctx: ActionContext, mode: RecomputeMode, asOf: Date): Promise<ScoringRun> {
+    const startedAt = new Date()
+    const days = this.config.rfmWindow.days
+    return runAction(this.deps.db, ctx, async (action) => {
+      const tx = action.tx
+      // JIT compiling these wide statements costs seconds and saves nothing: 4.3 s → 0.35 s at 20k customers.
+      await tx.execute(sql`set local jit = off`)
+      // Order writes near the window's edge share this lock: they wait, or this waits for them.
+      await tx.execute(sql`select pg_advisory_xact_lock(${EDGE_LOCK})`)
+      const [state] = await tx.select().from(scoringState).where(eq(scoringState.id, 1))
+      const windowFrom = days === null ? null : new Date(asOf.getTime() - days * DAY_MS)
+      const edge = state.windowFrom.getTime() === -Infinity ? null : state.windowFrom
+      if (mode === 'rebuild' || state.windowDays !== days) {
+        await rebuildAggregates(tx, windowFrom, days)
+      } else if (windowFrom && edge?.getTime() !== windowFrom.getTime()) {
+        await moveEdge(tx, edge, windowFrom)
+      }
+      const counts = await scoreAll(tx, asOf, this.config)
+      const referrerTiers = await placeReferrers(tx, asOf, this.config)
+      const dist = await distribution(tx, counts.buyers)
+      const id = uuidv7()
+      const finishedAt = new Date()
+      const run: ScoringRun = {
+        id, mode, asOf, startedAt, finishedAt, windowDays: days, scored: counts.scored, unscored: dist.unscored,
+        changed: { rfm: counts.rfmChanged, tierOrStage: counts.tierOrStageChanged, referrerTiers }, events: counts.events,
+        segments: dist.segments, tiers: dist.tiers, stages: dist.stages
+      }
+      const { id: _i, mode: _m, asOf: _a, startedAt: _s, finishedAt: _f, ...summary } = run
+      await tx.insert(scoringRuns).values({ id, kind: mode, asOf, startedAt, finishedAt, summary })
+      await tx.update(scoringState).set({ lastRunId: id, lastAsOf: asOf }).where(eq(scoringState.id, 1))
+      action.audit({ action: 'rfm.recomputed', entityType: 'scoring_run', entityId: id, changes: { mode, asOf, ...summary } })
+      action.emit({ type: 'rfm.recomputed', entityType: 'scoring_run', entityId: id, data: { run: { id, mode, asOf, ...summary } } })
+      return run
+    })
+  }
+}

@@ -1,0 +1,92 @@
+import { sql, type SQL } from 'drizzle-orm'
+import type { Executor } from '../../db/client.js'
+import { DAY_MS } from '../../rules/rfm.js'
+import type { SegmentRow } from '../../rules/segments.js'
+import type { ScoringConfig } from './scoring.config.js'
+import type { Distribution } from './scoring.score.js'
+
+/**
+ * The set-based half of recomputeRfm: the rules of src/rules/ (rfm.ts, segments.ts,
+ * customer-tier.ts, lifecycle.ts, referrer-tier.ts) written once more as SQL, so a million
+ * customers are scored in a few statements. test/modules/scoring holds this SQL to the pure
+ * functions on generated data; change both together.
+ */
+
+export type RowsOf = Record<string, unknown>
+export async function rows(ex: Executor, query: SQL): Promise<RowsOf[]> {
+  const result = (await ex.execute(query)) as unknown as { rows: RowsOf[] }
+  return result.rows
+}
+
+export const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`
+export const COUNTED = sql`o.status = 'paid' and o.refunded_amount < o.amount`
+/** Whole days from `from` to `asOf`, rounded down (rfm.ts recencyDays). */
+// date_part is double precision: much cheaper than extract's numeric over a million rows, and exact to the millisecond.
+export const daysSince = (from: SQL, asOf: Date) => sql`floor(date_part('epoch', ${ts(asOf)} - ${from}) / 86400)`
+
+/** The first-match segment table as a CASE over r, f and m (names as parameters). */
+export function segmentCase(table: readonly SegmentRow[]): SQL {
+  const arms = table.map((row) => sql`when r between ${sql.raw(String(row.r[0]))} and ${sql.raw(String(row.r[1]))}
+    and f between ${sql.raw(String(row.f[0]))} and ${sql.raw(String(row.f[1]))}
+    and m between ${sql.raw(String(row.m[0]))} and ${sql.raw(String(row.m[1]))} then ${row.segment}::text`)
+  return sql`case ${sql.join(arms, sql` `)} end`
+}
+
+/**
+ * Referrer tiers from converted referrals in the trailing window (referrer-tier.ts). Only a
+ * referrer whose tier is one of the configured ladder's is moved: a tier given by hand
+ * outside the ladder (say 'vip') is left as it is. Each move is a referrer.updated event.
+ */
+export async function placeReferrers(ex: Executor, asOf: Date, config: ScoringConfig): Promise<number> {
+  const ladder = [...config.referrerTiers.tiers].sort((a, b) => b.minConversions - a.minConversions)
+  const from = config.referrerTiers.windowDays === null ? sql`'-infinity'::timestamptz` : ts(new Date(asOf.getTime() - config.referrerTiers.windowDays * DAY_MS))
+  const arms = ladder.map((lv) => sql`when coalesce(cv.n, 0) >= ${lv.minConversions} then ${lv.tier}::text`)
+  const names = ladder.map((lv) => sql`${lv.tier}::text`)
+  const result = await rows(ex, sql`
+    with conversions as (
+      select referrer_id, count(*)::int as n from referrals
+      where status = 'converted' and converted_at >= ${from} and converted_at <= ${ts(asOf)} group by referrer_id
+    ),
+    placed as (
+      select r.id, case ${sql.join(arms, sql` `)} end as tier from referrers r left join conversions cv on cv.referrer_id = r.id
+      where r.deleted_at is null and r.tier in (${sql.join(names, sql`, `)})
+    ),
+    moved as (
+      update referrers r set tier = p.tier, version = r.version + 1, updated_at = now()
+      from placed p join referrers b on b.id = p.id
+      where r.id = p.id and r.tier <> p.tier
+      returning r.id, r.version, b.tier as tier_before, p.tier
+    )
+    insert into outbox_events (id, type, entity_type, entity_id, data)
+    select crm_uuidv7(), 'referrer.updated', 'referrer', m.id, jsonb_build_object('id', m.id, 'version', m.version,
+      'changes', jsonb_build_object('tier', jsonb_build_object('from', m.tier_before, 'to', m.tier)), 'source', 'scoring')
+    from moved m
+    returning 1`)
+  return result.length
+}
+
+/**
+ * Counts per segment, tier and stage of live customers, for the run's summary and event: the
+ * buyers' counts come from the scoring statement itself; here only the small set of
+ * non-buyers scoring placed (tier B) and the number of live customers are added.
+ */
+export async function distribution(ex: Executor, buyers: Distribution): Promise<Distribution & { unscored: number }> {
+  const others = await rows(ex, sql`select coalesce(c.tier::text, 'untiered') as tier, c.lifecycle_stage::text as stage, count(*)::int as n from customers c
+    where c.tier = 'B' and c.deleted_at is null and c.merged_into_id is null and not exists (select 1 from customer_scores s where s.customer_id = c.id) group by 1, 2`)
+  const [live] = await rows(ex, sql`select (select count(*) from customers)::int
+    - (select count(*) from customers where deleted_at is not null or merged_into_id is not null)::int as n`)
+  const segments = { ...buyers.segments }
+  const tiers = { ...buyers.tiers }
+  const stages = { ...buyers.stages }
+  const add = (into: Record<string, number>, key: string, n: number) => { into[key] = (into[key] ?? 0) + n }
+  let counted = Object.values(tiers).reduce((a, b) => a + b, 0)
+  for (const r of others) {
+    add(tiers, String(r.tier), Number(r.n))
+    add(stages, String(r.stage), Number(r.n))
+    counted += Number(r.n)
+  }
+  // Everyone else never bought and shows no interest: untiered prospects.
+  const rest = Number(live.n) - counted
+  if (rest > 0) { add(tiers, 'untiered', rest); add(stages, 'prospect', rest) }
+  return { segments, tiers, stages, unscored: Number(live.n) - Object.values(segments).reduce((a, b) => a + b, 0) }
+}

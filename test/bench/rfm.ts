@@ -1,0 +1,145 @@
+/**
+ * Scoring at scale (issue 5): recomputeRfm on seeded data beside ONE raw SQL statement that
+ * aggregates the orders per customer, ranks them into tie-aware quintiles and writes the
+ * scores into a table with a primary key. Same database, same run, interleaved.
+ *   full rebuild  recomputeRfm REBUILD: aggregates recounted from every order, then scored
+ *                 (first run on fresh data, then a repair run on scored data)
+ *   nightly       recomputeRfm INCREMENTAL a day later, after a day's new orders through recordOrder
+ * Also: what the aggregates add to recordOrder, and the Node process's peak RSS throughout.
+ * `npm run bench -- --only rfm --db postgres --customers 1000000 --orders 10000000`
+ */
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { sql } from 'drizzle-orm'
+import { buildApp } from '../../src/app.js'
+import { seed } from '../../src/cli/seed-run.js'
+import { loadConfig } from '../../src/config.js'
+import { systemActor } from '../../src/modules/auth/actor.js'
+import { addOrder } from '../../src/modules/scoring/scoring.aggregates.js'
+import { DAY_MS } from '../../src/rules/rfm.js'
+import { writeBlock } from './report.js'
+import { createBenchDatabase, type DbKind } from './seed.js'
+
+export type RfmOptions = { kind: DbKind; customers: number; orders: number; newOrders: number; rounds: number; log: (line: string) => void }
+export type RfmResult = RfmOptions & {
+  seedSeconds: number
+  baseline: number[]
+  firstBuild: number
+  rebuild: number[]
+  nightly: number
+  scored: number
+  recordOrderMs: number
+  addOrderMs: number
+  peakRssMb: number
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const seconds = async (fn: () => Promise<unknown>) => { const t = performance.now(); await fn(); return (performance.now() - t) / 1000 }
+
+/** The baseline: one statement, the same window and counted orders as docs/scoring.md. */
+const baselineSql = (asOf: Date) => sql`
+  insert into rfm_baseline (customer_id, recency, frequency, monetary, r, f, m)
+  with agg as (
+    select customer_id, max(paid_at) as last_paid_at, count(*) as frequency, sum(amount - refunded_amount) as monetary
+    from orders where status = 'paid' and refunded_amount < amount
+      and paid_at >= ${new Date(asOf.getTime() - 365 * DAY_MS).toISOString()}::timestamptz and paid_at <= ${asOf.toISOString()}::timestamptz
+    group by customer_id
+  ), s as (select *, floor(extract(epoch from (${asOf.toISOString()}::timestamptz - last_paid_at)) / 86400)::int as recency from agg),
+  n as (select count(*) as n from s)
+  select customer_id, recency, frequency, monetary,
+    1 + (5 * (rank() over (order by recency desc) - 1)) / n.n, 1 + (5 * (rank() over (order by frequency) - 1)) / n.n,
+    1 + (5 * (rank() over (order by monetary) - 1)) / n.n
+  from s, n`
+
+export async function benchRfm(opts: RfmOptions): Promise<RfmResult> {
+  const { log } = opts
+  let peak = 0
+  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss) }, 50)
+  const target = await createBenchDatabase(opts.kind)
+  const piiKey = randomBytes(32)
+  const config = loadConfig({
+    ...(target.url ? { DATABASE_URL: target.url, DATABASE_POOL_SIZE: '10' } : {}), DATA_DIR: target.dataDir ?? join('/tmp', 'crm-bench-unused'),
+    PII_KEY: piiKey.toString('base64'), JWT_SECRET: randomBytes(24).toString('hex'), JOBS_ENABLED: 'false', LOG_LEVEL: 'silent'
+  })
+  const app = await buildApp({ config, logger: false })
+  try {
+    const db = app.database.db
+    const now = new Date()
+    log(`== rfm ${opts.kind}: seeding ${opts.customers} customers, ${opts.orders} orders`)
+    const seeded = await seed(app.database, { customers: opts.customers, orders: opts.orders, piiKey, now, log: (l) => log(`  ${l}`) })
+    await db.execute(sql`create table rfm_baseline (customer_id uuid primary key, recency int, frequency int, monetary bigint, r smallint, f smallint, m smallint)`)
+    await db.execute(sql`analyze`)
+    const baseline: number[] = []
+    const rebuild: number[] = []
+    // The baseline at its best: with the server's JIT setting and without it, the faster of the two.
+    const runBaseline = async () => {
+      const times: number[] = []
+      for (const jit of ['on', 'off']) {
+        await db.execute(sql`truncate rfm_baseline`)
+        times.push(await seconds(() => db.transaction(async (tx) => {
+          if (jit === 'off') await tx.execute(sql`set local jit = off`)
+          await tx.execute(baselineSql(now))
+        })))
+      }
+      baseline.push(Math.min(...times))
+      log(`  baseline ${times.map((x) => x.toFixed(2)).join(' s (jit on), ')} s (jit off)`)
+    }
+    let scored = 0
+    await runBaseline()
+    const firstBuild = await seconds(async () => { scored = (await app.services.scoring.recompute(systemActor, 'rebuild', now)).scored })
+    log(`  first full build ${firstBuild.toFixed(2)} s (${scored} scored)`)
+    for (let i = 0; i < opts.rounds; i++) {
+      await runBaseline()
+      rebuild.push(await seconds(() => app.services.scoring.recompute(systemActor, 'rebuild', now)))
+      log(`  repair rebuild ${rebuild.at(-1)!.toFixed(2)} s`)
+    }
+    await runBaseline()
+    // A day's orders through the service (aggregates kept in each transaction), then the nightly run.
+    const [{ ids }] = (await db.execute(sql`select array_agg(id::text) as ids from (select id from customers order by random() limit ${opts.newOrders}) c`) as unknown as { rows: { ids: string[] }[] }).rows
+    const tomorrow = new Date(now.getTime() + DAY_MS)
+    let next = 0
+    const recordSeconds = await seconds(() => Promise.all(Array.from({ length: 8 }, async () => {
+      while (next < ids.length) {
+        const customerId = ids[next++]
+        await app.services.orders.record(systemActor, { customerId, amount: { amount: 10_000 + next, currency: 'CNY' }, paidAt: new Date(now.getTime() + (next / ids.length) * DAY_MS).toISOString() }, tomorrow)
+      }
+    })))
+    // The aggregates' statement alone, each in a transaction rolled back (nothing kept).
+    const rollback = new Error('rollback')
+    const addSeconds = await seconds(async () => {
+      for (let i = 0; i < 500; i++) {
+        await db.transaction(async (tx) => { await addOrder(tx, ids[i % ids.length], 1, now); throw rollback }).catch((e) => { if (e !== rollback) throw e })
+      }
+    })
+    const nightly = await seconds(async () => { scored = (await app.services.scoring.recompute(systemActor, 'incremental', tomorrow)).scored })
+    log(`  nightly (incremental, a day later) ${nightly.toFixed(2)} s`)
+    await runBaseline()
+    return {
+      ...opts, seedSeconds: seeded.seconds, baseline, firstBuild, rebuild, nightly, scored,
+      recordOrderMs: (recordSeconds * 1000) / ids.length * 8, addOrderMs: (addSeconds * 1000) / 500, peakRssMb: Math.round(peak / 1e6)
+    }
+  } finally {
+    clearInterval(sampler)
+    await app.close()
+    await target.drop()
+  }
+}
+
+/** The figures as markdown, also written to docs/performance.md between the bench:rfm-<kind> markers. */
+export function reportRfm(r: RfmResult, command: string, file?: string): string {
+  const base = median(r.baseline)
+  const lines = [
+    `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, \`${command}\`; ${r.kind}, ${r.customers.toLocaleString('en')} customers, ${r.orders.toLocaleString('en')} orders (seeded in ${r.seedSeconds.toFixed(0)} s), ${r.scored.toLocaleString('en')} scored.`,
+    '',
+    '| run | seconds | × baseline | goal |',
+    '|---|---|---|---|',
+    `| raw SQL baseline (one statement), median of ${r.baseline.length} | ${base.toFixed(2)} | 1.00 | |`,
+    `| full rebuild, first on fresh data (writes every score) | ${r.firstBuild.toFixed(2)} | ${(r.firstBuild / base).toFixed(2)} | ≤ 1.0 |`,
+    `| full rebuild, repair on scored data, median of ${r.rebuild.length} | ${median(r.rebuild).toFixed(2)} | ${(median(r.rebuild) / base).toFixed(2)} | ≤ 1.0 |`,
+    `| nightly (incremental) a day later, after ${r.newOrders.toLocaleString('en')} new orders | ${r.nightly.toFixed(2)} | ${(r.nightly / base).toFixed(2)} | ≤ 0.2 |`,
+    '',
+    `recordOrder with 8 concurrent callers: ${r.recordOrderMs.toFixed(2)} ms each; the aggregates' statement alone (addOrder, own transaction): ${r.addOrderMs.toFixed(2)} ms. Peak RSS of the Node process (seeding included): ${r.peakRssMb} MB (limit 500).`
+  ].join('\n')
+  if (file) writeBlock(file, `rfm-${r.kind}`, `Scoring at scale (${r.kind})`, lines)
+  return lines
+}
