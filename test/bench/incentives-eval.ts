@@ -7,10 +7,10 @@
  *
  * Standalone: `npx tsx test/bench/incentives-eval.ts [--events 100000] [--rules 50] [--rounds 5] [--docs]`.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { pathToFileURL } from 'node:url'
 import { evaluateIncentives, type IncentiveEvent, type IncentiveRule, type IncentiveUsage } from '../../src/rules/incentives.js'
+import { writeBlock } from './report.js'
 
 export type EvalOptions = { events: number; rules: number; rounds: number; log: (line: string) => void }
 export type EvalResult = {
@@ -145,9 +145,6 @@ export function benchEval(opts: EvalOptions): EvalResult {
   }
 }
 
-const START = '<!-- bench:eval -->'
-const END = '<!-- /bench:eval -->'
-
 /** The figures as markdown; with `file`, also written between the bench:eval markers. `note`: an extra line. */
 export function reportEval(result: EvalResult, meta: { command: string; note: string }, file?: string): string {
   const cpu = cpus()
@@ -161,13 +158,7 @@ export function reportEval(result: EvalResult, meta: { command: string; note: st
     '',
     `Passes (s): ${result.runs.map((s) => s.toFixed(3)).join(', ')}. ${machine}${meta.note ? `\n\n${meta.note}` : ''}`
   ].join('\n')
-  if (file) {
-    const text = existsSync(file) ? readFileSync(file, 'utf8') : ''
-    const block = `${START}\n${lines}\n${END}`
-    writeFileSync(file, text.includes(START) && text.includes(END)
-      ? text.slice(0, text.indexOf(START)) + block + text.slice(text.indexOf(END) + END.length)
-      : `${text.trimEnd()}\n\n## Incentive evaluation\n\n${block}\n`)
-  }
+  if (file) writeBlock(file, 'eval', '## Incentive evaluation', lines)
   return lines
 }
 

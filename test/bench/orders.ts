@@ -13,7 +13,6 @@
  */
 import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import autocannon from 'autocannon'
 import pg from 'pg'
@@ -21,6 +20,7 @@ import { post, root, startServer, stopServer } from './children.js'
 import type { Measure } from './load.js'
 import type { OrdersRawSpec, RawResult } from './orders-raw.js'
 import { createBenchDatabase, defaultSeed, seed } from './seed.js'
+import { writeBlock } from './report.js'
 
 export type OrdersOptions = {
   connections: number; duration: number; warmup: number; rounds: number; customers: number
@@ -137,9 +137,6 @@ export async function benchOrders(opts: OrdersOptions): Promise<OrdersResult> {
   }
 }
 
-const START = '<!-- bench:orders -->'
-const END = '<!-- /bench:orders -->'
-
 /** The order table, on the console and between its markers in docs/performance.md. */
 export function reportOrders(result: OrdersResult, meta: { command: string; note: string; opts: OrdersOptions }, file?: string): string {
   const ratio = result.app.rps / result.raw.rps
@@ -152,13 +149,7 @@ export function reportOrders(result: OrdersResult, meta: { command: string; note
     '',
     `Rows per order: ${result.statements}.`
   ].join('\n')
-  if (file) {
-    const text = existsSync(file) ? readFileSync(file, 'utf8') : ''
-    const block = `${START}\n${lines}\n${END}`
-    writeFileSync(file, text.includes(START) && text.includes(END)
-      ? text.slice(0, text.indexOf(START)) + block + text.slice(text.indexOf(END) + END.length)
-      : `${text.trimEnd()}\n\n### Order recording\n\n${block}\n`)
-  }
+  if (file) writeBlock(file, 'orders', '### Order recording', lines)
   return lines
 }
 

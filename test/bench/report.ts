@@ -84,7 +84,7 @@ export async function machineNote(): Promise<string> {
   return `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'} (shared), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${postgres} (same host), PGlite ${pglite}; app, baseline, database and autocannon all share the cores, so absolute numbers drift ±15% between runs — compare the ratios.`
 }
 
-/** Replaces the block between `<!-- bench:<marker> -->` markers in `file`, or appends it under `heading`. */
+/** Replaces the block between `<!-- bench:<marker> -->` markers in `file`, or appends it under `heading` (a markdown heading line). */
 export function writeBlock(file: string, marker: string, heading: string, body: string): void {
   const start = `<!-- bench:${marker} -->`
   const end = `<!-- /bench:${marker} -->`
@@ -92,5 +92,5 @@ export function writeBlock(file: string, marker: string, heading: string, body: 
   const block = `${start}\n${body}\n${end}`
   writeFileSync(file, text.includes(start) && text.includes(end)
     ? text.slice(0, text.indexOf(start)) + block + text.slice(text.indexOf(end) + end.length)
-    : `${text.trimEnd()}\n\n## ${heading}\n\n${block}\n`)
+    : `${text.trimEnd()}\n\n${heading}\n\n${block}\n`)
 }

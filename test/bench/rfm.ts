@@ -140,6 +140,6 @@ export function reportRfm(r: RfmResult, command: string, file?: string): string 
     '',
     `recordOrder with 8 concurrent callers: ${r.recordOrderMs.toFixed(2)} ms each; the aggregates' statement alone (addOrder, own transaction): ${r.addOrderMs.toFixed(2)} ms. Peak RSS of the Node process (seeding included): ${r.peakRssMb} MB (limit 500).`
   ].join('\n')
-  if (file) writeBlock(file, `rfm-${r.kind}`, `Scoring at scale (${r.kind})`, lines)
+  if (file) writeBlock(file, `rfm-${r.kind}`, `## Scoring at scale (${r.kind})`, lines)
   return lines
 }

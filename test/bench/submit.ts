@@ -8,7 +8,6 @@
  */
 import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import autocannon from 'autocannon'
 import pg from 'pg'
@@ -16,6 +15,7 @@ import { post, root, startServer, stopServer } from './children.js'
 import type { Measure } from './load.js'
 import { createBenchDatabase, defaultSeed, seed } from './seed.js'
 import type { RawResult, RawSpec } from './submit-raw.js'
+import { writeBlock } from './report.js'
 
 export type SubmitOptions = { connections: number; duration: number; warmup: number; rounds: number; customers: number; log: (line: string) => void; profileDir?: string }
 export type SubmitResult = { app: Measure; raw: Measure; runs: { app: Measure[]; raw: Measure[] }; statements: string; seeded: string }
@@ -124,9 +124,6 @@ export async function benchSubmit(opts: SubmitOptions): Promise<SubmitResult> {
   }
 }
 
-const START = '<!-- bench:submit -->'
-const END = '<!-- /bench:submit -->'
-
 /** The submission table, on the console and between its markers in docs/performance.md. */
 export function reportSubmit(result: SubmitResult, meta: { command: string; note: string; opts: SubmitOptions }, file?: string): string {
   const ratio = result.app.rps / result.raw.rps
@@ -139,13 +136,7 @@ export function reportSubmit(result: SubmitResult, meta: { command: string; note
     '',
     `Rows per submission: ${result.statements}.`
   ].join('\n')
-  if (file) {
-    const text = existsSync(file) ? readFileSync(file, 'utf8') : ''
-    const block = `${START}\n${lines}\n${END}`
-    writeFileSync(file, text.includes(START) && text.includes(END)
-      ? text.slice(0, text.indexOf(START)) + block + text.slice(text.indexOf(END) + END.length)
-      : `${text.trimEnd()}\n\n### Referral submissions\n\n${block}\n`)
-  }
+  if (file) writeBlock(file, 'submit', '### Referral submissions', lines)
   return lines
 }
 
