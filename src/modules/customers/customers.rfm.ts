@@ -1,7 +1,7 @@
 import type { SQL } from 'drizzle-orm'
 import type { Actor } from '../auth/actor.js'
 import { isUuid } from '../common/validate.js'
-import { scoringConfig } from '../scoring/scoring.config.js'
+import { scoringConfigOf } from '../scoring/scoring.service.js'
 import type { ServiceDeps } from '../service-deps.js'
 import { scoresRepository, type RfmRow } from './customers.scores.js'
 
@@ -80,7 +80,7 @@ export class CustomerRfmService {
   }
 
   private configuredSegments(): readonly string[] {
-    this.segmentNames ??= [...new Set(scoringConfig(this.deps.config.SCORING_CONFIG).segments.map((row) => row.segment))]
+    this.segmentNames ??= [...new Set(scoringConfigOf(this.deps.config).segments.map((row) => row.segment))]
     return this.segmentNames
   }
 }
