@@ -4,6 +4,7 @@ import { scoringState } from '../db/schema/index.js'
 import { PiiCipher } from '../lib/pii.js'
 import { EDGE_LOCK, rebuildAggregates } from '../modules/scoring/scoring.aggregates.js'
 import { copyTarget, copyLine, type CopyTarget } from './seed-copy.js'
+import { dropIndexesOfEmpty, rebuildIndexes, type DroppedIndexes } from './seed-indexes.js'
 import { CUSTOMER_COLUMNS, REFERRER_COLUMNS, createdWithinHistory, customerRow, referralCode, referrerRow } from './seed-data.js'
 import { IdMaker, IdStore, newRunId } from './seed-ids.js'
 import { ORDER_COLUMNS, OrderPlan, REFUND_COLUMNS, activeUntil, orderRows, type Buyer } from './seed-orders.js'
@@ -42,7 +43,7 @@ export type SeedSummary = {
   rows: number
   seconds: number
   rowsPerSecond: number
-  /** Seconds per phase: referrers, customers, orders (with refunds), aggregates, analyze. */
+  /** Seconds per phase: referrers, customers, orders (with refunds), indexes, aggregates, analyze. */
   phases: Record<string, number>
 }
 
@@ -72,6 +73,10 @@ export async function seed(database: Database, options: SeedOptions): Promise<Se
   const ownerRng = new Rng(seedValue, 'owners')
   const ownerFor = () => { const r = ownerRng.next(); return owners.length ? owners[Math.floor(r * owners.length)] : null }
   const phases: Record<string, number> = {}
+  // Into empty tables the load goes without their secondary indexes, rebuilt after it (seed-indexes.ts).
+  const dropped: DroppedIndexes = await dropIndexesOfEmpty(database, LOADED_TABLES)
+  if (dropped.tables.length) log(`secondary indexes of ${dropped.tables.join(', ')} (empty) dropped for the load: ${dropped.definitions.length}`)
+  let rebuilt = false
   const target = await copyTarget(database)
   try {
     // Referrers: ids and start dates kept, so customers are credited only to one who existed then.
@@ -142,6 +147,11 @@ export async function seed(database: Database, options: SeedOptions): Promise<Se
       await copy('order_refunds', REFUND_COLUMNS, lines)
     })
 
+    target.release()
+    phases.indexes = await timed(() => rebuildIndexes(database, dropped))
+    rebuilt = true
+    if (dropped.definitions.length) log(`secondary indexes rebuilt in ${phases.indexes.toFixed(1)} s`)
+
     phases.aggregates = await timed(() => database.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${EDGE_LOCK})`)
       // Keep the RFM window's edge where it stands (-infinity, i.e. (null, null), until a recompute moves it).
@@ -158,9 +168,15 @@ export async function seed(database: Database, options: SeedOptions): Promise<Se
     const rows = referrers + customers + orders + refunds
     return { runId, referrers, customers, orders, refunds, rows, seconds, rowsPerSecond: Math.round(rows / seconds), phases }
   } finally {
-    target.release()
+    if (!rebuilt) {
+      target.release()
+      // A failed load still gets its indexes back: what was committed stays, indexed.
+      await rebuildIndexes(database, dropped).catch((err) => log(`rebuilding the dropped indexes failed: ${String(err)}; they are in migrations/`))
+    }
   }
 }
+
+const LOADED_TABLES = ['referrers', 'customers', 'orders', 'order_refunds']
 
 /** A referrer for a customer who arrived at `createdAt`: early referrers bring most, and only one already there counts. */
 function creditedReferrer(rng: Rng, since: Float64Array, createdAt: number): number {

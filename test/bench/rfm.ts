@@ -18,9 +18,9 @@ import { systemActor } from '../../src/modules/auth/actor.js'
 import { addOrder } from '../../src/modules/scoring/scoring.aggregates.js'
 import { DAY_MS } from '../../src/rules/rfm.js'
 import { writeBlock } from './report.js'
-import { createBenchDatabase, type DbKind } from './seed.js'
+import { adminQuery, benchBaseUrl, createBenchDatabase, type BenchDatabase, type DbKind } from './seed.js'
 
-export type RfmOptions = { kind: DbKind; customers: number; orders: number; newOrders: number; rounds: number; log: (line: string) => void }
+export type RfmOptions = { kind: DbKind; customers: number; orders: number; newOrders: number; rounds: number; reuse: boolean; log: (line: string) => void }
 export type RfmResult = RfmOptions & {
   seedSeconds: number
   baseline: number[]
@@ -51,22 +51,56 @@ const baselineSql = (asOf: Date) => sql`
     1 + (5 * (rank() over (order by monetary) - 1)) / n.n
   from s, n`
 
+/**
+ * The seeded database, and the PII key it was sealed with. With `reuse` (PostgreSQL), the first
+ * run at a size keeps a pristine copy as the template `crm_rfm_<customers>_<orders>` (the key in
+ * its comment), and later runs start from a copy of it instead of seeding again: at 1M / 10M
+ * seeding takes minutes, a copy seconds. Drop the template by hand when done.
+ */
+async function seededDatabase(opts: RfmOptions, now: Date): Promise<{ target: BenchDatabase; piiKey: Buffer; seedSeconds: number }> {
+  const template = `crm_rfm_${opts.customers}_${opts.orders}`
+  const base = benchBaseUrl()
+  if (opts.reuse && opts.kind === 'postgres') {
+    const [found] = await adminQuery(base, `select shobj_description(oid, 'pg_database') as note from pg_database where datname = $1`, [template])
+    const key = /^pii:(.+)$/.exec(String(found?.note ?? ''))?.[1]
+    if (key) {
+      opts.log(`== rfm ${opts.kind}: copying the seeded template ${template}`)
+      return { target: await createBenchDatabase('postgres', base, template), piiKey: Buffer.from(key, 'base64'), seedSeconds: 0 }
+    }
+  }
+  const target = await createBenchDatabase(opts.kind)
+  const piiKey = randomBytes(32)
+  const app = await buildApp({ config: benchConfig(target, piiKey), logger: false })
+  let seedSeconds: number
+  try {
+    opts.log(`== rfm ${opts.kind}: seeding ${opts.customers} customers, ${opts.orders} orders`)
+    seedSeconds = (await seed(app.database, { customers: opts.customers, orders: opts.orders, piiKey, now, log: (l) => opts.log(`  ${l}`) })).seconds
+  } finally {
+    await app.close()
+  }
+  if (opts.reuse && opts.kind === 'postgres') {
+    await adminQuery(base, `drop database if exists ${template}`)
+    await adminQuery(base, `create database ${template} template ${new URL(target.url!).pathname.slice(1)}`)
+    await adminQuery(base, `comment on database ${template} is 'pii:${piiKey.toString('base64')}'`)
+    opts.log(`  kept a copy as the template ${template} (--reuse)`)
+  }
+  return { target, piiKey, seedSeconds }
+}
+
+const benchConfig = (target: BenchDatabase, piiKey: Buffer) => loadConfig({
+  ...(target.url ? { DATABASE_URL: target.url, DATABASE_POOL_SIZE: '10' } : {}), DATA_DIR: target.dataDir ?? join('/tmp', 'crm-bench-unused'),
+  PII_KEY: piiKey.toString('base64'), JWT_SECRET: randomBytes(24).toString('hex'), JOBS_ENABLED: 'false', LOG_LEVEL: 'silent'
+})
+
 export async function benchRfm(opts: RfmOptions): Promise<RfmResult> {
   const { log } = opts
   let peak = 0
   const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss) }, 50)
-  const target = await createBenchDatabase(opts.kind)
-  const piiKey = randomBytes(32)
-  const config = loadConfig({
-    ...(target.url ? { DATABASE_URL: target.url, DATABASE_POOL_SIZE: '10' } : {}), DATA_DIR: target.dataDir ?? join('/tmp', 'crm-bench-unused'),
-    PII_KEY: piiKey.toString('base64'), JWT_SECRET: randomBytes(24).toString('hex'), JOBS_ENABLED: 'false', LOG_LEVEL: 'silent'
-  })
-  const app = await buildApp({ config, logger: false })
+  const now = new Date()
+  const { target, piiKey, seedSeconds } = await seededDatabase(opts, now)
+  const app = await buildApp({ config: benchConfig(target, piiKey), logger: false })
   try {
     const db = app.database.db
-    const now = new Date()
-    log(`== rfm ${opts.kind}: seeding ${opts.customers} customers, ${opts.orders} orders`)
-    const seeded = await seed(app.database, { customers: opts.customers, orders: opts.orders, piiKey, now, log: (l) => log(`  ${l}`) })
     await db.execute(sql`create table rfm_baseline (customer_id uuid primary key, recency int, frequency int, monetary bigint, r smallint, f smallint, m smallint)`)
     await db.execute(sql`analyze`)
     const baseline: number[] = []
@@ -115,7 +149,7 @@ export async function benchRfm(opts: RfmOptions): Promise<RfmResult> {
     log(`  nightly (incremental, a day later) ${nightly.toFixed(2)} s`)
     await runBaseline()
     return {
-      ...opts, seedSeconds: seeded.seconds, baseline, firstBuild, rebuild, nightly, scored,
+      ...opts, seedSeconds, baseline, firstBuild, rebuild, nightly, scored,
       recordOrderMs: (recordSeconds * 1000) / ids.length * 8, addOrderMs: (addSeconds * 1000) / 500, peakRssMb: Math.round(peak / 1e6)
     }
   } finally {

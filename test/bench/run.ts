@@ -9,7 +9,8 @@
  *        --only point,page,submit,orders,eval (some workloads; submit = referral submissions, orders =
  *        recordOrder (--referred 0.2 share of referred customers, --rule adds a 5% order rule), both PostgreSQL only;
  *        eval = the pure incentive evaluator, in process, no database; not in the default set;
- *        rfm = recomputeRfm beside a raw SQL statement, --customers N --orders M --new-orders K, each --db)
+ *        rfm = recomputeRfm beside a raw SQL statement, --customers N --orders M --new-orders K, each --db;
+ *        --reuse keeps the seeded PostgreSQL database as a template for the next run at that size)
  * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 import type { ChildProcess } from 'node:child_process'
@@ -151,7 +152,7 @@ if (opts.only.includes('eval')) evaluation = benchEval({ ...defaultEvalOptions, 
 const scoring: RfmResult[] = []
 if (opts.only.includes('rfm')) {
   for (const kind of kinds) {
-    scoring.push(await benchRfm({ kind, customers: opts.customers, orders: Number(flag('orders', String(opts.customers * 10))), newOrders: Number(flag('new-orders', '5000')), rounds: opts.rounds, log }))
+    scoring.push(await benchRfm({ kind, customers: opts.customers, orders: Number(flag('orders', String(opts.customers * 10))), newOrders: Number(flag('new-orders', '5000')), rounds: opts.rounds, reuse: args.includes('--reuse'), log }))
   }
 }
 const note = await machineNote()

@@ -55,23 +55,25 @@ export const defaultSeed = (piiKey: Buffer): SeedOptions => ({
   activityCustomers: 100_000, batch: 5_000, piiKey
 })
 
-/** A new, empty database of the given kind. */
-export async function createBenchDatabase(kind: DbKind, baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'): Promise<BenchDatabase> {
+export const benchBaseUrl = () => process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+/** A new database of the given kind: empty, or on PostgreSQL a copy of `template`. */
+export async function createBenchDatabase(kind: DbKind, baseUrl = benchBaseUrl(), template?: string): Promise<BenchDatabase> {
   if (kind === 'pglite') {
     const dataDir = mkdtempSync(join(tmpdir(), 'crm-bench-pglite-'))
     return { kind, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) }
   }
   const name = `crm_bench_${Date.now()}_${randomBytes(2).toString('hex')}`
-  await adminQuery(baseUrl, `create database ${name}`)
+  await adminQuery(baseUrl, `create database ${name}${template ? ` template ${template}` : ''}`)
   const url = new URL(baseUrl)
   url.pathname = `/${name}`
-  return { kind, url: url.toString(), drop: () => adminQuery(baseUrl, `drop database if exists ${name} with (force)`) }
+  return { kind, url: url.toString(), drop: async () => { await adminQuery(baseUrl, `drop database if exists ${name} with (force)`) } }
 }
 
-async function adminQuery(baseUrl: string, text: string): Promise<void> {
+export async function adminQuery(baseUrl: string, text: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
   const client = new pg.Client({ connectionString: baseUrl })
   await client.connect()
-  try { await client.query(text) } finally { await client.end() }
+  try { return (await client.query(text, values)).rows } finally { await client.end() }
 }
 
 type Exec = (text: string, values?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>

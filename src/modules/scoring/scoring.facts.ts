@@ -1,0 +1,78 @@
+import { sql, type SQL } from 'drizzle-orm'
+import { DAY_MS } from '../../rules/rfm.js'
+import type { ScoringConfig } from './scoring.config.js'
+import { COUNTED, daysSince, ts } from './scoring.sql.js'
+
+/**
+ * What a run knows of each buyer (a customer_scores row of a live customer), as of `asOf`,
+ * from the maintained aggregates alone: the window's frequency and money, all-time counted
+ * orders and net, the last counted payment and the days since. Orders paid after `asOf`
+ * (recorded ahead of time) are taken back out; there are normally none. Every statement
+ * of a run reads the buyers through this, so they all see the same figures.
+ */
+export function buyerFacts(asOf: Date, withInterest?: Interest): SQL {
+  const lastCountedBefore = sql`(select max(o.paid_at) from orders o where o.customer_id = s.customer_id and o.paid_at <= ${ts(asOf)} and ${COUNTED})`
+  // Tier and stage need the interest facts too; the scores' statistics do not.
+  const interestColumns = withInterest ? sql`, pl.customer_id is not null as open_pipeline, ac.last_at` : sql``
+  const interestJoins = withInterest
+    ? sql`left join (select distinct customer_id from (${withInterest.pipeline}) p) pl on pl.customer_id = s.customer_id
+      left join (${withInterest.activity}) ac on ac.customer_id = s.customer_id`
+    : sql``
+  return sql`(
+    select b.*, ${daysSince(sql`b.last_paid_at`, asOf)} as days, b.frequency > 0 as scored from (
+      select s.customer_id, s.r as r_before, s.f as f_before, s.m as m_before, s.segment as segment_before,
+        s.frequency as frequency_before, s.monetary as monetary_before, s.recency_from as recency_from_before,
+        s.placed_tier, s.placed_stage,
+        s.paid_orders - s.old_orders - coalesce(fu.n, 0) as frequency,
+        s.net_paid - s.old_net - coalesce(fu.net, 0) as monetary,
+        s.paid_orders - coalesce(fu.n, 0) as n, s.net_paid - coalesce(fu.net, 0) as net,
+        case when fu.n is null then s.last_paid_at else ${lastCountedBefore} end as last_paid_at
+        ${interestColumns}
+      from customer_scores s
+      left join (
+        select o.customer_id, count(*)::int as n, sum(o.amount - o.refunded_amount)::bigint as net
+        from orders o where o.paid_at > ${ts(asOf)} and ${COUNTED} group by o.customer_id
+      ) fu on fu.customer_id = s.customer_id
+      ${interestJoins}
+      where not exists (select 1 from customers g where g.id = s.customer_id and (g.deleted_at is not null or g.merged_into_id is not null))
+    ) b
+  )`
+}
+
+export type Interest = { pipeline: SQL; activity: SQL; interestFrom: Date; engagedFrom: Date }
+
+/** Open leads and opportunities, and the latest activity (about the customer, their leads or opportunities) in the interest windows. */
+export function interest(asOf: Date, config: ScoringConfig): Interest {
+  const interestFrom = new Date(asOf.getTime() - config.customerTier.interestDays * DAY_MS)
+  const engagedFrom = new Date(asOf.getTime() - config.lifecycle.engagedDays * DAY_MS)
+  const from = interestFrom < engagedFrom ? interestFrom : engagedFrom
+  return {
+    interestFrom, engagedFrom,
+    pipeline: sql`select customer_id from leads where customer_id is not null and deleted_at is null and status in ('new', 'contacted', 'qualified')
+      union select customer_id from opportunities where deleted_at is null and stage not in ('won', 'lost')`,
+    activity: sql`select coalesce(a.customer_id, ld.customer_id, op.customer_id) as customer_id, max(a.occurred_at) as last_at
+      from activities a left join leads ld on ld.id = a.lead_id left join opportunities op on op.id = a.opportunity_id
+      where a.deleted_at is null and a.occurred_at <= ${ts(asOf)} and a.occurred_at >= ${ts(from)} group by 1`
+  }
+}
+
+/** customer-tier.ts and lifecycle.ts over columns n (counted orders, all time), net, days (since the last), open_pipeline, last_at. */
+export function placement(config: ScoringConfig, i: Interest): { tier: SQL; stage: SQL } {
+  const t = config.customerTier
+  const l = config.lifecycle
+  return {
+    tier: sql`(case
+      when n >= ${t.aMinPaidOrders} and net >= ${t.aMinNetPaid} then 'A'
+      when n > 0 then 'C'
+      when open_pipeline or last_at >= ${ts(i.interestFrom)} then 'B'
+    end)::customer_tier`,
+    stage: sql`(case
+      when n > 0 and days >= ${l.churnedDays} then 'churned'
+      when n > 0 and days >= ${l.atRiskDays} then 'at_risk'
+      when n >= ${l.loyalMinPaidOrders} then 'loyal'
+      when n > 0 then 'nurturing'
+      when open_pipeline or last_at >= ${ts(i.engagedFrom)} then 'nurturing'
+      else 'prospect'
+    end)::lifecycle_stage`
+  }
+}
