@@ -3,6 +3,7 @@ import type { Database } from '../db/client.js'
 import { scoringState } from '../db/schema/index.js'
 import { PiiCipher } from '../lib/pii.js'
 import { EDGE_LOCK, rebuildAggregates } from '../modules/scoring/scoring.aggregates.js'
+import { SCORING_WORK_MEM } from '../modules/scoring/scoring.service.js'
 import { copyTarget, copyLine, type CopyTarget } from './seed-copy.js'
 import { dropIndexesOfEmpty, rebuildIndexes, type DroppedIndexes } from './seed-indexes.js'
 import { CUSTOMER_COLUMNS, REFERRER_COLUMNS, createdWithinHistory, customerRow, referralCode, referrerRow } from './seed-data.js'
@@ -154,6 +155,7 @@ export async function seed(database: Database, options: SeedOptions): Promise<Se
 
     phases.aggregates = await timed(() => database.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${EDGE_LOCK})`)
+      await tx.execute(sql.raw(`set local work_mem = '${SCORING_WORK_MEM}'`))
       // Keep the RFM window's edge where it stands (-infinity, i.e. (null, null), until a recompute moves it).
       const [edge] = await tx.select({ unbounded: sql<boolean>`${scoringState.windowFrom} = '-infinity'::timestamptz`, from: scoringState.windowFrom, days: scoringState.windowDays })
         .from(scoringState).where(eq(scoringState.id, 1))

@@ -17,6 +17,7 @@ import type { ServiceDeps } from '../service-deps.js'
 import { viewKeys, type Hidden } from './customers.columns.js'
 import { customerGraph } from './customers.graph.js'
 import { customerConditions, customersRepository as repo, type CustomerRow, type CustomerInsert } from './customers.repository.js'
+import { dropScores, recountCustomers, shareEdgeLock } from '../scoring/scoring.aggregates.js'
 import { CustomerRfmService } from './customers.rfm.js'
 import { filterUsesScores, isScoreOrder, ScoreKeyset, scoresJoin } from './customers.scores.js'
 import {
@@ -198,6 +199,8 @@ export class CustomersService {
   private async applyUpdate(actor: Actor, id: string, data: CustomerUpdate, revive: boolean): Promise<Customer> {
     const reach = authorize(actor, 'customers', 'write')
     return runAction(this.deps.db, actionContext(actor), async ({ tx, audit, emit }) => {
+      // A revived customer is recounted: like a merge, share the scoring edge lock before any row lock.
+      if (revive) await shareEdgeLock(tx)
       const before = isUuid(id) ? await repo.lock(tx, id, this.scope(actor, 'write'), revive) : undefined
       if (!before) throw notFound('Customer', id)
       if (data.expectedVersion !== undefined && before.version !== data.expectedVersion) {
@@ -206,6 +209,8 @@ export class CustomersService {
       if (data.ownerId && data.ownerId !== before.ownerId) await assertAssignable(tx, actor, reach, data.ownerId)
       if (data.ownerId === null && reach !== 'all') throw invalid('ownerId', 'cannot be cleared', 'REQUIRED')
       const after = await this.updateUnique(tx, id, { ...this.columns(data), ...(revive ? { deletedAt: null } : {}) })
+      // Back from a delete: scored again from their orders.
+      if (revive && before.deletedAt) await recountCustomers(tx, [id])
       const changes = changedFields(this.auditView(before), this.auditView(after), auditedFields)
       if (Object.keys(changes).length > 0) {
         audit({ action: 'customer.updated', entityType: 'customer', entityId: id, changes })
@@ -219,10 +224,13 @@ export class CustomersService {
   async delete(actor: Actor, id: string, expectedVersion?: number): Promise<{ id: string }> {
     authorize(actor, 'customers', 'write')
     return runAction(this.deps.db, actionContext(actor), async ({ tx, audit }) => {
+      // Its scores go too: taken before the row lock, so a running recompute and this cannot deadlock.
+      await shareEdgeLock(tx)
       const before = isUuid(id) ? await repo.lock(tx, id, this.scope(actor, 'write')) : undefined
       if (!before) throw notFound('Customer', id)
       if (expectedVersion !== undefined && before.version !== expectedVersion) throw staleVersion('Customer', expectedVersion, before.version)
       await repo.update(tx, id, { deletedAt: new Date() })
+      await dropScores(tx, [id])
       audit({ action: 'customer.deleted', entityType: 'customer', entityId: id })
       return { id }
     })

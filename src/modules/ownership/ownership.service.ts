@@ -82,10 +82,11 @@ export class OwnershipService {
       const merged = mergedIds.map((id) => rows.get(id)!)
       const at = new Date()
       const movedBy = await moveReferences(tx, survivorId, mergedIds, at)
-      await recountCustomers(tx, [survivorId, ...mergedIds])
       const filled = absorb(survivor, merged)
       await tx.update(customers).set({ deletedAt: at, mergedIntoId: survivorId, version: sql`${customers.version} + 1`, updatedAt: at, ...(filled.externalId ? { externalId: null } : {}) })
         .where(inArray(customers.id, mergedIds))
+      // After the merged are marked: the survivor is recounted with their orders, their own scores go.
+      await recountCustomers(tx, [survivorId, ...mergedIds])
       const [after] = await tx.update(customers).set({ ...filled, version: sql`${customers.version} + 1`, updatedAt: at })
         .where(eq(customers.id, survivorId)).returning()
       await tx.insert(customerMerges).values(merged.map((m) => ({

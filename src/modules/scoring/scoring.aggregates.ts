@@ -50,17 +50,24 @@ export async function addOrder(ex: Executor, customerId: string, net: number, pa
 
 const COUNTED = sql`o.status = 'paid' and o.refunded_amount < o.amount`
 
+const GONE = sql`(g.deleted_at is not null or g.merged_into_id is not null)`
+
 /**
  * Recounts the customers' aggregates from their orders (an index range each): after a
- * refund, a corrected amount or payment time, or a merge that moved orders. Exact whatever
- * happened, and cheap because it touches only these customers.
+ * refund, a corrected amount or payment time, a merge that moved orders, or a deleted
+ * customer's return. Exact whatever happened, and cheap because it touches only these
+ * customers. Only live customers keep a row: a deleted or merged one's row is removed, so
+ * that scoring reads customer_scores without asking who is gone.
  */
 export async function recountCustomers(ex: Executor, customerIds: readonly string[]): Promise<void> {
   if (customerIds.length === 0) return
+  const ids = sql`${`{${customerIds.join(',')}}`}::uuid[]`
+  await ex.execute(sql`delete from customer_scores s using customers g where g.id = s.customer_id and s.customer_id = any(${ids}) and ${GONE}`)
   await ex.execute(sql`
     insert into customer_scores as s (customer_id, paid_orders, net_paid, last_paid_at, old_orders, old_net)
     select c.id, coalesce(a.n, 0), coalesce(a.net, 0), a.last_paid_at, coalesce(a.old_n, 0), coalesce(a.old_net, 0)
-    from unnest(${`{${customerIds.join(',')}}`}::uuid[]) as c(id)
+    from unnest(${ids}) as c(id)
+    join customers g on g.id = c.id and not ${GONE}
     cross join scoring_state e
     left join lateral (
       select count(*)::int as n, sum(o.amount - o.refunded_amount)::bigint as net, max(o.paid_at) as last_paid_at,
@@ -74,30 +81,46 @@ export async function recountCustomers(ex: Executor, customerIds: readonly strin
       old_orders = excluded.old_orders, old_net = excluded.old_net`)
 }
 
+/** A customer leaving (deleted, or merged into another): their scores go with them. */
+export async function dropScores(ex: Executor, customerIds: readonly string[]): Promise<void> {
+  if (customerIds.length === 0) return
+  await ex.execute(sql`delete from customer_scores where customer_id = any(${`{${customerIds.join(',')}}`}::uuid[])`)
+}
+
 /**
  * Rebuilds every customer's aggregates from all orders, with the window's edge at
  * `windowFrom` (null: -infinity, nothing old), and moves the edge there: for repair, after a
- * bulk load that bypassed the service, or when the window's length changes. Rows already
- * right are left alone. The caller holds the edge lock exclusively.
+ * bulk load that bypassed the service, or when the window's length changes. The recount is
+ * one parallel aggregate into a temporary table; one join with the stored rows then finds
+ * what differs (rows already right are left alone, rows whose orders are all gone are
+ * zeroed). The caller holds the edge lock exclusively.
  */
 export async function rebuildAggregates(ex: Executor, windowFrom: Date | null, windowDays: number | null): Promise<void> {
   const from = windowFrom ? sql`${windowFrom.toISOString()}::timestamptz` : sql`'-infinity'::timestamptz`
-  await ex.execute(sql`
-    insert into customer_scores as s (customer_id, paid_orders, net_paid, last_paid_at, old_orders, old_net)
-    select o.customer_id, count(*)::int, sum(o.amount - o.refunded_amount)::bigint, max(o.paid_at),
-      (count(*) filter (where o.paid_at < ${from}))::int,
-      coalesce(sum(o.amount - o.refunded_amount) filter (where o.paid_at < ${from}), 0)::bigint
+  await ex.execute(sql`create temporary table scoring_recount on commit drop as
+    select o.customer_id, count(*)::int as n, sum(o.amount - o.refunded_amount)::bigint as net, max(o.paid_at) as last_paid_at,
+      (count(*) filter (where o.paid_at < ${from}))::int as old_n,
+      coalesce(sum(o.amount - o.refunded_amount) filter (where o.paid_at < ${from}), 0)::bigint as old_net
     from orders o where ${COUNTED}
-    group by o.customer_id
-    on conflict (customer_id) do update set
-      paid_orders = excluded.paid_orders, net_paid = excluded.net_paid, last_paid_at = excluded.last_paid_at,
-      old_orders = excluded.old_orders, old_net = excluded.old_net
-    where (s.paid_orders, s.net_paid, s.last_paid_at, s.old_orders, s.old_net)
-      is distinct from (excluded.paid_orders, excluded.net_paid, excluded.last_paid_at, excluded.old_orders, excluded.old_net)`)
-  // Customers whose orders are all gone (refunded, moved by a merge) since their row was made.
+    group by o.customer_id`)
+  // Rows of customers who left since (a bulk load that bypassed the service) go; theirs are not added back below.
+  await ex.execute(sql`delete from customer_scores s using customers g where g.id = s.customer_id and ${GONE}`)
   await ex.execute(sql`
-    update customer_scores s set paid_orders = 0, net_paid = 0, last_paid_at = null, old_orders = 0, old_net = 0
-    where s.paid_orders <> 0 and not exists (select 1 from orders o where o.customer_id = s.customer_id and ${COUNTED})`)
+    with diff as materialized (
+      select coalesce(a.customer_id, s.customer_id) as customer_id, s.customer_id is null as missing,
+        coalesce(a.n, 0) as n, coalesce(a.net, 0) as net, a.last_paid_at, coalesce(a.old_n, 0) as old_n, coalesce(a.old_net, 0) as old_net
+      from scoring_recount a full join customer_scores s on s.customer_id = a.customer_id
+      where (s.paid_orders, s.net_paid, s.last_paid_at, s.old_orders, s.old_net)
+        is distinct from (coalesce(a.n, 0), coalesce(a.net, 0), a.last_paid_at, coalesce(a.old_n, 0), coalesce(a.old_net, 0))
+    ),
+    added as (
+      insert into customer_scores (customer_id, paid_orders, net_paid, last_paid_at, old_orders, old_net)
+      select d.customer_id, n, net, last_paid_at, old_n, old_net from diff d
+      where missing and not exists (select 1 from customers g where g.id = d.customer_id and ${GONE})
+    )
+    update customer_scores s set paid_orders = d.n, net_paid = d.net, last_paid_at = d.last_paid_at, old_orders = d.old_n, old_net = d.old_net
+    from diff d where not d.missing and s.customer_id = d.customer_id`)
+  await ex.execute(sql`drop table scoring_recount`)
   await ex.execute(sql`update scoring_state set window_from = ${from}, window_days = ${windowDays} where id = 1`)
 }
 

@@ -4,11 +4,13 @@ import type { ScoringConfig } from './scoring.config.js'
 import { COUNTED, daysSince, ts } from './scoring.sql.js'
 
 /**
- * What a run knows of each buyer (a customer_scores row of a live customer), as of `asOf`,
+ * What a run knows of each buyer (a customer_scores row: only live customers have one), as of `asOf`,
  * from the maintained aggregates alone: the window's frequency and money, all-time counted
  * orders and net, the last counted payment and the days since. Orders paid after `asOf`
  * (recorded ahead of time) are taken back out; there are normally none. Every statement
  * of a run reads the buyers through this, so they all see the same figures.
+ * `offset 0` keeps each layer a subquery of its own: flattened, every reference to a column
+ * above would repeat the expression that computes it (the scores refer to days a hundred times).
  */
 export function buyerFacts(asOf: Date, withInterest?: Interest): SQL {
   const lastCountedBefore = sql`(select max(o.paid_at) from orders o where o.customer_id = s.customer_id and o.paid_at <= ${ts(asOf)} and ${COUNTED})`
@@ -34,8 +36,9 @@ export function buyerFacts(asOf: Date, withInterest?: Interest): SQL {
         from orders o where o.paid_at > ${ts(asOf)} and ${COUNTED} group by o.customer_id
       ) fu on fu.customer_id = s.customer_id
       ${interestJoins}
-      where not exists (select 1 from customers g where g.id = s.customer_id and (g.deleted_at is not null or g.merged_into_id is not null))
+      offset 0
     ) b
+    offset 0
   )`
 }
 

@@ -62,7 +62,9 @@ export function decideBuyersQuery(asOf: Date, config: ScoringConfig, cuts: RunCu
             case when x.scored then x.frequency end as frequency_now, case when x.scored then x.monetary end as monetary_now,
             case when x.scored then x.last_paid_at end as recency_from_now
           from ${buyerFacts(asOf, i)} x
+          offset 0
         ) g
+        offset 0
       ) d
       where (d.frequency_before, d.monetary_before, d.recency_from_before, d.r_before, d.f_before, d.m_before, d.segment_before)
           is distinct from (d.frequency_now, d.monetary_now, d.recency_from_now, d.r, d.f, d.m, d.segment)
@@ -74,16 +76,14 @@ export function decideBuyersQuery(asOf: Date, config: ScoringConfig, cuts: RunCu
 
 /** Counts per segment, tier and stage of the live buyers, from what the run just stored. */
 async function buyerDistribution(ex: Executor): Promise<Distribution> {
-  const found = await rows(ex, sql`select s.segment, coalesce(s.placed_tier::text, 'untiered') as tier, s.placed_stage::text as stage, count(*)::int as n
-    from customer_scores s
-    where not exists (select 1 from customers g where g.id = s.customer_id and (g.deleted_at is not null or g.merged_into_id is not null))
-    group by 1, 2, 3`)
+  // Grouped on the stored columns as they are (no casts per row); every row is a live buyer.
+  const found = await rows(ex, sql`select segment, placed_tier, placed_stage, count(*)::int as n from customer_scores group by 1, 2, 3`)
   const out: Distribution = { segments: {}, tiers: {}, stages: {} }
   const add = (into: Record<string, number>, key: string, n: number) => { into[key] = (into[key] ?? 0) + n }
   for (const r of found) {
     if (r.segment !== null) add(out.segments, String(r.segment), Number(r.n))
-    add(out.tiers, String(r.tier), Number(r.n))
-    add(out.stages, String(r.stage), Number(r.n))
+    add(out.tiers, r.placed_tier === null ? 'untiered' : String(r.placed_tier), Number(r.n))
+    add(out.stages, String(r.placed_stage), Number(r.n))
   }
   return out
 }
