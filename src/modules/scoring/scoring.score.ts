@@ -21,13 +21,10 @@ export type Distribution = { segments: Record<string, number>; tiers: Record<str
 
 export async function scoreAll(ex: Executor, asOf: Date, config: ScoringConfig): Promise<ScoreCounts & { buyers: Distribution }> {
   const cuts = await findCuts(ex, asOf)
-  // What changed, kept aside: the writes below then find their rows by key (the planner sizes a
-  // temporary table by its pages, so a few hundred changes are a few hundred index lookups).
-  await ex.execute(sql`create temporary table scoring_changes (
-    customer_id uuid primary key, r_before smallint, f_before smallint, m_before smallint, segment_before text,
-    r smallint, f smallint, m smallint, segment text, tier customer_tier, stage lifecycle_stage,
-    frequency int, monetary bigint, recency_from timestamptz, placed_moved boolean) on commit drop`)
-  const [decided] = await rows(ex, decideBuyersQuery(asOf, config, cuts))
+  // What changed, kept aside in a temporary table: made by CREATE TABLE AS, the one pass over
+  // every buyer runs in parallel; the writes below then find their rows by key.
+  await ex.execute(decideBuyersQuery(asOf, config, cuts))
+  const [decided] = await rows(ex, sql`select count(*)::int as changed from scoring_changes`)
   await ex.execute(sql`analyze scoring_changes`)
   await ex.execute(sql`update customer_scores s set frequency = n.frequency, monetary = n.monetary, recency_from = n.recency_from,
     r = n.r, f = n.f, m = n.m, segment = n.segment, placed_tier = n.tier, placed_stage = n.stage, computed_at = ${ts(asOf)}
@@ -50,28 +47,25 @@ export function decideBuyersQuery(asOf: Date, config: ScoringConfig, cuts: RunCu
   const i = interest(asOf, config)
   const place = placement(config, i)
   return sql`
-    with changed as (
-      insert into scoring_changes
-      select d.customer_id, d.r_before, d.f_before, d.m_before, d.segment_before, d.r, d.f, d.m, d.segment, d.tier, d.stage,
-        d.frequency_now, d.monetary_now, d.recency_from_now, (d.placed_tier, d.placed_stage) is distinct from (d.tier, d.stage)
+    create temporary table scoring_changes on commit drop as
+    select d.customer_id, d.r_before, d.f_before, d.m_before, d.segment_before, d.r, d.f, d.m, d.segment, d.tier, d.stage,
+      d.frequency_now as frequency, d.monetary_now as monetary, d.recency_from_now as recency_from,
+      (d.placed_tier, d.placed_stage) is distinct from (d.tier, d.stage) as placed_moved
+    from (
+      select g.*, case when g.scored then ${segmentCase(config.segments)} end as segment
       from (
-        select g.*, case when g.scored then ${segmentCase(config.segments)} end as segment
-        from (
-          select x.*, ${scoreSql(sql`x.days`, cuts.r, 'lower')} as r, ${scoreSql(sql`x.frequency`, cuts.f, 'higher')} as f,
-            ${scoreSql(sql`x.monetary`, cuts.m, 'higher')} as m, ${place.tier} as tier, ${place.stage} as stage,
-            case when x.scored then x.frequency end as frequency_now, case when x.scored then x.monetary end as monetary_now,
-            case when x.scored then x.last_paid_at end as recency_from_now
-          from ${buyerFacts(asOf, i)} x
-          offset 0
-        ) g
+        select x.*, ${scoreSql(sql`x.days`, cuts.r, 'lower')} as r, ${scoreSql(sql`x.frequency`, cuts.f, 'higher')} as f,
+          ${scoreSql(sql`x.monetary`, cuts.m, 'higher')} as m, ${place.tier} as tier, ${place.stage} as stage,
+          case when x.scored then x.frequency end as frequency_now, case when x.scored then x.monetary end as monetary_now,
+          case when x.scored then x.last_paid_at end as recency_from_now
+        from ${buyerFacts(asOf, i)} x
         offset 0
-      ) d
-      where (d.frequency_before, d.monetary_before, d.recency_from_before, d.r_before, d.f_before, d.m_before, d.segment_before)
-          is distinct from (d.frequency_now, d.monetary_now, d.recency_from_now, d.r, d.f, d.m, d.segment)
-        or (d.placed_tier, d.placed_stage) is distinct from (d.tier, d.stage)
-      returning 1
-    )
-    select count(*)::int as changed from changed`
+      ) g
+      offset 0
+    ) d
+    where (d.frequency_before, d.monetary_before, d.recency_from_before, d.r_before, d.f_before, d.m_before, d.segment_before)
+        is distinct from (d.frequency_now, d.monetary_now, d.recency_from_now, d.r, d.f, d.m, d.segment)
+      or (d.placed_tier, d.placed_stage) is distinct from (d.tier, d.stage)`
 }
 
 /** Counts per segment, tier and stage of the live buyers, from what the run just stored. */
