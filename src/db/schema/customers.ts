@@ -42,11 +42,12 @@ export const customers = pgTable('customers', {
   index('customers_created_at_idx').on(t.createdAt, t.id),
   index('customers_updated_at_idx').on(t.updatedAt, t.id),
   index('customers_name_idx').on(t.name, t.id),
-  index('customers_lifecycle_stage_idx').on(t.lifecycleStage),
   index('customers_source_channel_idx').on(t.sourceChannel),
   index('customers_tags_idx').using('gin', t.tags),
-  // Small sets scoring reads without scanning every customer: those gone (deleted, merged) and those in tier B.
+  // The few gone (deleted, merged) without scanning every customer: a scoring rebuild drops their scores.
   index('customers_gone_idx').on(t.id).where(sql`${t.deletedAt} is not null or ${t.mergedIntoId} is not null`),
-  index('customers_tier_b_idx').on(t.id).where(sql`${t.tier} = 'B'`),
+  // No index reads tier or lifecycle_stage: the nightly recompute rewrites them for thousands of
+  // customers, and with no index on them (and room on each page, fillfactor 90, migration 0006)
+  // those updates stay HOT instead of adding an entry to each of this table's indexes.
   index('customers_search_trgm_idx').using('gin', sql`(lower(${t.name} || ' ' || coalesce(${t.company}, ''))) gin_trgm_ops`)
 ])

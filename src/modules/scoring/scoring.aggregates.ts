@@ -61,6 +61,8 @@ const GONE = sql`(g.deleted_at is not null or g.merged_into_id is not null)`
  */
 export async function recountCustomers(ex: Executor, customerIds: readonly string[]): Promise<void> {
   if (customerIds.length === 0) return
+  // old_* are counted against the edge as committed: a recompute moving it must not run between.
+  await shareEdgeLock(ex)
   const ids = sql`${`{${customerIds.join(',')}}`}::uuid[]`
   await ex.execute(sql`delete from customer_scores s using customers g where g.id = s.customer_id and s.customer_id = any(${ids}) and ${GONE}`)
   await ex.execute(sql`
@@ -125,22 +127,20 @@ export async function rebuildAggregates(ex: Executor, windowFrom: Date | null, w
 }
 
 /**
- * Moves the window's edge from where it stands to `to`, adding to `old_*` the counted orders
- * paid in between (or taking them back out when the edge moves back). One index range over
- * orders.paid_at: a day's payments for a nightly run. The caller holds the edge lock.
+ * The counted orders the window's edge passes over as it moves from where it stands to `to`,
+ * per customer, signed (positive when the edge moves forward: they become old), into the
+ * temporary table scoring_edge. One index range over orders.paid_at: a day's payments for a
+ * nightly run. The run then applies them to `old_*` in the same row write as the scores
+ * (scoring.facts.ts), so a row is written once per run. The caller holds the edge lock.
  */
-export async function moveEdge(ex: Executor, from: Date | null, to: Date): Promise<void> {
-  const toSql = sql`${to.toISOString()}::timestamptz`
+export async function edgeDelta(ex: Executor, from: Date | null, to: Date | null): Promise<void> {
+  const toSql = to ? sql`${to.toISOString()}::timestamptz` : sql`'-infinity'::timestamptz`
   const fromSql = from ? sql`${from.toISOString()}::timestamptz` : sql`'-infinity'::timestamptz`
-  const forward = from === null || from.getTime() <= to.getTime()
+  const forward = from === null || (to !== null && from.getTime() <= to.getTime())
   const [lo, hi, sign] = forward ? [fromSql, toSql, sql`1`] : [toSql, fromSql, sql`-1`]
-  await ex.execute(sql`
-    update customer_scores s set old_orders = s.old_orders + ${sign} * d.n, old_net = s.old_net + ${sign} * d.net
-    from (
-      select o.customer_id, count(*)::int as n, sum(o.amount - o.refunded_amount)::bigint as net
-      from orders o where o.paid_at >= ${lo} and o.paid_at < ${hi} and ${COUNTED}
-      group by o.customer_id
-    ) d
-    where s.customer_id = d.customer_id`)
-  await ex.execute(sql`update scoring_state set window_from = ${toSql} where id = 1`)
+  await ex.execute(sql`create temporary table scoring_edge on commit drop as
+    select o.customer_id, (${sign} * count(*))::int as n, (${sign} * sum(o.amount - o.refunded_amount))::bigint as net
+    from orders o where o.paid_at >= ${lo} and o.paid_at < ${hi} and ${COUNTED}
+    group by o.customer_id`)
+  await ex.execute(sql`analyze scoring_edge`)
 }

@@ -17,10 +17,10 @@ export type RunCuts = { scored: number; r: ScoreCuts; f: ScoreCuts; m: ScoreCuts
 // sqrt is correctly rounded, so floor(sqrt(x)) never puts a larger value in a smaller bucket.
 const BUCKET = sql`floor(sqrt(monetary::float8))`
 
-export async function findCuts(ex: Executor, asOf: Date): Promise<RunCuts> {
+export async function findCuts(ex: Executor, asOf: Date, edgeMoves: boolean): Promise<RunCuts> {
   const found = await rows(ex, sql`
     select grouping(days, frequency, ${BUCKET}) as g, days, frequency, ${BUCKET} as bucket, count(*)::int as n
-    from ${buyerFacts(asOf)} x where scored
+    from ${buyerFacts(asOf, undefined, edgeMoves)} x where scored
     group by grouping sets ((days), (frequency), (${BUCKET}))`)
   // grouping() sets a bit per column left out: 3 = only days kept, 5 = frequency, 6 = bucket.
   const of = (g: number, key: string, better: Better): Histogram => sortedHistogram(found.filter((r) => Number(r.g) === g).map((r) => [Number(r[key]), Number(r.n)]), better)
@@ -28,15 +28,15 @@ export async function findCuts(ex: Executor, asOf: Date): Promise<RunCuts> {
   const frequency = of(5, 'frequency', 'higher')
   const buckets = of(6, 'bucket', 'higher')
   const scored = frequency.reduce((sum, [, n]) => sum + n, 0)
-  return { scored, r: cutsFromHistogram(recency), f: cutsFromHistogram(frequency), m: await moneyCuts(ex, asOf, buckets) }
+  return { scored, r: cutsFromHistogram(recency), f: cutsFromHistogram(frequency), m: await moneyCuts(ex, asOf, buckets, edgeMoves) }
 }
 
-async function moneyCuts(ex: Executor, asOf: Date, buckets: Histogram): Promise<ScoreCuts> {
+async function moneyCuts(ex: Executor, asOf: Date, buckets: Histogram, edgeMoves: boolean): Promise<ScoreCuts> {
   const wanted = positionsWithin(buckets)
   if (wanted.length === 0) return []
   const ids = [...new Set(wanted.map((w) => w.bucket))]
   const found = await rows(ex, sql`
-    select ${BUCKET} as bucket, monetary, count(*)::int as n from ${buyerFacts(asOf)} x
+    select ${BUCKET} as bucket, monetary, count(*)::int as n from ${buyerFacts(asOf, undefined, edgeMoves)} x
     where scored and ${BUCKET} in (${sql.join(ids.map((b) => sql.raw(String(b))), sql`, `)})
     group by 1, 2`)
   return wanted.map(({ bucket, position }) => {

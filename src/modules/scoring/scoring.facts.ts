@@ -12,7 +12,7 @@ import { COUNTED, daysSince, ts } from './scoring.sql.js'
  * `offset 0` keeps each layer a subquery of its own: flattened, every reference to a column
  * above would repeat the expression that computes it (the scores refer to days a hundred times).
  */
-export function buyerFacts(asOf: Date, withInterest?: Interest): SQL {
+export function buyerFacts(asOf: Date, withInterest?: Interest, edgeMoves = false): SQL {
   const lastCountedBefore = sql`(select max(o.paid_at) from orders o where o.customer_id = s.customer_id and o.paid_at <= ${ts(asOf)} and ${COUNTED})`
   // Tier and stage need the interest facts too; the scores' statistics do not.
   const interestColumns = withInterest ? sql`, pl.customer_id is not null as open_pipeline, ac.last_at` : sql``
@@ -20,13 +20,18 @@ export function buyerFacts(asOf: Date, withInterest?: Interest): SQL {
     ? sql`left join (select distinct customer_id from (${withInterest.pipeline}) p) pl on pl.customer_id = s.customer_id
       left join (${withInterest.activity}) ac on ac.customer_id = s.customer_id`
     : sql``
+  // The orders the window's edge passes over this run (scoring_edge, from edgeDelta) become old.
+  const edgeJoin = edgeMoves ? sql`left join scoring_edge e on e.customer_id = s.customer_id` : sql``
+  const oldOrders = edgeMoves ? sql`(s.old_orders + coalesce(e.n, 0))` : sql`s.old_orders`
+  const oldNet = edgeMoves ? sql`(s.old_net + coalesce(e.net, 0))` : sql`s.old_net`
   return sql`(
     select b.*, ${daysSince(sql`b.last_paid_at`, asOf)} as days, b.frequency > 0 as scored from (
       select s.customer_id, s.r as r_before, s.f as f_before, s.m as m_before, s.segment as segment_before,
         s.frequency as frequency_before, s.monetary as monetary_before, s.recency_from as recency_from_before,
-        s.placed_tier, s.placed_stage,
-        s.paid_orders - s.old_orders - coalesce(fu.n, 0) as frequency,
-        s.net_paid - s.old_net - coalesce(fu.net, 0) as monetary,
+        s.placed_tier, s.placed_stage, s.old_orders as old_orders_before, s.old_net as old_net_before,
+        ${oldOrders} as old_orders, ${oldNet} as old_net,
+        s.paid_orders - ${oldOrders} - coalesce(fu.n, 0) as frequency,
+        s.net_paid - ${oldNet} - coalesce(fu.net, 0) as monetary,
         s.paid_orders - coalesce(fu.n, 0) as n, s.net_paid - coalesce(fu.net, 0) as net,
         case when fu.n is null then s.last_paid_at else ${lastCountedBefore} end as last_paid_at
         ${interestColumns}
@@ -35,6 +40,7 @@ export function buyerFacts(asOf: Date, withInterest?: Interest): SQL {
         select o.customer_id, count(*)::int as n, sum(o.amount - o.refunded_amount)::bigint as net
         from orders o where o.paid_at > ${ts(asOf)} and ${COUNTED} group by o.customer_id
       ) fu on fu.customer_id = s.customer_id
+      ${edgeJoin}
       ${interestJoins}
       offset 0
     ) b

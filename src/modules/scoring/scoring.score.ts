@@ -7,50 +7,55 @@ import { rows, segmentCase, ts } from './scoring.sql.js'
 
 /**
  * The scoring statements of a run. They read the narrow customer_scores rows, never every
- * order nor every (wide) customer row, and write only what changed:
- *   - buyers (a customer_scores row): R, F and M from the run's cut values (scoring.cuts.ts),
- *     segment, and tier and stage compared with what scoring last placed (`placed_*`), the
- *     customer row touched only when they change;
- *   - customers who never bought: tier B / stage nurturing while interested (open lead or
- *     opportunity, recent activity), back when no longer; a small set found by index.
- * Each customer whose segment, tier or stage changed gets one customer.updated.
+ * order nor every (wide) customer row, and write only what changed. customer_scores holds
+ * every live customer scoring places: the buyers, and those who never bought but showed
+ * interest (open lead or opportunity, recent activity), added with zero aggregates when they
+ * first do. For each: R, F and M from the run's cut values (scoring.cuts.ts), segment, and
+ * tier and stage compared with what scoring last placed (`placed_*`), the customer row
+ * touched only when they change. Each customer whose segment, tier or stage changed gets one
+ * customer.updated.
  */
 export type ScoreCounts = { scored: number; rfmChanged: number; tierOrStageChanged: number; events: number }
 
-export type Distribution = { segments: Record<string, number>; tiers: Record<string, number>; stages: Record<string, number> }
-
-export async function scoreAll(ex: Executor, asOf: Date, config: ScoringConfig): Promise<ScoreCounts & { buyers: Distribution }> {
-  const cuts = await findCuts(ex, asOf)
+export async function scoreAll(ex: Executor, asOf: Date, config: ScoringConfig, edgeMoves: boolean): Promise<ScoreCounts> {
+  await ex.execute(addInterestedQuery(asOf, config))
+  const cuts = await findCuts(ex, asOf, edgeMoves)
   // What changed, kept aside in a temporary table: made by CREATE TABLE AS, the one pass over
-  // every buyer runs in parallel; the writes below then find their rows by key.
-  await ex.execute(decideBuyersQuery(asOf, config, cuts))
+  // every row runs in parallel; the writes below then find their rows by key.
+  await ex.execute(decideQuery(asOf, config, cuts, edgeMoves))
   const [decided] = await rows(ex, sql`select count(*)::int as changed from scoring_changes`)
   await ex.execute(sql`analyze scoring_changes`)
   await ex.execute(sql`update customer_scores s set frequency = n.frequency, monetary = n.monetary, recency_from = n.recency_from,
-    r = n.r, f = n.f, m = n.m, segment = n.segment, placed_tier = n.tier, placed_stage = n.stage, computed_at = ${ts(asOf)}
+    r = n.r, f = n.f, m = n.m, segment = n.segment, placed_tier = n.tier, placed_stage = n.stage, old_orders = n.old_orders, old_net = n.old_net,
+    computed_at = ${ts(asOf)}
     from scoring_changes n where s.customer_id = n.customer_id`)
   const [written] = await rows(ex, announceQuery(asOf))
-  const [others] = await rows(ex, placeNonBuyersQuery(asOf, config))
   await ex.execute(sql`drop table scoring_changes`)
-  return {
-    scored: cuts.scored, rfmChanged: Number(decided.changed),
-    tierOrStageChanged: Number(written.placed_changed) + Number(others.placed_changed), events: Number(written.events) + Number(others.events),
-    buyers: await buyerDistribution(ex)
-  }
+  return { scored: cuts.scored, rfmChanged: Number(decided.changed), tierOrStageChanged: Number(written.placed_changed), events: Number(written.events) }
+}
+
+/** Customers who never bought but show interest get a row (zero aggregates), so the pass below places them too. */
+function addInterestedQuery(asOf: Date, config: ScoringConfig): SQL {
+  const i = interest(asOf, config)
+  return sql`
+    insert into customer_scores (customer_id)
+    select k.customer_id from (${i.pipeline} union select customer_id from (${i.activity}) a) k
+    join customers c on c.id = k.customer_id and c.deleted_at is null and c.merged_into_id is null
+    on conflict (customer_id) do nothing`
 }
 
 /**
- * Buyers: everyone with a customer_scores row, in one pass over those rows, keeping aside
- * only those whose scores, segment, tier or stage differ from what is stored. Exported to EXPLAIN it.
+ * Everyone with a customer_scores row, in one pass over those rows, keeping aside only those
+ * whose scores, segment, tier, stage or old part (the edge moved) differ from what is stored.
  */
-export function decideBuyersQuery(asOf: Date, config: ScoringConfig, cuts: RunCuts): SQL {
+function decideQuery(asOf: Date, config: ScoringConfig, cuts: RunCuts, edgeMoves: boolean): SQL {
   const i = interest(asOf, config)
   const place = placement(config, i)
   return sql`
     create temporary table scoring_changes on commit drop as
     select d.customer_id, d.r_before, d.f_before, d.m_before, d.segment_before, d.r, d.f, d.m, d.segment, d.tier, d.stage,
       d.frequency_now as frequency, d.monetary_now as monetary, d.recency_from_now as recency_from,
-      (d.placed_tier, d.placed_stage) is distinct from (d.tier, d.stage) as placed_moved
+      (d.placed_tier, d.placed_stage) is distinct from (d.tier, d.stage) as placed_moved, d.old_orders, d.old_net
     from (
       select g.*, case when g.scored then ${segmentCase(config.segments)} end as segment
       from (
@@ -58,28 +63,15 @@ export function decideBuyersQuery(asOf: Date, config: ScoringConfig, cuts: RunCu
           ${scoreSql(sql`x.monetary`, cuts.m, 'higher')} as m, ${place.tier} as tier, ${place.stage} as stage,
           case when x.scored then x.frequency end as frequency_now, case when x.scored then x.monetary end as monetary_now,
           case when x.scored then x.last_paid_at end as recency_from_now
-        from ${buyerFacts(asOf, i)} x
+        from ${buyerFacts(asOf, i, edgeMoves)} x
         offset 0
       ) g
       offset 0
     ) d
     where (d.frequency_before, d.monetary_before, d.recency_from_before, d.r_before, d.f_before, d.m_before, d.segment_before)
         is distinct from (d.frequency_now, d.monetary_now, d.recency_from_now, d.r, d.f, d.m, d.segment)
-      or (d.placed_tier, d.placed_stage) is distinct from (d.tier, d.stage)`
-}
-
-/** Counts per segment, tier and stage of the live buyers, from what the run just stored. */
-async function buyerDistribution(ex: Executor): Promise<Distribution> {
-  // Grouped on the stored columns as they are (no casts per row); every row is a live buyer.
-  const found = await rows(ex, sql`select segment, placed_tier, placed_stage, count(*)::int as n from customer_scores group by 1, 2, 3`)
-  const out: Distribution = { segments: {}, tiers: {}, stages: {} }
-  const add = (into: Record<string, number>, key: string, n: number) => { into[key] = (into[key] ?? 0) + n }
-  for (const r of found) {
-    if (r.segment !== null) add(out.segments, String(r.segment), Number(r.n))
-    add(out.tiers, r.placed_tier === null ? 'untiered' : String(r.placed_tier), Number(r.n))
-    add(out.stages, String(r.placed_stage), Number(r.n))
-  }
-  return out
+      or (d.placed_tier, d.placed_stage) is distinct from (d.tier, d.stage)
+      or (d.old_orders, d.old_net) is distinct from (d.old_orders_before, d.old_net_before)`
 }
 
 const changesJson = sql`
@@ -107,42 +99,6 @@ function announceQuery(asOf: Date): SQL {
       select crm_uuidv7(), 'customer.updated', 'customer', x.customer_id, ${event(asOf)}
       from scoring_changes x left join placed_changed u on u.id = x.customer_id
       where x.segment_before is distinct from x.segment or u.id is not null
-      returning 1
-    )
-    select (select count(*) from placed_changed)::int as placed_changed, (select count(*) from events)::int as events`
-}
-
-/** Customers who never bought (no customer_scores row): B / nurturing while interested, back when not. */
-export function placeNonBuyersQuery(asOf: Date, config: ScoringConfig): SQL {
-  const i = interest(asOf, config)
-  const place = placement(config, i)
-  return sql`
-    with pipeline as (${i.pipeline}),
-    activity as (${i.activity}),
-    candidates as (
-      select customer_id as id from pipeline union select customer_id from activity where customer_id is not null
-      union select id from customers where tier = 'B'
-    ),
-    facts as (
-      select c.id, c.tier as tier_was, c.lifecycle_stage as stage_was, 0 as n, 0 as net, null::numeric as days,
-        exists (select 1 from pipeline p where p.customer_id = c.id) as open_pipeline, ac.last_at
-      from candidates k join customers c on c.id = k.id
-      left join activity ac on ac.customer_id = c.id
-      where c.deleted_at is null and c.merged_into_id is null and not exists (select 1 from customer_scores s where s.customer_id = c.id)
-    ),
-    decided as (select f.*, ${place.tier} as tier, ${place.stage} as stage from facts f),
-    placed_changed as (
-      update customers c set tier = d.tier, lifecycle_stage = d.stage
-      from decided d where c.id = d.id and (d.tier_was, d.stage_was) is distinct from (d.tier, d.stage)
-      returning d.id, d.tier_was, d.stage_was, d.tier, d.stage
-    ),
-    events as (
-      insert into outbox_events (id, type, entity_type, entity_id, data)
-      select crm_uuidv7(), 'customer.updated', 'customer', u.id, jsonb_build_object('id', u.id, 'changes',
-        case when u.tier_was is distinct from u.tier then jsonb_build_object('tier', jsonb_build_object('from', u.tier_was, 'to', u.tier)) else '{}'::jsonb end
-        || case when u.stage_was is distinct from u.stage then jsonb_build_object('lifecycleStage', jsonb_build_object('from', u.stage_was, 'to', u.stage)) else '{}'::jsonb end,
-        'source', 'scoring', 'asOf', ${asOf.toISOString()}::text)
-      from placed_changed u
       returning 1
     )
     select (select count(*) from placed_changed)::int as placed_changed, (select count(*) from events)::int as events`

@@ -7,7 +7,7 @@ import { DAY_MS } from '../../rules/rfm.js'
 import { actionContext, type Actor } from '../auth/actor.js'
 import { authorize } from '../auth/permissions.js'
 import type { ServiceDeps } from '../service-deps.js'
-import { EDGE_LOCK, moveEdge, rebuildAggregates } from './scoring.aggregates.js'
+import { EDGE_LOCK, edgeDelta, rebuildAggregates } from './scoring.aggregates.js'
 import { scoringConfig, type ScoringConfig } from './scoring.config.js'
 import { distribution, placeReferrers } from './scoring.sql.js'
 import { scoreAll } from './scoring.score.js'
@@ -87,14 +87,18 @@ export class ScoringService {
       const [state] = await tx.select().from(scoringState).where(eq(scoringState.id, 1))
       const windowFrom = days === null ? null : new Date(asOf.getTime() - days * DAY_MS)
       const edge = state.windowFrom.getTime() === -Infinity ? null : state.windowFrom
+      let edgeMoves = false
       if (mode === 'rebuild' || state.windowDays !== days) {
         await rebuildAggregates(tx, windowFrom, days)
       } else if (windowFrom && edge?.getTime() !== windowFrom.getTime()) {
-        await moveEdge(tx, edge, windowFrom)
+        // Applied to old_* in the scoring pass's own row writes; the edge itself moves here.
+        await edgeDelta(tx, edge, windowFrom)
+        await tx.update(scoringState).set({ windowFrom }).where(eq(scoringState.id, 1))
+        edgeMoves = true
       }
-      const counts = await scoreAll(tx, asOf, this.config)
+      const counts = await scoreAll(tx, asOf, this.config, edgeMoves)
       const referrerTiers = await placeReferrers(tx, asOf, this.config)
-      const dist = await distribution(tx, counts.buyers)
+      const dist = await distribution(tx, counts.scored)
       const id = uuidv7()
       const finishedAt = new Date()
       const run: ScoringRun = {

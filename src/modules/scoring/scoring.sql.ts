@@ -3,7 +3,6 @@ import type { Executor } from '../../db/client.js'
 import { DAY_MS } from '../../rules/rfm.js'
 import type { SegmentRow } from '../../rules/segments.js'
 import type { ScoringConfig } from './scoring.config.js'
-import type { Distribution } from './scoring.score.js'
 
 /**
  * The set-based half of recomputeRfm: the rules of src/rules/ (rfm.ts, segments.ts,
@@ -65,28 +64,25 @@ export async function placeReferrers(ex: Executor, asOf: Date, config: ScoringCo
   return result.length
 }
 
+export type Distribution = { segments: Record<string, number>; tiers: Record<string, number>; stages: Record<string, number> }
+
 /**
- * Counts per segment, tier and stage of live customers, for the run's summary and event: the
- * buyers' counts come from the scoring statement itself; here only the small set of
- * non-buyers scoring placed (tier B) and the number of live customers are added.
+ * Counts per segment (of the scored, from customer_scores), and per tier and lifecycle stage
+ * of every live customer as stored on the customer after the run (hand-set values included),
+ * for the run's summary and event. Two grouped scans, no casts per row.
  */
-export async function distribution(ex: Executor, buyers: Distribution): Promise<Distribution & { unscored: number }> {
-  const others = await rows(ex, sql`select coalesce(c.tier::text, 'untiered') as tier, c.lifecycle_stage::text as stage, count(*)::int as n from customers c
-    where c.tier = 'B' and c.deleted_at is null and c.merged_into_id is null and not exists (select 1 from customer_scores s where s.customer_id = c.id) group by 1, 2`)
-  const [live] = await rows(ex, sql`select (select count(*) from customers)::int
-    - (select count(*) from customers where deleted_at is not null or merged_into_id is not null)::int as n`)
-  const segments = { ...buyers.segments }
-  const tiers = { ...buyers.tiers }
-  const stages = { ...buyers.stages }
+export async function distribution(ex: Executor, scored: number): Promise<Distribution & { unscored: number }> {
+  const bySegment = await rows(ex, sql`select segment, count(*)::int as n from customer_scores where segment is not null group by 1`)
+  const byPlace = await rows(ex, sql`select tier, lifecycle_stage, count(*)::int as n from customers
+    where deleted_at is null and merged_into_id is null group by 1, 2`)
+  const out: Distribution = { segments: {}, tiers: {}, stages: {} }
   const add = (into: Record<string, number>, key: string, n: number) => { into[key] = (into[key] ?? 0) + n }
-  let counted = Object.values(tiers).reduce((a, b) => a + b, 0)
-  for (const r of others) {
-    add(tiers, String(r.tier), Number(r.n))
-    add(stages, String(r.stage), Number(r.n))
-    counted += Number(r.n)
+  let live = 0
+  for (const r of bySegment) add(out.segments, String(r.segment), Number(r.n))
+  for (const r of byPlace) {
+    add(out.tiers, r.tier === null ? 'untiered' : String(r.tier), Number(r.n))
+    add(out.stages, String(r.lifecycle_stage), Number(r.n))
+    live += Number(r.n)
   }
-  // Everyone else never bought and shows no interest: untiered prospects.
-  const rest = Number(live.n) - counted
-  if (rest > 0) { add(tiers, 'untiered', rest); add(stages, 'prospect', rest) }
-  return { segments, tiers, stages, unscored: Number(live.n) - Object.values(segments).reduce((a, b) => a + b, 0) }
+  return { ...out, unscored: live - scored }
 }

@@ -96,6 +96,22 @@ await forEachDatabase(t, async (t, ctx) => {
     await ctx.gql(ctx.adminToken, 'mutation($id: ID!) { deleteCustomer(id: $id) { userErrors { message } } }', { id: gone.id })
   })
 
+  await t.test('a customer who never bought is tier B and nurturing while an opportunity is open, and back to a prospect once it is lost', async (t) => {
+    const keen = await createCustomer(ctx)
+    const [opp] = await ctx.sql<{ id: string }>(`insert into opportunities (id, customer_id, name, probability) values (gen_random_uuid(), $1, 'Pilot', 10) returning id::text as id`, [keen.id])
+    const first = await ctx.app.services.scoring.recompute(systemActor, 'incremental')
+    t.match((await ctx.gql(ctx.adminToken, CUSTOMER, { id: keen.id })).data.customer, { tier: 'B', lifecycleStage: 'nurturing', rfm: null })
+    t.equal(first.scored, 3, 'placed, not scored')
+    t.ok(first.tiers.B >= 1)
+    const moved = (await eventsOfType('customer.updated')).filter((e) => e.entity_id === keen.id)
+    t.match(moved.map((e) => e.data.changes), [{ tier: { from: null, to: 'B' }, lifecycleStage: { from: 'prospect', to: 'nurturing' } }])
+    t.notOk('segment' in moved[0].data.changes, 'no segment, so no segment change')
+    t.match((await ctx.app.services.scoring.recompute(systemActor, 'incremental')), { changed: { tierOrStage: 0 } }, 'nothing moves while the opportunity stays open')
+    await ctx.sql(`update opportunities set stage = 'lost' where id = $1`, [opp.id])
+    await ctx.app.services.scoring.recompute(systemActor, 'incremental')
+    t.match((await ctx.gql(ctx.adminToken, CUSTOMER, { id: keen.id })).data.customer, { tier: null, lifecycleStage: 'prospect' })
+  })
+
   await t.test('who may recompute: admins, managers, marketing, integration keys; not sales, service or referrers', async (t) => {
     const sales = await ctx.staff('sales')
     const r = await ctx.gql(sales.token, RECOMPUTE, {})
