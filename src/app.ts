@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { compilersFactory } from './http/schema-compilers.js'
 import type { Config } from './config.js'
 import { PiiCipher } from './lib/pii.js'
 import { requestSerializer } from './lib/log-safety.js'
@@ -60,7 +61,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     bodyLimit: 1_048_576,
     // Opening PGlite and applying migrations on a cold or busy machine can outlast the 10 s default.
     pluginTimeout: 120_000,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } }
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    schemaController: { compilersFactory }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('config', config)
