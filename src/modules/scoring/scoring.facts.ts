@@ -13,7 +13,8 @@ import { COUNTED, daysSince, ts } from './scoring.sql.js'
  * above would repeat the expression that computes it (the scores refer to days a hundred times).
  */
 export function buyerFacts(asOf: Date, withInterest?: Interest, edgeMoves = false): SQL {
-  const lastCountedBefore = sql`(select max(o.paid_at) from orders o where o.customer_id = s.customer_id and o.paid_at <= ${ts(asOf)} and ${COUNTED})`
+  // For the few with orders paid after asOf, their last counted payment up to it: asked once in that small set.
+  const lastCountedBefore = sql`(select max(o.paid_at) from orders o where o.customer_id = f.customer_id and o.paid_at <= ${ts(asOf)} and ${COUNTED})`
   // Tier and stage need the interest facts too; the scores' statistics do not.
   const interestColumns = withInterest ? sql`, pl.customer_id is not null as open_pipeline, ac.last_at` : sql``
   const interestJoins = withInterest
@@ -33,12 +34,14 @@ export function buyerFacts(asOf: Date, withInterest?: Interest, edgeMoves = fals
         s.paid_orders - ${oldOrders} - coalesce(fu.n, 0) as frequency,
         s.net_paid - ${oldNet} - coalesce(fu.net, 0) as monetary,
         s.paid_orders - coalesce(fu.n, 0) as n, s.net_paid - coalesce(fu.net, 0) as net,
-        case when fu.n is null then s.last_paid_at else ${lastCountedBefore} end as last_paid_at
+        case when fu.n is null then s.last_paid_at else fu.last_before end as last_paid_at
         ${interestColumns}
       from customer_scores s
       left join (
-        select o.customer_id, count(*)::int as n, sum(o.amount - o.refunded_amount)::bigint as net
-        from orders o where o.paid_at > ${ts(asOf)} and ${COUNTED} group by o.customer_id
+        select f.customer_id, f.n, f.net, ${lastCountedBefore} as last_before from (
+          select o.customer_id, count(*)::int as n, sum(o.amount - o.refunded_amount)::bigint as net
+          from orders o where o.paid_at > ${ts(asOf)} and ${COUNTED} group by o.customer_id
+        ) f
       ) fu on fu.customer_id = s.customer_id
       ${edgeJoin}
       ${interestJoins}

@@ -20,8 +20,7 @@ export type ScoreCounts = { scored: number; rfmChanged: number; tierOrStageChang
 export async function scoreAll(ex: Executor, asOf: Date, config: ScoringConfig, edgeMoves: boolean): Promise<ScoreCounts> {
   await ex.execute(addInterestedQuery(asOf, config))
   const cuts = await findCuts(ex, asOf, edgeMoves)
-  // What changed, kept aside in a temporary table: made by CREATE TABLE AS, the one pass over
-  // every row runs in parallel; the writes below then find their rows by key.
+  // What changed, kept aside in a temporary table; the writes below then find their rows by key.
   await ex.execute(decideQuery(asOf, config, cuts, edgeMoves))
   const [decided] = await rows(ex, sql`select count(*)::int as changed from scoring_changes`)
   await ex.execute(sql`analyze scoring_changes`)
