@@ -67,22 +67,25 @@ export async function placeReferrers(ex: Executor, asOf: Date, config: ScoringCo
 export type Distribution = { segments: Record<string, number>; tiers: Record<string, number>; stages: Record<string, number> }
 
 /**
- * Counts per segment (of the scored, from customer_scores), and per tier and lifecycle stage
- * of every live customer as stored on the customer after the run (hand-set values included),
- * for the run's summary and event. Two grouped scans, no casts per row.
+ * Counts per segment, tier and lifecycle stage for the run's summary and event, from what
+ * scoring placed (one grouped scan of the narrow customer_scores, after the run's writes);
+ * every other live customer is one scoring has never placed: an untiered prospect to it.
+ * The live total is a count over the customers' key, which after a vacuum needs no row read.
  */
 export async function distribution(ex: Executor, scored: number): Promise<Distribution & { unscored: number }> {
-  const bySegment = await rows(ex, sql`select segment, count(*)::int as n from customer_scores where segment is not null group by 1`)
-  const byPlace = await rows(ex, sql`select tier, lifecycle_stage, count(*)::int as n from customers
-    where deleted_at is null and merged_into_id is null group by 1, 2`)
+  const placed = await rows(ex, sql`select segment, placed_tier, placed_stage, count(*)::int as n from customer_scores group by 1, 2, 3`)
+  const [live] = await rows(ex, sql`select (select count(*) from customers)::int
+    - (select count(*) from customers where deleted_at is not null or merged_into_id is not null)::int as n`)
   const out: Distribution = { segments: {}, tiers: {}, stages: {} }
   const add = (into: Record<string, number>, key: string, n: number) => { into[key] = (into[key] ?? 0) + n }
-  let live = 0
-  for (const r of bySegment) add(out.segments, String(r.segment), Number(r.n))
-  for (const r of byPlace) {
-    add(out.tiers, r.tier === null ? 'untiered' : String(r.tier), Number(r.n))
-    add(out.stages, String(r.lifecycle_stage), Number(r.n))
-    live += Number(r.n)
+  let counted = 0
+  for (const r of placed) {
+    if (r.segment !== null) add(out.segments, String(r.segment), Number(r.n))
+    add(out.tiers, r.placed_tier === null ? 'untiered' : String(r.placed_tier), Number(r.n))
+    add(out.stages, r.placed_stage === null ? 'prospect' : String(r.placed_stage), Number(r.n))
+    counted += Number(r.n)
   }
-  return { ...out, unscored: live - scored }
+  const rest = Number(live.n) - counted
+  if (rest > 0) { add(out.tiers, 'untiered', rest); add(out.stages, 'prospect', rest) }
+  return { ...out, unscored: Number(live.n) - scored }
 }
