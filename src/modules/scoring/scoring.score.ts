@@ -3,7 +3,7 @@ import type { Executor } from '../../db/client.js'
 import type { ScoringConfig } from './scoring.config.js'
 import { findCuts, scoreSql, type RunCuts } from './scoring.cuts.js'
 import { buyerFacts, interest, placement } from './scoring.facts.js'
-import { rows, segmentCase, ts } from './scoring.sql.js'
+import { rows, segmentLookup, ts } from './scoring.sql.js'
 
 /**
  * The scoring statements of a run. They read the narrow customer_scores rows, never every
@@ -56,7 +56,7 @@ function decideQuery(asOf: Date, config: ScoringConfig, cuts: RunCuts, edgeMoves
       d.frequency_now as frequency, d.monetary_now as monetary, d.recency_from_now as recency_from,
       (d.placed_tier, d.placed_stage) is distinct from (d.tier, d.stage) as placed_moved, d.old_orders, d.old_net
     from (
-      select g.*, case when g.scored then ${segmentCase(config.segments)} end as segment
+      select g.*, case when g.scored then ${segmentLookup(config.segments)} end as segment
       from (
         select x.*, ${scoreSql(sql`x.days`, cuts.r, 'lower')} as r, ${scoreSql(sql`x.frequency`, cuts.f, 'higher')} as f,
           ${scoreSql(sql`x.monetary`, cuts.m, 'higher')} as m, ${place.tier} as tier, ${place.stage} as stage,

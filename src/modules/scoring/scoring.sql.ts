@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
 import { DAY_MS } from '../../rules/rfm.js'
-import type { SegmentRow } from '../../rules/segments.js'
+import { allScoreTriples, segmentOf, type SegmentRow } from '../../rules/segments.js'
 import type { ScoringConfig } from './scoring.config.js'
 
 /**
@@ -23,12 +23,15 @@ export const COUNTED = sql`o.status = 'paid' and o.refunded_amount < o.amount`
 // date_part is double precision: much cheaper than extract's numeric over a million rows, and exact to the millisecond.
 export const daysSince = (from: SQL, asOf: Date) => sql`floor(date_part('epoch', ${ts(asOf)} - ${from}) / 86400)`
 
-/** The first-match segment table as a CASE over r, f and m (names as parameters). */
-export function segmentCase(table: readonly SegmentRow[]): SQL {
-  const arms = table.map((row) => sql`when r between ${sql.raw(String(row.r[0]))} and ${sql.raw(String(row.r[1]))}
-    and f between ${sql.raw(String(row.f[0]))} and ${sql.raw(String(row.f[1]))}
-    and m between ${sql.raw(String(row.m[0]))} and ${sql.raw(String(row.m[1]))} then ${row.segment}::text`)
-  return sql`case ${sql.join(arms, sql` `)} end`
+/**
+ * The segment of (r, f, m) as one array lookup: segments.ts's first-match table evaluated in
+ * advance for all 125 score triples (a parameter), read at (r−1)·25 + (f−1)·5 + m. Cheaper
+ * per customer than a CASE of up to eleven rows of range tests, and the rule itself decides.
+ */
+export function segmentLookup(table: readonly SegmentRow[]): SQL {
+  const names = allScoreTriples().map((scores) => segmentOf(scores, table)?.segment)
+  const literal = `{${names.map((n) => (n === undefined ? 'NULL' : `"${n.replace(/["\\]/g, '\\$&')}"`)).join(',')}}`
+  return sql`(${literal}::text[])[(r - 1) * 25 + (f - 1) * 5 + m]`
 }
 
 /**
