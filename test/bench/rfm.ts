@@ -173,7 +173,7 @@ export async function benchRfm(opts: RfmOptions): Promise<RfmResult> {
 export function reportRfm(r: RfmResult, command: string, file?: string): string {
   const base = median(r.baseline)
   const lines = [
-    `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, \`${command}\`; ${r.kind}, ${r.customers.toLocaleString('en')} customers, ${r.orders.toLocaleString('en')} orders (seeded in ${r.seedSeconds.toFixed(0)} s), ${r.scored.toLocaleString('en')} scored.`,
+    `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, \`${command}\`; ${r.kind}, ${r.customers.toLocaleString('en')} customers, ${r.orders.toLocaleString('en')} orders (${r.seedSeconds > 0 ? `seeded in ${r.seedSeconds.toFixed(0)} s` : 'a copy of the seeded template kept by --reuse'}), ${r.scored.toLocaleString('en')} scored.`,
     '',
     '| run | seconds | × baseline | goal |',
     '|---|---|---|---|',
