@@ -49,7 +49,9 @@ export const scoringState = pgTable('scoring_state', {
   windowDays: integer(),
   windowFrom: tstz().notNull().default(sql`'-infinity'`),
   lastRunId: uuid(),
-  lastAsOf: tstz()
+  lastAsOf: tstz(),
+  /** The money buckets that held the last run's cuts: the next run reads their values in its first scan (scoring.cuts.ts). */
+  moneyCutBuckets: integer().array()
 }, () => [check('scoring_state_one_row', sql`id = 1`)])
 
 /** One recomputeRfm: when, how, what it found (counts per segment, tier and stage, changes). */

@@ -15,11 +15,11 @@ import { rows, segmentLookup, ts } from './scoring.sql.js'
  * touched only when they change. Each customer whose segment, tier or stage changed gets one
  * customer.updated.
  */
-export type ScoreCounts = { scored: number; rfmChanged: number; tierOrStageChanged: number; events: number }
+export type ScoreCounts = { scored: number; rfmChanged: number; tierOrStageChanged: number; events: number; moneyCutBuckets: number[] }
 
-export async function scoreAll(ex: Executor, asOf: Date, config: ScoringConfig, edgeMoves: boolean): Promise<ScoreCounts> {
+export async function scoreAll(ex: Executor, asOf: Date, config: ScoringConfig, edgeMoves: boolean, likelyBuckets: readonly number[]): Promise<ScoreCounts> {
   await ex.execute(addInterestedQuery(asOf, config))
-  const cuts = await findCuts(ex, asOf, edgeMoves)
+  const cuts = await findCuts(ex, asOf, edgeMoves, likelyBuckets)
   // What changed, kept aside in a temporary table; the writes below then find their rows by key.
   await ex.execute(decideQuery(asOf, config, cuts, edgeMoves))
   const [decided] = await rows(ex, sql`select count(*)::int as changed from scoring_changes`)
@@ -30,7 +30,10 @@ export async function scoreAll(ex: Executor, asOf: Date, config: ScoringConfig, 
     from scoring_changes n where s.customer_id = n.customer_id`)
   const [written] = await rows(ex, announceQuery(asOf))
   await ex.execute(sql`drop table scoring_changes`)
-  return { scored: cuts.scored, rfmChanged: Number(decided.changed), tierOrStageChanged: Number(written.placed_changed), events: Number(written.events) }
+  return {
+    scored: cuts.scored, rfmChanged: Number(decided.changed), tierOrStageChanged: Number(written.placed_changed), events: Number(written.events),
+    moneyCutBuckets: cuts.mBuckets
+  }
 }
 
 /** Customers who never bought but show interest get a row (zero aggregates), so the pass below places them too. */

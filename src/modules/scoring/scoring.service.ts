@@ -96,7 +96,7 @@ export class ScoringService {
         await tx.update(scoringState).set({ windowFrom }).where(eq(scoringState.id, 1))
         edgeMoves = true
       }
-      const counts = await scoreAll(tx, asOf, this.config, edgeMoves)
+      const counts = await scoreAll(tx, asOf, this.config, edgeMoves, state.moneyCutBuckets ?? [])
       const referrerTiers = await placeReferrers(tx, asOf, this.config)
       const dist = await distribution(tx, counts.scored)
       const id = uuidv7()
@@ -108,7 +108,7 @@ export class ScoringService {
       }
       const { id: _i, mode: _m, asOf: _a, startedAt: _s, finishedAt: _f, ...summary } = run
       await tx.insert(scoringRuns).values({ id, kind: mode, asOf, startedAt, finishedAt, summary })
-      await tx.update(scoringState).set({ lastRunId: id, lastAsOf: asOf }).where(eq(scoringState.id, 1))
+      await tx.update(scoringState).set({ lastRunId: id, lastAsOf: asOf, moneyCutBuckets: counts.moneyCutBuckets }).where(eq(scoringState.id, 1))
       action.audit({ action: 'rfm.recomputed', entityType: 'scoring_run', entityId: id, changes: { mode, asOf, ...summary } })
       action.emit({ type: 'rfm.recomputed', entityType: 'scoring_run', entityId: id, data: { run: { id, mode, asOf, ...summary } } })
       return run

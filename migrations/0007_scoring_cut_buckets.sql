@@ -1,0 +1,1 @@
+ALTER TABLE "scoring_state" ADD COLUMN "money_cut_buckets" integer[];
