@@ -17,7 +17,7 @@ import type { ServiceDeps } from '../service-deps.js'
 import { viewKeys, type Hidden } from './customers.columns.js'
 import { customerGraph } from './customers.graph.js'
 import { customerConditions, customersRepository as repo, type CustomerRow, type CustomerInsert } from './customers.repository.js'
-import { dropScores, recountCustomers, shareEdgeLock } from '../scoring/scoring.aggregates.js'
+import { recountCustomers, shareEdgeLock } from '../scoring/scoring.aggregates.js'
 import { CustomerRfmService } from './customers.rfm.js'
 import { filterUsesScores, isScoreOrder, ScoreKeyset, scoresJoin } from './customers.scores.js'
 import {
@@ -224,13 +224,13 @@ export class CustomersService {
   async delete(actor: Actor, id: string, expectedVersion?: number): Promise<{ id: string }> {
     authorize(actor, 'customers', 'write')
     return runAction(this.deps.db, actionContext(actor), async ({ tx, audit }) => {
-      // Its scores go too: taken before the row lock, so a running recompute and this cannot deadlock.
+      // Its scores go too (the recount below): the edge lock before the row lock, so a running recompute and this cannot deadlock.
       await shareEdgeLock(tx)
       const before = isUuid(id) ? await repo.lock(tx, id, this.scope(actor, 'write')) : undefined
       if (!before) throw notFound('Customer', id)
       if (expectedVersion !== undefined && before.version !== expectedVersion) throw staleVersion('Customer', expectedVersion, before.version)
       await repo.update(tx, id, { deletedAt: new Date() })
-      await dropScores(tx, [id])
+      await recountCustomers(tx, [id])
       audit({ action: 'customer.deleted', entityType: 'customer', entityId: id })
       return { id }
     })

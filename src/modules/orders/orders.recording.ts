@@ -111,7 +111,7 @@ export async function insertOrReplay(action: Action, customer: CustomerFacts, da
  * `order.updated` (no event: integrators learn of orders through order.recorded and
  * order.refunded). Nothing to change: the order as it is.
  */
-export async function correctOrder(action: Action, before: OrderRow, customer: CustomerFacts, data: OrderData, expectedVersion: number | undefined, now: Date, windowDays: number | null): Promise<OrderRow> {
+export async function correctOrder(action: Action, before: OrderRow, customer: CustomerFacts, data: OrderData, expectedVersion: number | undefined, now: Date): Promise<OrderRow> {
   if (expectedVersion !== undefined && before.version !== expectedVersion) throw staleVersion('Order', expectedVersion, before.version)
   if (customer.id !== before.customerId) throw immutable('customerId', 'cannot change: the order belongs to another customer')
   if (data.campaignId !== undefined && data.campaignId !== before.campaignId) throw immutable('campaignId', 'cannot change once the order is recorded')
@@ -130,7 +130,6 @@ export async function correctOrder(action: Action, before: OrderRow, customer: C
   if (!sameJson(next.attributes, before.attributes)) changes.attributes = { from: before.attributes, to: next.attributes }
   if (Object.keys(changes).length === 0) return before
   if (changes.paidAt) await checkNewPaidAt(action.tx, before, next.paidAt, now)
-  if (nearEdge(before.paidAt, now, windowDays) || nearEdge(next.paidAt, now, windowDays)) await shareEdgeLock(action.tx)
   const after = await repo.update(action.tx, before.id, next, now)
   if (changes.amount || changes.paidAt) await recountCustomers(action.tx, [before.customerId])
   action.audit({ action: 'order.updated', entityType: 'order', entityId: before.id, changes })

@@ -2,7 +2,7 @@ import type { Action } from '../../db/action.js'
 import { CrmError } from '../../errors.js'
 import { decideRefund } from '../../rules/orders.js'
 import { incentivesOnOrderRefunded } from '../incentives/incentive-triggers.js'
-import { nearEdge, recountCustomers, shareEdgeLock } from '../scoring/scoring.aggregates.js'
+import { recountCustomers } from '../scoring/scoring.aggregates.js'
 import { ordersRepository as repo } from './orders.repository.js'
 import { refused } from './orders.recording.js'
 import { orderView, refundView, type OrderRow, type RefundRow } from './orders.views.js'
@@ -24,7 +24,7 @@ export type Refunded = { order: OrderRow; refund: RefundRow; created: boolean }
  * all in the caller's transaction. A refund whose externalId this order already has is
  * a retry: the first answer again if it asks the same, CONFLICT if it asks otherwise.
  */
-export async function refundLocked(action: Action, order: OrderRow, data: RefundData, now: Date, windowDays: number | null): Promise<Refunded> {
+export async function refundLocked(action: Action, order: OrderRow, data: RefundData, now: Date): Promise<Refunded> {
   if (data.externalId) {
     const earlier = await repo.refundByExternalId(action.tx, order.id, data.externalId)
     if (earlier) {
@@ -43,7 +43,6 @@ export async function refundLocked(action: Action, order: OrderRow, data: Refund
     orderId: order.id, externalId: data.externalId, amount: decision.amount, currency: order.currency,
     reason: data.reason, refundedAt: data.refundedAt, createdAt: now
   })
-  if (nearEdge(order.paidAt, now, windowDays)) await shareEdgeLock(action.tx)
   const after = await repo.update(action.tx, order.id, { refundedAmount: decision.refundedAmount, status: decision.status }, now)
   await recountCustomers(action.tx, [order.customerId])
   const refundData = refundView(refund)

@@ -141,7 +141,7 @@ export class OrdersService {
         existing = await repo.lock(action.tx, { id: recorded.row.id })
         if (!existing) throw notFound('Order')
       }
-      return { order: orderView(await correctOrder(action, existing, customer, values, expectedVersion, now, this.windowDays)), created: false }
+      return { order: orderView(await correctOrder(action, existing, customer, values, expectedVersion, now)), created: false }
     })
   }
 
@@ -160,7 +160,7 @@ export class OrdersService {
     return runAction(this.deps.db, actionContext(actor), async (action) => {
       const order = 'id' in key && !isUuid(key.id) ? undefined : await repo.lock(action.tx, key, this.scope(actor, 'write'))
       if (!order) throw notFound('Order', 'id' in key ? key.id : undefined)
-      const done = await refundLocked(action, order, refund, now, this.windowDays)
+      const done = await refundLocked(action, order, refund, now)
       return { order: orderView(done.order), refund: refundView(done.refund), created: done.created }
     })
   }

@@ -54,18 +54,21 @@ const GONE = sql`(g.deleted_at is not null or g.merged_into_id is not null)`
 
 /**
  * Recounts the customers' aggregates from their orders (an index range each): after a
- * refund, a corrected amount or payment time, a merge that moved orders, or a deleted
- * customer's return. Exact whatever happened, and cheap because it touches only these
- * customers. Only live customers keep a row: a deleted or merged one's row is removed, so
- * that scoring reads customer_scores without asking who is gone.
+ * refund, a corrected amount or payment time, a merge that moved orders, a customer's
+ * delete or return. Exact whatever happened, and cheap because it touches only these
+ * customers. Only live customers keep a row: a deleted or merged one's row is removed (one
+ * statement does both), so that scoring reads customer_scores without asking who is gone.
+ * Every recount shares the edge lock, so its callers need not decide whether they are near it.
  */
 export async function recountCustomers(ex: Executor, customerIds: readonly string[]): Promise<void> {
   if (customerIds.length === 0) return
   // old_* are counted against the edge as committed: a recompute moving it must not run between.
   await shareEdgeLock(ex)
   const ids = sql`${`{${customerIds.join(',')}}`}::uuid[]`
-  await ex.execute(sql`delete from customer_scores s using customers g where g.id = s.customer_id and s.customer_id = any(${ids}) and ${GONE}`)
   await ex.execute(sql`
+    with left_us as (
+      delete from customer_scores s using customers g where g.id = s.customer_id and s.customer_id = any(${ids}) and ${GONE}
+    )
     insert into customer_scores as s (customer_id, paid_orders, net_paid, last_paid_at, old_orders, old_net)
     select c.id, coalesce(a.n, 0), coalesce(a.net, 0), a.last_paid_at, coalesce(a.old_n, 0), coalesce(a.old_net, 0)
     from unnest(${ids}) as c(id)
@@ -81,12 +84,6 @@ export async function recountCustomers(ex: Executor, customerIds: readonly strin
     on conflict (customer_id) do update set
       paid_orders = excluded.paid_orders, net_paid = excluded.net_paid, last_paid_at = excluded.last_paid_at,
       old_orders = excluded.old_orders, old_net = excluded.old_net`)
-}
-
-/** A customer leaving (deleted, or merged into another): their scores go with them. */
-export async function dropScores(ex: Executor, customerIds: readonly string[]): Promise<void> {
-  if (customerIds.length === 0) return
-  await ex.execute(sql`delete from customer_scores where customer_id = any(${`{${customerIds.join(',')}}`}::uuid[])`)
 }
 
 /**
