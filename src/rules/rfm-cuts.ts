@@ -69,9 +69,13 @@ export function scoreWithCuts(v: number, cuts: ScoreCuts, better: Better): RfmSc
   return score as RfmScore
 }
 
+/** (value, count) pairs, each value once, put in histogram order: worst to best. */
+export const sortedHistogram = (entries: [number, number][], better: Better): Histogram =>
+  entries.sort(([a], [b]) => (better === 'higher' ? a - b : b - a))
+
 /** The values of `values` as a histogram from worst to best. */
 export function histogramOf(values: readonly number[], better: Better): Histogram {
   const counts = new Map<number, number>()
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1)
-  return [...counts.entries()].sort(([a], [b]) => (better === 'higher' ? a - b : b - a))
+  return sortedHistogram([...counts.entries()], better)
 }

@@ -124,20 +124,22 @@ export async function rebuildAggregates(ex: Executor, windowFrom: Date | null, w
 }
 
 /**
- * The counted orders the window's edge passes over as it moves from where it stands to `to`,
- * per customer, signed (positive when the edge moves forward: they become old), into the
- * temporary table scoring_edge. One index range over orders.paid_at: a day's payments for a
- * nightly run. The run then applies them to `old_*` in the same row write as the scores
- * (scoring.facts.ts), so a row is written once per run. The caller holds the edge lock.
+ * Moves the window's edge from where it stands to `to`. The counted orders it passes over
+ * go, per customer and signed (positive when the edge moves forward: they become old), into
+ * the temporary table scoring_edge: one index range over orders.paid_at, a day's payments
+ * for a nightly run. The run's scoring pass adds them to `old_*` in the same row write as
+ * the scores (scoring.facts.ts), so a row is written once per run; until then, inside the
+ * run's transaction, `old_*` lag the edge. The caller holds the edge lock exclusively.
  */
-export async function edgeDelta(ex: Executor, from: Date | null, to: Date | null): Promise<void> {
-  const toSql = to ? sql`${to.toISOString()}::timestamptz` : sql`'-infinity'::timestamptz`
+export async function moveEdge(ex: Executor, from: Date | null, to: Date): Promise<void> {
+  const toSql = sql`${to.toISOString()}::timestamptz`
   const fromSql = from ? sql`${from.toISOString()}::timestamptz` : sql`'-infinity'::timestamptz`
-  const forward = from === null || (to !== null && from.getTime() <= to.getTime())
+  const forward = from === null || from.getTime() <= to.getTime()
   const [lo, hi, sign] = forward ? [fromSql, toSql, sql`1`] : [toSql, fromSql, sql`-1`]
   await ex.execute(sql`create temporary table scoring_edge on commit drop as
     select o.customer_id, (${sign} * count(*))::int as n, (${sign} * sum(o.amount - o.refunded_amount))::bigint as net
     from orders o where o.paid_at >= ${lo} and o.paid_at < ${hi} and ${COUNTED}
     group by o.customer_id`)
   await ex.execute(sql`analyze scoring_edge`)
+  await ex.execute(sql`update scoring_state set window_from = ${toSql} where id = 1`)
 }

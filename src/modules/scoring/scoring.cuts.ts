@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
-import { cutsFromHistogram, entryAt, positionsWithin, type Better, type Histogram, type ScoreCuts } from '../../rules/rfm-cuts.js'
+import { cutsFromHistogram, entryAt, positionsWithin, sortedHistogram, type Better, type Histogram, type ScoreCuts } from '../../rules/rfm-cuts.js'
 import { buyerFacts } from './scoring.facts.js'
 import { rows } from './scoring.sql.js'
 
@@ -29,7 +29,7 @@ export async function findCuts(ex: Executor, asOf: Date, edgeMoves: boolean, lik
   const inLikely = sql`case when ${BUCKET} in (${sql.join((likely.length ? likely : [-1]).map((b) => sql.raw(String(b))), sql`, `)}) then monetary end`
   const found = await rows(ex, sql`
     select grouping(days, frequency, ${BUCKET}, ${inLikely}) as g, days, frequency, ${BUCKET} as bucket, ${inLikely} as value, count(*)::int as n
-    from ${buyerFacts(asOf, undefined, edgeMoves)} x where scored
+    from ${buyerFacts(asOf, { edgeMoves })} x where scored
     group by grouping sets ((days), (frequency), (${BUCKET}), (${BUCKET}, ${inLikely}))`)
   // grouping() sets a bit per column left out (days, frequency, bucket, value): 7 = only days
   // kept, 11 = frequency, 13 = bucket, 12 = bucket and value.
@@ -53,13 +53,11 @@ export async function findCuts(ex: Executor, asOf: Date, edgeMoves: boolean, lik
 async function bucketValues(ex: Executor, asOf: Date, ids: readonly number[], edgeMoves: boolean) {
   if (ids.length === 0) return []
   return rows(ex, sql`
-    select ${BUCKET} as bucket, monetary as value, count(*)::int as n from ${buyerFacts(asOf, undefined, edgeMoves)} x
+    select ${BUCKET} as bucket, monetary as value, count(*)::int as n from ${buyerFacts(asOf, { edgeMoves })} x
     where scored and ${BUCKET} in (${sql.join(ids.map((b) => sql.raw(String(b))), sql`, `)})
     group by 1, 2`)
 }
 
-const sortedHistogram = (entries: [number, number][], better: Better): Histogram =>
-  entries.sort(([a], [b]) => (better === 'higher' ? a - b : b - a))
 
 /** `1 + (how many cuts the value beats)` as SQL over a column; null where not scored. */
 export function scoreSql(column: SQL, cuts: ScoreCuts, better: Better): SQL {

@@ -12,7 +12,7 @@ import { COUNTED, daysSince, ts } from './scoring.sql.js'
  * `offset 0` keeps each layer a subquery of its own: flattened, every reference to a column
  * above would repeat the expression that computes it (the scores refer to days a hundred times).
  */
-export function buyerFacts(asOf: Date, withInterest?: Interest, edgeMoves = false): SQL {
+export function buyerFacts(asOf: Date, { withInterest, edgeMoves }: { withInterest?: Interest; edgeMoves: boolean }): SQL {
   // For the few with orders paid after asOf, their last counted payment up to it: asked once in that small set.
   const lastCountedBefore = sql`(select max(o.paid_at) from orders o where o.customer_id = f.customer_id and o.paid_at <= ${ts(asOf)} and ${COUNTED})`
   // Tier and stage need the interest facts too; the scores' statistics do not.
@@ -21,7 +21,7 @@ export function buyerFacts(asOf: Date, withInterest?: Interest, edgeMoves = fals
     ? sql`left join (select distinct customer_id from (${withInterest.pipeline}) p) pl on pl.customer_id = s.customer_id
       left join (${withInterest.activity}) ac on ac.customer_id = s.customer_id`
     : sql``
-  // The orders the window's edge passes over this run (scoring_edge, from edgeDelta) become old.
+  // The orders the window's edge passes over this run (scoring_edge, from moveEdge) become old.
   const edgeJoin = edgeMoves ? sql`left join scoring_edge e on e.customer_id = s.customer_id` : sql``
   const oldOrders = edgeMoves ? sql`(s.old_orders + coalesce(e.n, 0))` : sql`s.old_orders`
   const oldNet = edgeMoves ? sql`(s.old_net + coalesce(e.net, 0))` : sql`s.old_net`

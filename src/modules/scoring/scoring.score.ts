@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
 import type { ScoringConfig } from './scoring.config.js'
 import { findCuts, scoreSql, type RunCuts } from './scoring.cuts.js'
-import { buyerFacts, interest, placement } from './scoring.facts.js'
+import { buyerFacts, interest, placement, type Interest } from './scoring.facts.js'
 import { rows, segmentLookup, ts } from './scoring.sql.js'
 
 /**
@@ -18,10 +18,11 @@ import { rows, segmentLookup, ts } from './scoring.sql.js'
 export type ScoreCounts = { scored: number; rfmChanged: number; tierOrStageChanged: number; events: number; moneyCutBuckets: number[] }
 
 export async function scoreAll(ex: Executor, asOf: Date, config: ScoringConfig, edgeMoves: boolean, likelyBuckets: readonly number[]): Promise<ScoreCounts> {
-  await ex.execute(addInterestedQuery(asOf, config))
+  const i = interest(asOf, config)
+  await ex.execute(addInterestedQuery(i))
   const cuts = await findCuts(ex, asOf, edgeMoves, likelyBuckets)
   // What changed, kept aside in a temporary table; the writes below then find their rows by key.
-  await ex.execute(decideQuery(asOf, config, cuts, edgeMoves))
+  await ex.execute(decideQuery(asOf, config, i, cuts, edgeMoves))
   const [decided] = await rows(ex, sql`select count(*)::int as changed from scoring_changes`)
   await ex.execute(sql`analyze scoring_changes`)
   await ex.execute(sql`update customer_scores s set frequency = n.frequency, monetary = n.monetary, recency_from = n.recency_from,
@@ -37,8 +38,7 @@ export async function scoreAll(ex: Executor, asOf: Date, config: ScoringConfig, 
 }
 
 /** Customers who never bought but show interest get a row (zero aggregates), so the pass below places them too. */
-function addInterestedQuery(asOf: Date, config: ScoringConfig): SQL {
-  const i = interest(asOf, config)
+function addInterestedQuery(i: Interest): SQL {
   return sql`
     insert into customer_scores (customer_id)
     select k.customer_id from (${i.pipeline} union select customer_id from (${i.activity}) a) k
@@ -50,8 +50,7 @@ function addInterestedQuery(asOf: Date, config: ScoringConfig): SQL {
  * Everyone with a customer_scores row, in one pass over those rows, keeping aside only those
  * whose scores, segment, tier, stage or old part (the edge moved) differ from what is stored.
  */
-function decideQuery(asOf: Date, config: ScoringConfig, cuts: RunCuts, edgeMoves: boolean): SQL {
-  const i = interest(asOf, config)
+function decideQuery(asOf: Date, config: ScoringConfig, i: Interest, cuts: RunCuts, edgeMoves: boolean): SQL {
   const place = placement(config, i)
   return sql`
     create temporary table scoring_changes on commit drop as
@@ -65,7 +64,7 @@ function decideQuery(asOf: Date, config: ScoringConfig, cuts: RunCuts, edgeMoves
           ${scoreSql(sql`x.monetary`, cuts.m, 'higher')} as m, ${place.tier} as tier, ${place.stage} as stage,
           case when x.scored then x.frequency end as frequency_now, case when x.scored then x.monetary end as monetary_now,
           case when x.scored then x.last_paid_at end as recency_from_now
-        from ${buyerFacts(asOf, i, edgeMoves)} x
+        from ${buyerFacts(asOf, { withInterest: i, edgeMoves })} x
         offset 0
       ) g
       offset 0

@@ -7,7 +7,7 @@ import { DAY_MS } from '../../rules/rfm.js'
 import { actionContext, type Actor } from '../auth/actor.js'
 import { authorize } from '../auth/permissions.js'
 import type { ServiceDeps } from '../service-deps.js'
-import { EDGE_LOCK, edgeDelta, rebuildAggregates } from './scoring.aggregates.js'
+import { EDGE_LOCK, moveEdge, rebuildAggregates } from './scoring.aggregates.js'
 import { scoringConfig, type ScoringConfig } from './scoring.config.js'
 import { distribution, placeReferrers } from './scoring.sql.js'
 import { scoreAll } from './scoring.score.js'
@@ -91,9 +91,8 @@ export class ScoringService {
       if (mode === 'rebuild' || state.windowDays !== days) {
         await rebuildAggregates(tx, windowFrom, days)
       } else if (windowFrom && edge?.getTime() !== windowFrom.getTime()) {
-        // Applied to old_* in the scoring pass's own row writes; the edge itself moves here.
-        await edgeDelta(tx, edge, windowFrom)
-        await tx.update(scoringState).set({ windowFrom }).where(eq(scoringState.id, 1))
+        // The orders it passes over reach old_* in the scoring pass's own row writes.
+        await moveEdge(tx, edge, windowFrom)
         edgeMoves = true
       }
       const counts = await scoreAll(tx, asOf, this.config, edgeMoves, state.moneyCutBuckets ?? [])
