@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, check, index, integer, jsonb, pgTable, smallint, text, uuid } from 'drizzle-orm/pg-core'
+import { bigint, check, index, integer, jsonb, pgTable, primaryKey, smallint, text, uuid } from 'drizzle-orm/pg-core'
 import { id, tstz } from './columns.js'
 import { customerTierEnum, lifecycleStageEnum } from './enums.js'
 import { customers } from './customers.js'
@@ -19,7 +19,11 @@ export const customerScores = pgTable('customer_scores', {
   lastPaidAt: tstz(),
   oldOrders: integer().notNull().default(0),
   oldNet: bigint({ mode: 'number' }).notNull().default(0),
-  /** The last counted payment inside the window as of the run: recency = whole days from it to the run's asOf. */
+  /**
+   * The last counted payment as of the run (every buyer's, scored or not): recency = whole
+   * days from it to the run's asOf. Indexed, like frequency and monetary, so a nightly run
+   * finds the rows whose scores a moved cut or a day's passing can change (scoring.bands.ts).
+   */
   recencyFrom: tstz(),
   frequency: integer(),
   monetary: bigint({ mode: 'number' }),
@@ -32,9 +36,14 @@ export const customerScores = pgTable('customer_scores', {
   placedStage: lifecycleStageEnum(),
   computedAt: tstz()
 }, (t) => [
-  // No index beyond the key: every run rewrites some rows, and with spare room on each page
-  // (fillfactor 80, migration 0005) those updates stay HOT, on the same page, with no index
-  // entries to add. Lists filter on segment by joining through the key.
+  // Only the columns a run writes are indexed, never the aggregates the order writes change,
+  // so an order's update stays HOT (fillfactor 80, migration 0005). A run's rewrite of the
+  // scores alone (a moved cut) is HOT too; one that moves frequency, money or recency is not.
+  index('customer_scores_recency_from_idx').on(t.recencyFrom),
+  index('customer_scores_frequency_idx').on(t.frequency),
+  index('customer_scores_monetary_idx').on(t.monetary),
+  // Those scoring placed by interest alone (no purchase): the nightly run re-asks each of them.
+  index('customer_scores_by_interest_idx').on(t.customerId).where(sql`placed_tier = 'B' or (placed_tier is null and placed_stage = 'nurturing')`),
   check('customer_scores_old_within_all', sql`${t.oldOrders} >= 0 and ${t.oldOrders} <= ${t.paidOrders}`)
 ])
 
@@ -51,7 +60,11 @@ export const scoringState = pgTable('scoring_state', {
   lastRunId: uuid(),
   lastAsOf: tstz(),
   /** The money buckets that held the last run's cuts: the next run reads their values in its first scan (scoring.cuts.ts). */
-  moneyCutBuckets: integer().array()
+  moneyCutBuckets: integer().array(),
+  /** The last run's cut values ({ r, f, m }, rfm-cuts.ts): the nightly run rescores only rows between these and its own. */
+  cuts: jsonb().$type<{ r: number[]; f: number[]; m: number[] }>(),
+  /** The configuration the last run placed by (segments, tier and stage thresholds): another one needs a full pass. */
+  configKey: text()
 }, () => [check('scoring_state_one_row', sql`id = 1`)])
 
 /** One recomputeRfm: when, how, what it found (counts per segment, tier and stage, changes). */
@@ -63,3 +76,32 @@ export const scoringRuns = pgTable('scoring_runs', {
   finishedAt: tstz().notNull(),
   summary: jsonb().$type<Record<string, unknown>>().notNull()
 }, (t) => [index('scoring_runs_as_of_idx').on(t.asOf)])
+
+/**
+ * Customers whose aggregates changed since the last run (an order, refund, correction, merge
+ * or return): the nightly run rescores them. Each write bumps `marks`; a run removes the
+ * entries it read only if no write came after, so none is lost to a race.
+ */
+export const scoringDirty = pgTable('scoring_dirty', {
+  customerId: uuid().primaryKey(),
+  marks: integer().notNull().default(1)
+})
+
+/** Scored rows removed with their customer (delete or merge) since the last run: their values leave the histograms. */
+export const scoringRemoved = pgTable('scoring_removed', {
+  customerId: uuid().notNull(),
+  frequency: integer().notNull(),
+  monetary: bigint({ mode: 'number' }).notNull(),
+  recencyFrom: tstz().notNull()
+})
+
+/**
+ * The histograms of the stored scored values, kept by difference so a nightly run finds its
+ * cuts without reading every row (scoring.histograms.ts): dimension 'f' by frequency, 'm' by
+ * floor(sqrt(monetary)), 'r' by the UTC day of recency_from.
+ */
+export const scoringHistogram = pgTable('scoring_histogram', {
+  dimension: text().$type<'r' | 'f' | 'm'>().notNull(),
+  bucket: bigint({ mode: 'number' }).notNull(),
+  n: integer().notNull()
+}, (t) => [primaryKey({ columns: [t.dimension, t.bucket] }), check('scoring_histogram_counts', sql`${t.n} >= 0`)])

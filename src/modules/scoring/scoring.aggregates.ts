@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm'
+import { sql, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
 import { statement } from '../../db/statement.js'
 import { DAY_MS } from '../../rules/rfm.js'
@@ -29,8 +29,10 @@ export async function shareEdgeLock(ex: Executor): Promise<void> {
 }
 
 // One more counted order: the row is created on a customer's first order. `old_*` take it
-// when it was paid before the edge (a back-dated order).
+// when it was paid before the edge (a back-dated order). The same statement marks the
+// customer for the nightly run (scoring_dirty).
 const addOrderStatement = statement<{ customerId: string; net: number; paidAt: string }>('customer_scores_add_order', () => sql`
+  with marked as (${markDirty(sql`select ${sql.placeholder('customerId')}::uuid`)})
   insert into customer_scores as s (customer_id, paid_orders, net_paid, last_paid_at, old_orders, old_net)
   select ${sql.placeholder('customerId')}::uuid, 1, ${sql.placeholder('net')}::bigint, ${sql.placeholder('paidAt')}::timestamptz,
     (${sql.placeholder('paidAt')}::timestamptz < e.window_from)::int,
@@ -48,6 +50,11 @@ export async function addOrder(ex: Executor, customerId: string, net: number, pa
   await addOrderStatement(ex, { customerId, net, paidAt: paidAt.toISOString() })
 }
 
+/** Marks the customers (a query of ids) as changed since the last run; a mark already there is bumped (scoring_dirty). */
+function markDirty(ids: SQL): SQL {
+  return sql`insert into scoring_dirty as d (customer_id) ${ids} on conflict (customer_id) do update set marks = d.marks + 1`
+}
+
 const COUNTED = sql`o.status = 'paid' and o.refunded_amount < o.amount`
 
 const GONE = sql`(g.deleted_at is not null or g.merged_into_id is not null)`
@@ -58,7 +65,9 @@ const GONE = sql`(g.deleted_at is not null or g.merged_into_id is not null)`
  * delete or return. Exact whatever happened, and cheap because it touches only these
  * customers. Only live customers keep a row: a deleted or merged one's row is removed (one
  * statement does both), so that scoring reads customer_scores without asking who is gone.
- * Every recount shares the edge lock, so its callers need not decide whether they are near it.
+ * Every recount shares the edge lock, so its callers need not decide whether they are near it
+ * (and never runs beside a recompute). The customers are marked for the nightly run; a removed
+ * row's scored values are kept in scoring_removed, so they leave the histograms.
  */
 export async function recountCustomers(ex: Executor, customerIds: readonly string[]): Promise<void> {
   if (customerIds.length === 0) return
@@ -68,7 +77,13 @@ export async function recountCustomers(ex: Executor, customerIds: readonly strin
   await ex.execute(sql`
     with left_us as (
       delete from customer_scores s using customers g where g.id = s.customer_id and s.customer_id = any(${ids}) and ${GONE}
-    )
+      returning s.customer_id, s.frequency, s.monetary, s.recency_from
+    ),
+    removed as (
+      insert into scoring_removed (customer_id, frequency, monetary, recency_from)
+      select customer_id, frequency, monetary, recency_from from left_us where frequency is not null
+    ),
+    marked as (${markDirty(sql`select distinct unnest(${ids})`)})
     insert into customer_scores as s (customer_id, paid_orders, net_paid, last_paid_at, old_orders, old_net)
     select c.id, coalesce(a.n, 0), coalesce(a.net, 0), a.last_paid_at, coalesce(a.old_n, 0), coalesce(a.old_net, 0)
     from unnest(${ids}) as c(id)

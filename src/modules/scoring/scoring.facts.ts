@@ -12,7 +12,7 @@ import { COUNTED, daysSince, ts } from './scoring.sql.js'
  * `offset 0` keeps each layer a subquery of its own: flattened, every reference to a column
  * above would repeat the expression that computes it (the scores refer to days a hundred times).
  */
-export function buyerFacts(asOf: Date, { withInterest, edgeMoves }: { withInterest?: Interest; edgeMoves: boolean }): SQL {
+export function buyerFacts(asOf: Date, { withInterest, edgeMoves, candidatesOnly = false }: { withInterest?: Interest; edgeMoves: boolean; candidatesOnly?: boolean }): SQL {
   // For the few with orders paid after asOf, their last counted payment up to it: asked once in that small set.
   const lastCountedBefore = sql`(select max(o.paid_at) from orders o where o.customer_id = f.customer_id and o.paid_at <= ${ts(asOf)} and ${COUNTED})`
   // Tier and stage need the interest facts too; the scores' statistics do not.
@@ -25,8 +25,14 @@ export function buyerFacts(asOf: Date, { withInterest, edgeMoves }: { withIntere
   const edgeJoin = edgeMoves ? sql`left join scoring_edge e on e.customer_id = s.customer_id` : sql``
   const oldOrders = edgeMoves ? sql`(s.old_orders + coalesce(e.n, 0))` : sql`s.old_orders`
   const oldNet = edgeMoves ? sql`(s.old_net + coalesce(e.net, 0))` : sql`s.old_net`
+  // A nightly run reads only the rows it has found may change (scoring.candidates.ts).
+  const only = candidatesOnly ? sql`join scoring_candidates k on k.customer_id = s.customer_id` : sql``
+  // What the row is to hold after the run: frequency and money when scored, the last payment of every buyer.
   return sql`(
-    select b.*, ${daysSince(sql`b.last_paid_at`, asOf)} as days, b.frequency > 0 as scored from (
+    select b.*, ${daysSince(sql`b.last_paid_at`, asOf)} as days, b.frequency > 0 as scored,
+      case when b.frequency > 0 then b.frequency end as frequency_now, case when b.frequency > 0 then b.monetary end as monetary_now,
+      case when b.n > 0 then b.last_paid_at end as recency_from_now
+    from (
       select s.customer_id, s.r as r_before, s.f as f_before, s.m as m_before, s.segment as segment_before,
         s.frequency as frequency_before, s.monetary as monetary_before, s.recency_from as recency_from_before,
         s.placed_tier, s.placed_stage, s.old_orders as old_orders_before, s.old_net as old_net_before,
@@ -37,6 +43,7 @@ export function buyerFacts(asOf: Date, { withInterest, edgeMoves }: { withIntere
         case when fu.n is null then s.last_paid_at else fu.last_before end as last_paid_at
         ${interestColumns}
       from customer_scores s
+      ${only}
       left join (
         select f.customer_id, f.n, f.net, ${lastCountedBefore} as last_before from (
           select o.customer_id, count(*)::int as n, sum(o.amount - o.refunded_amount)::bigint as net

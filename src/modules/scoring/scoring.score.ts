@@ -1,8 +1,10 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
 import type { ScoringConfig } from './scoring.config.js'
-import { findCuts, scoreSql, type RunCuts } from './scoring.cuts.js'
+import { addBands, clearSeen, comparable, findChanged } from './scoring.candidates.js'
+import { findCuts, nightlyCuts, scoreSql, type RunCuts } from './scoring.cuts.js'
 import { buyerFacts, interest, placement, type Interest } from './scoring.facts.js'
+import { applyChanges, replaceHistograms, type Kept } from './scoring.histograms.js'
 import { rows, segmentLookup, ts } from './scoring.sql.js'
 
 /**
@@ -13,16 +15,37 @@ import { rows, segmentLookup, ts } from './scoring.sql.js'
  * first do. For each: R, F and M from the run's cut values (scoring.cuts.ts), segment, and
  * tier and stage compared with what scoring last placed (`placed_*`), the customer row
  * touched only when they change. Each customer whose segment, tier or stage changed gets one
- * customer.updated.
+ * customer.updated. A full pass reads every row; a nightly one only its candidates.
  */
-export type ScoreCounts = { scored: number; rfmChanged: number; tierOrStageChanged: number; events: number; moneyCutBuckets: number[] }
+export type ScoreCounts = { scored: number; rfmChanged: number; tierOrStageChanged: number; events: number; moneyCutBuckets: number[]; cuts: StoredCuts }
+export type StoredCuts = { r: number[]; f: number[]; m: number[] }
 
-export async function scoreAll(ex: Executor, asOf: Date, config: ScoringConfig, edgeMoves: boolean, likelyBuckets: readonly number[]): Promise<ScoreCounts> {
+/**
+ * How a run finds its cuts and rows: a full pass reads every row (and writes the histograms
+ * whole); a nightly one starts from the last run (its asOf and cuts) and reads the rows that
+ * can have changed (scoring.candidates.ts).
+ */
+export type Pass = { kind: 'full'; likelyBuckets: readonly number[] } | { kind: 'nightly'; lastAsOf: Date; lastCuts: StoredCuts }
+
+export async function scoreAll(ex: Executor, asOf: Date, config: ScoringConfig, edgeMoves: boolean, pass: Pass): Promise<ScoreCounts> {
   const i = interest(asOf, config)
   await ex.execute(addInterestedQuery(i))
-  const cuts = await findCuts(ex, asOf, edgeMoves, likelyBuckets)
+  let cuts: RunCuts
+  let kept: Kept | null = null
+  let candidatesOnly = false
+  if (pass.kind === 'full') {
+    const found = await findCuts(ex, asOf, edgeMoves, pass.likelyBuckets)
+    cuts = found
+    kept = found.kept
+  } else {
+    await findChanged(ex, asOf, pass.lastAsOf, edgeMoves)
+    cuts = await nightlyCuts(ex, asOf)
+    // With no scored population on one side there is nothing to compare bands with: everyone is read.
+    candidatesOnly = comparable(pass.lastCuts, cuts)
+    if (candidatesOnly) await addBands(ex, { lastAsOf: pass.lastAsOf, asOf, was: pass.lastCuts, now: cuts, lifecycle: config.lifecycle, interest: i })
+  }
   // What changed, kept aside in a temporary table; the writes below then find their rows by key.
-  await ex.execute(decideQuery(asOf, config, i, cuts, edgeMoves))
+  await ex.execute(decideQuery(asOf, config, i, cuts, edgeMoves, candidatesOnly))
   const [decided] = await rows(ex, sql`select count(*)::int as changed from scoring_changes`)
   await ex.execute(sql`analyze scoring_changes`)
   await ex.execute(sql`update customer_scores s set frequency = n.frequency, monetary = n.monetary, recency_from = n.recency_from,
@@ -30,10 +53,17 @@ export async function scoreAll(ex: Executor, asOf: Date, config: ScoringConfig, 
     computed_at = ${ts(asOf)}
     from scoring_changes n where s.customer_id = n.customer_id`)
   const [written] = await rows(ex, announceQuery(asOf))
+  if (kept) {
+    await replaceHistograms(ex, kept)
+    await ex.execute(sql`delete from scoring_dirty`)
+  } else {
+    await applyChanges(ex)
+    await clearSeen(ex)
+  }
   await ex.execute(sql`drop table scoring_changes`)
   return {
     scored: cuts.scored, rfmChanged: Number(decided.changed), tierOrStageChanged: Number(written.placed_changed), events: Number(written.events),
-    moneyCutBuckets: cuts.mBuckets
+    moneyCutBuckets: cuts.mBuckets, cuts: { r: [...cuts.r], f: [...cuts.f], m: [...cuts.m] }
   }
 }
 
@@ -50,21 +80,20 @@ function addInterestedQuery(i: Interest): SQL {
  * Everyone with a customer_scores row, in one pass over those rows, keeping aside only those
  * whose scores, segment, tier, stage or old part (the edge moved) differ from what is stored.
  */
-function decideQuery(asOf: Date, config: ScoringConfig, i: Interest, cuts: RunCuts, edgeMoves: boolean): SQL {
+function decideQuery(asOf: Date, config: ScoringConfig, i: Interest, cuts: RunCuts, edgeMoves: boolean, candidatesOnly: boolean): SQL {
   const place = placement(config, i)
   return sql`
     create temporary table scoring_changes on commit drop as
     select d.customer_id, d.r_before, d.f_before, d.m_before, d.segment_before, d.r, d.f, d.m, d.segment, d.tier, d.stage,
+      d.frequency_before, d.monetary_before, d.recency_from_before,
       d.frequency_now as frequency, d.monetary_now as monetary, d.recency_from_now as recency_from,
       (d.placed_tier, d.placed_stage) is distinct from (d.tier, d.stage) as placed_moved, d.old_orders, d.old_net
     from (
       select g.*, case when g.scored then ${segmentLookup(config.segments)} end as segment
       from (
         select x.*, ${scoreSql(sql`x.days`, cuts.r, 'lower')} as r, ${scoreSql(sql`x.frequency`, cuts.f, 'higher')} as f,
-          ${scoreSql(sql`x.monetary`, cuts.m, 'higher')} as m, ${place.tier} as tier, ${place.stage} as stage,
-          case when x.scored then x.frequency end as frequency_now, case when x.scored then x.monetary end as monetary_now,
-          case when x.scored then x.last_paid_at end as recency_from_now
-        from ${buyerFacts(asOf, { withInterest: i, edgeMoves })} x
+          ${scoreSql(sql`x.monetary`, cuts.m, 'higher')} as m, ${place.tier} as tier, ${place.stage} as stage
+        from ${buyerFacts(asOf, { withInterest: i, edgeMoves, candidatesOnly })} x
         offset 0
       ) g
       offset 0

@@ -10,7 +10,7 @@ import type { ServiceDeps } from '../service-deps.js'
 import { EDGE_LOCK, moveEdge, rebuildAggregates } from './scoring.aggregates.js'
 import { scoringConfig, type ScoringConfig } from './scoring.config.js'
 import { distribution, placeReferrers } from './scoring.sql.js'
-import { scoreAll } from './scoring.score.js'
+import { scoreAll, type Pass } from './scoring.score.js'
 
 export type RecomputeMode = 'incremental' | 'rebuild'
 export type ScoringRun = {
@@ -36,6 +36,9 @@ export function scoringConfigOf(config: Config): ScoringConfig {
   if (!found) parsed.set(config.SCORING_CONFIG, (found = scoringConfig(config.SCORING_CONFIG)))
   return found
 }
+
+/** What placement depends on besides the data (segments, tier and stage thresholds): a run under another needs a full pass. */
+const placementKey = (config: ScoringConfig) => JSON.stringify([config.segments, config.customerTier, config.lifecycle])
 
 /** The run's work_mem: a million customers' aggregates hash in about 300 MB (hash_mem_multiplier 2 doubles this). */
 export const SCORING_WORK_MEM = '256MB'
@@ -88,14 +91,25 @@ export class ScoringService {
       const windowFrom = days === null ? null : new Date(asOf.getTime() - days * DAY_MS)
       const edge = state.windowFrom.getTime() === -Infinity ? null : state.windowFrom
       let edgeMoves = false
-      if (mode === 'rebuild' || state.windowDays !== days) {
+      const rebuild = mode === 'rebuild' || state.windowDays !== days
+      const configKey = placementKey(this.config)
+      // A nightly pass answers for the rows that can have changed since the last run: it
+      // needs that run's cuts, the same placement rules, and time to have gone forward.
+      const nightly = !rebuild && state.cuts !== null && state.lastAsOf !== null && state.configKey === configKey && asOf.getTime() >= state.lastAsOf.getTime()
+      if (!nightly) {
+        // A full pass counts its histograms in one scan and writes them at the end: no order
+        // may change a row in between (order writes wait for this run, a few seconds).
+        await tx.execute(sql`lock table customer_scores in exclusive mode`)
+      }
+      if (rebuild) {
         await rebuildAggregates(tx, windowFrom, days)
       } else if (windowFrom && edge?.getTime() !== windowFrom.getTime()) {
         // The orders it passes over reach old_* in the scoring pass's own row writes.
         await moveEdge(tx, edge, windowFrom)
         edgeMoves = true
       }
-      const counts = await scoreAll(tx, asOf, this.config, edgeMoves, state.moneyCutBuckets ?? [])
+      const pass: Pass = nightly ? { kind: 'nightly', lastAsOf: state.lastAsOf!, lastCuts: state.cuts! } : { kind: 'full', likelyBuckets: state.moneyCutBuckets ?? [] }
+      const counts = await scoreAll(tx, asOf, this.config, edgeMoves, pass)
       const referrerTiers = await placeReferrers(tx, asOf, this.config)
       const dist = await distribution(tx, counts.scored)
       const id = uuidv7()
@@ -107,7 +121,7 @@ export class ScoringService {
       }
       const { id: _i, mode: _m, asOf: _a, startedAt: _s, finishedAt: _f, ...summary } = run
       await tx.insert(scoringRuns).values({ id, kind: mode, asOf, startedAt, finishedAt, summary })
-      await tx.update(scoringState).set({ lastRunId: id, lastAsOf: asOf, moneyCutBuckets: counts.moneyCutBuckets }).where(eq(scoringState.id, 1))
+      await tx.update(scoringState).set({ lastRunId: id, lastAsOf: asOf, moneyCutBuckets: counts.moneyCutBuckets, cuts: counts.cuts, configKey }).where(eq(scoringState.id, 1))
       action.audit({ action: 'rfm.recomputed', entityType: 'scoring_run', entityId: id, changes: { mode, asOf, ...summary } })
       action.emit({ type: 'rfm.recomputed', entityType: 'scoring_run', entityId: id, data: { run: { id, mode, asOf, ...summary } } })
       return run
