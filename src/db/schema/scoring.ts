@@ -22,7 +22,7 @@ export const customerScores = pgTable('customer_scores', {
   /**
    * The last counted payment as of the run (every buyer's, scored or not): recency = whole
    * days from it to the run's asOf. Indexed, like frequency and monetary, so a nightly run
-   * finds the rows whose scores a moved cut or a day's passing can change (scoring.bands.ts).
+   * finds the rows whose scores a moved cut or a day's passing can change (scoring.candidates.ts).
    */
   recencyFrom: tstz(),
   frequency: integer(),

@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
 import { statement } from '../../db/statement.js'
 import { DAY_MS } from '../../rules/rfm.js'
+import { COUNTED } from './scoring.sql.js'
 
 /**
  * The per-customer order aggregates in customer_scores (src/db/schema/scoring.ts), kept in
@@ -54,8 +55,6 @@ export async function addOrder(ex: Executor, customerId: string, net: number, pa
 function markDirty(ids: SQL): SQL {
   return sql`insert into scoring_dirty as d (customer_id) ${ids} on conflict (customer_id) do update set marks = d.marks + 1`
 }
-
-const COUNTED = sql`o.status = 'paid' and o.refunded_amount < o.amount`
 
 const GONE = sql`(g.deleted_at is not null or g.merged_into_id is not null)`
 

@@ -3,7 +3,7 @@ import type { Executor } from '../../db/client.js'
 import { DAY_MS } from '../../rules/rfm.js'
 import type { ScoreCuts } from '../../rules/rfm-cuts.js'
 import type { LifecycleConfig } from '../../rules/lifecycle.js'
-import type { RunCuts } from './scoring.cuts.js'
+import type { CutValues, RunCuts } from './scoring.cuts.js'
 import { buyerFacts, type Interest } from './scoring.facts.js'
 import { COUNTED, ts } from './scoring.sql.js'
 
@@ -39,7 +39,7 @@ export async function findChanged(ex: Executor, asOf: Date, lastAsOf: Date, edge
   await ex.execute(sql`analyze scoring_fresh`)
 }
 
-export type Bands = { lastAsOf: Date; asOf: Date; was: { r: ScoreCuts; f: ScoreCuts; m: ScoreCuts }; now: RunCuts; lifecycle: LifecycleConfig; interest: Interest }
+export type Bands = { lastAsOf: Date; asOf: Date; was: CutValues; now: RunCuts; lifecycle: LifecycleConfig; interest: Interest }
 
 /** The rest of the candidates, once the run's cuts are known: interest, and the bands between old and new cuts and thresholds. */
 export async function addBands(ex: Executor, b: Bands): Promise<void> {
@@ -63,7 +63,7 @@ export async function addBands(ex: Executor, b: Bands): Promise<void> {
 }
 
 /** Whether the last run's cuts and this run's can be compared band by band: both have a scored population. */
-export const comparable = (was: { r: ScoreCuts; f: ScoreCuts; m: ScoreCuts }, now: RunCuts) =>
+export const comparable = (was: CutValues, now: CutValues) =>
   (['r', 'f', 'm'] as const).every((d) => was[d].length === 4 && now[d].length === 4)
 
 /** The marks this run read and answered leave; one a write bumped since stays for the next run. */

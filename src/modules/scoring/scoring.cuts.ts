@@ -14,7 +14,8 @@ import { daysSince, rows } from './scoring.sql.js'
  * rows it knows have changed. The cuts then go into the scoring statement as four constants
  * per dimension.
  */
-export type RunCuts = { scored: number; r: ScoreCuts; f: ScoreCuts; m: ScoreCuts; mBuckets: number[] }
+export type CutValues = { r: ScoreCuts; f: ScoreCuts; m: ScoreCuts }
+export type RunCuts = CutValues & { scored: number; mBuckets: number[] }
 
 const BUCKET = moneyBucketOf(sql`monetary`)
 const LAST_PAID_DAY = dayOf(sql`last_paid_at`)
@@ -82,10 +83,7 @@ async function bucketValues(ex: Executor, asOf: Date, ids: readonly number[], ed
  * as of asOf.
  */
 export async function nightlyCuts(ex: Executor, asOf: Date): Promise<RunCuts> {
-  const kept = await keptHistograms(ex, [
-    contributions(sql`scoring_fresh x`, { frequency: sql`x.frequency_before`, monetary: sql`x.monetary_before`, recencyFrom: sql`x.recency_from_before` }, -1),
-    contributions(sql`scoring_fresh x`, { frequency: sql`x.frequency_now`, monetary: sql`x.monetary_now`, recencyFrom: sql`x.recency_from_now` }, 1)
-  ])
+  const kept = await keptHistograms(ex, [contributions(sql`scoring_fresh x`, '_before', -1), contributions(sql`scoring_fresh x`, '_now', 1)])
   const rWanted = positionsWithin(kept.r)
   const mWanted = positionsWithin(kept.m)
   const days = [...new Set(rWanted.map((w) => w.bucket))]

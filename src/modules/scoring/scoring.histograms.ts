@@ -23,14 +23,18 @@ export const dayOf = (column: SQL) => sql`floor(date_part('epoch', ${column}) / 
 /** floor(sqrt(money)): the m histogram's bucket. sqrt is correctly rounded, so the floor never puts a larger value lower. */
 export const moneyBucketOf = (column: SQL) => sql`floor(sqrt((${column})::float8))::bigint`
 
-/** The signed contributions (dimension, bucket, n) of the scored rows of `from`, whose value columns are `prefix`frequency, …. */
-export function contributions(from: SQL, columns: { frequency: SQL; monetary: SQL; recencyFrom: SQL }, sign: 1 | -1): SQL {
+/**
+ * The signed contributions (dimension, bucket, n) of the scored rows of `from` (aliased x),
+ * whose values are x.frequency<suffix>, x.monetary<suffix> and x.recency_from<suffix>.
+ */
+export function contributions(from: SQL, suffix: '' | '_before' | '_now', sign: 1 | -1): SQL {
+  const column = (name: string) => sql.raw(`x.${name}${suffix}`)
   return sql`select v.dimension, v.bucket, ${sql.raw(String(sign))}::int as n from ${from}
-    cross join lateral (values ('f'::text, (${columns.frequency})::bigint), ('m', ${moneyBucketOf(columns.monetary)}), ('r', ${dayOf(columns.recencyFrom)})) v(dimension, bucket)
-    where ${columns.frequency} is not null`
+    cross join lateral (values ('f'::text, (${column('frequency')})::bigint), ('m', ${moneyBucketOf(column('monetary'))}), ('r', ${dayOf(column('recency_from'))})) v(dimension, bucket)
+    where ${column('frequency')} is not null`
 }
 
-const removedRows = contributions(sql`scoring_removed x`, { frequency: sql`x.frequency`, monetary: sql`x.monetary`, recencyFrom: sql`x.recency_from` }, -1)
+const removedRows = contributions(sql`scoring_removed x`, '', -1)
 
 /** The kept histograms as they will be after the changes of `more` (signed contributions), and after the removals. */
 export async function keptHistograms(ex: Executor, more: readonly SQL[]): Promise<Kept> {
@@ -60,8 +64,10 @@ export async function replaceHistograms(ex: Executor, kept: Kept): Promise<void>
 
 /** A nightly run's rewrites (scoring_changes: each row's values before and after) and the removals, applied to the kept histograms. */
 export async function applyChanges(ex: Executor): Promise<void> {
-  const before = contributions(sql`scoring_changes x`, { frequency: sql`x.frequency_before`, monetary: sql`x.monetary_before`, recencyFrom: sql`x.recency_from_before` }, -1)
-  const after = contributions(sql`scoring_changes x`, { frequency: sql`x.frequency`, monetary: sql`x.monetary`, recencyFrom: sql`x.recency_from` }, 1)
+  // Only rewrites that moved a value count; the others would add and take away the same.
+  const moved = sql`(select * from scoring_changes where (frequency_before, monetary_before, recency_from_before) is distinct from (frequency, monetary, recency_from)) x`
+  const before = contributions(moved, '_before', -1)
+  const after = contributions(moved, '', 1)
   // Two steps, not an upsert: the check on a proposed row comes before the conflict, and a delta may be negative.
   await ex.execute(sql`
     with delta as (

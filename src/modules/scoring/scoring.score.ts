@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
 import type { ScoringConfig } from './scoring.config.js'
 import { addBands, clearSeen, comparable, findChanged } from './scoring.candidates.js'
-import { findCuts, nightlyCuts, scoreSql, type RunCuts } from './scoring.cuts.js'
+import { findCuts, nightlyCuts, scoreSql, type CutValues, type RunCuts } from './scoring.cuts.js'
 import { buyerFacts, interest, placement, type Interest } from './scoring.facts.js'
 import { applyChanges, replaceHistograms, type Kept } from './scoring.histograms.js'
 import { rows, segmentLookup, ts } from './scoring.sql.js'
@@ -17,15 +17,14 @@ import { rows, segmentLookup, ts } from './scoring.sql.js'
  * touched only when they change. Each customer whose segment, tier or stage changed gets one
  * customer.updated. A full pass reads every row; a nightly one only its candidates.
  */
-export type ScoreCounts = { scored: number; rfmChanged: number; tierOrStageChanged: number; events: number; moneyCutBuckets: number[]; cuts: StoredCuts }
-export type StoredCuts = { r: number[]; f: number[]; m: number[] }
+export type ScoreCounts = { scored: number; rfmChanged: number; tierOrStageChanged: number; events: number; moneyCutBuckets: number[]; cuts: { r: number[]; f: number[]; m: number[] } }
 
 /**
  * How a run finds its cuts and rows: a full pass reads every row (and writes the histograms
  * whole); a nightly one starts from the last run (its asOf and cuts) and reads the rows that
  * can have changed (scoring.candidates.ts).
  */
-export type Pass = { kind: 'full'; likelyBuckets: readonly number[] } | { kind: 'nightly'; lastAsOf: Date; lastCuts: StoredCuts }
+export type Pass = { kind: 'full'; likelyBuckets: readonly number[] } | { kind: 'nightly'; lastAsOf: Date; lastCuts: CutValues }
 
 export async function scoreAll(ex: Executor, asOf: Date, config: ScoringConfig, edgeMoves: boolean, pass: Pass): Promise<ScoreCounts> {
   const i = interest(asOf, config)
