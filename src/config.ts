@@ -46,7 +46,21 @@ export const ConfigSchema = Type.Object({
   REFERRAL_VELOCITY_PER_DAY: Type.Integer({ minimum: 1, default: 100 }),
   /** Public referral form: requests per minute per client IP, and per referral code. */
   PUBLIC_RATE_LIMIT_PER_IP: Type.Integer({ minimum: 1, default: 10 }),
-  PUBLIC_RATE_LIMIT_PER_CODE: Type.Integer({ minimum: 1, default: 30 })
+  PUBLIC_RATE_LIMIT_PER_CODE: Type.Integer({ minimum: 1, default: 30 }),
+  /** Run webhook delivery workers in this process (they share the work with every other process's). */
+  WEBHOOK_WORKER_ENABLED: Type.Boolean({ default: true }),
+  /** How often an idle delivery worker looks for new events and due retries. */
+  WEBHOOK_POLL_MS: Type.Integer({ minimum: 10, maximum: 60000, default: 200 }),
+  /** Deliveries one worker sends at once. */
+  WEBHOOK_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256, default: 16 }),
+  /** One attempt's limit: connect, send and read the answer. */
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 10000 }),
+  /** Allow endpoint URLs that resolve to loopback, private or link-local addresses (SSRF guard off: tests, on-premise receivers). */
+  WEBHOOK_ALLOW_PRIVATE_URLS: Type.Boolean({ default: false }),
+  /** How long the previous secret keeps signing after a rotation. */
+  WEBHOOK_SECRET_OVERLAP_HOURS: Type.Integer({ minimum: 0, maximum: 720, default: 24 }),
+  /** Idempotency-Key records live this long; a retry after that runs again. */
+  IDEMPOTENCY_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 24 })
 })
 
 export type Config = Static<typeof ConfigSchema>

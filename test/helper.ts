@@ -109,6 +109,7 @@ export async function buildTestApp(t: Tap, kind: DatabaseKind, env: Record<strin
     LOG_LEVEL: 'silent',
     // Suites that test jobs turn them on; the rest need no queue.
     JOBS_ENABLED: 'false',
+    WEBHOOK_WORKER_ENABLED: 'false',
     ...env
   })
   let testApp: TestApp | undefined
