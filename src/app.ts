@@ -12,6 +12,7 @@ import errorsPlugin from './plugins/errors.js'
 import graphqlPlugin from './plugins/graphql.js'
 import healthPlugin from './plugins/health.js'
 import jobsPlugin from './plugins/jobs.js'
+import webhookWorkerPlugin from './plugins/webhook-worker.js'
 import metricsPlugin from './plugins/metrics.js'
 import openapiPlugin from './plugins/openapi.js'
 import { scalarResolvers } from './graphql/scalars.js'
@@ -109,6 +110,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   ])
   await app.register(graphqlPlugin, { services, resolvers, loaders })
   await app.register(jobsPlugin, { services, jobs })
+  await app.register(webhookWorkerPlugin, { services })
 
   const key = await auth.bootstrapAdminKey(config.BOOTSTRAP_ADMIN_KEY)
   if (key && !config.BOOTSTRAP_ADMIN_KEY) {

@@ -59,6 +59,12 @@ export const ConfigSchema = Type.Object({
   WEBHOOK_ALLOW_PRIVATE_URLS: Type.Boolean({ default: false }),
   /** How long the previous secret keeps signing after a rotation. */
   WEBHOOK_SECRET_OVERLAP_HOURS: Type.Integer({ minimum: 0, maximum: 720, default: 24 }),
+  /** Bulk import (docs/import-export.md): the largest body one import may send. */
+  IMPORT_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_073_741_824 }),
+  /** Rows per import chunk: staged by COPY and written in one transaction. */
+  IMPORT_CHUNK_ROWS: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 }),
+  /** Row errors an import report lists; past this they are only counted (errorsOmitted). */
+  IMPORT_MAX_ERRORS: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1000 }),
   /** Idempotency-Key records live this long; a retry after that runs again. */
   IDEMPOTENCY_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 24 })
 })

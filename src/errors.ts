@@ -10,6 +10,8 @@ export const errorCatalog = {
   CRM_ERR_CONFLICT: { status: 409, graphql: 'CONFLICT', title: 'Conflict', userError: true },
   CRM_ERR_STALE_VERSION: { status: 412, graphql: 'CONFLICT', title: 'Version mismatch', userError: true },
   CRM_ERR_INVALID_TRANSITION: { status: 422, graphql: 'BAD_USER_INPUT', title: 'Not allowed in the current state', userError: true },
+  // Well-formed but unusable, e.g. a webhook URL that does not resolve or points at a private network.
+  CRM_ERR_UNPROCESSABLE: { status: 422, graphql: 'BAD_USER_INPUT', title: 'Cannot be used', userError: true },
   CRM_ERR_PAYLOAD_TOO_LARGE: { status: 413, graphql: 'BAD_USER_INPUT', title: 'Request body too large', userError: false },
   CRM_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, graphql: 'BAD_USER_INPUT', title: 'Unsupported content type', userError: false },
   CRM_ERR_RATE_LIMITED: { status: 429, graphql: 'RATE_LIMITED', title: 'Too many requests', userError: false },

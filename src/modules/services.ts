@@ -14,6 +14,8 @@ import { OrdersService } from './orders/orders.service.js'
 import { IncentiveRulesService } from './incentives/incentive-rules.service.js'
 import { RewardsService } from './incentives/rewards.service.js'
 import { ScoringService } from './scoring/scoring.service.js'
+import { WebhookDeliveriesService } from './webhooks/webhook-deliveries.service.js'
+import { WebhookEndpointsService } from './webhooks/webhook-endpoints.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -32,7 +34,9 @@ export function createServices(deps: ServiceDeps) {
     orders: new OrdersService(deps),
     incentiveRules: new IncentiveRulesService(deps),
     rewards: new RewardsService(deps),
-    scoring: new ScoringService(deps)
+    scoring: new ScoringService(deps),
+    webhookEndpoints: new WebhookEndpointsService(deps),
+    webhookDeliveries: new WebhookDeliveriesService(deps)
   }
 }
 

@@ -10,7 +10,9 @@
  *        recordOrder (--referred 0.2 share of referred customers, --rule adds a 5% order rule), both PostgreSQL only;
  *        eval = the pure incentive evaluator, in process, no database; not in the default set;
  *        rfm = recomputeRfm beside a raw SQL statement, --customers N --orders M --new-orders K, each --db;
- *        --reuse keeps the seeded PostgreSQL database as a template for the next run at that size)
+ *        --reuse keeps the seeded PostgreSQL database as a template for the next run at that size;
+ *        webhooks = commit-to-delivery latency at --rate 200 events/s for --seconds 30, and the drain rate of a
+ *        --backlog 20000 events (PostgreSQL), each --db)
  * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 import type { ChildProcess } from 'node:child_process'
@@ -26,6 +28,7 @@ import { benchSubmit, reportSubmit, type SubmitResult } from './submit.js'
 import { benchOrders, reportOrders, type OrdersResult } from './orders.js'
 import { benchEval, defaultEvalOptions, reportEval, type EvalResult } from './incentives-eval.js'
 import { benchRfm, reportRfm, type RfmResult } from './rfm.js'
+import { benchWebhooks, reportWebhooks, type WebhookBenchResult } from './webhooks.js'
 import type { ServerSpec } from './server-process.js'
 import { nextPorts, post, root, startServer, stopServer } from './children.js'
 
@@ -155,6 +158,10 @@ if (opts.only.includes('rfm')) {
     scoring.push(await benchRfm({ kind, customers: opts.customers, orders: Number(flag('orders', String(opts.customers * 10))), newOrders: Number(flag('new-orders', '5000')), rounds: opts.rounds, reuse: args.includes('--reuse'), log }))
   }
 }
+let webhooks: WebhookBenchResult[] = []
+if (opts.only.includes('webhooks')) {
+  webhooks = await benchWebhooks({ kinds, seconds: Number(flag('seconds', '30')), rate: Number(flag('rate', '200')), backlog: Number(flag('backlog', '20000')), log })
+}
 const note = await machineNote()
 if (reads) printTable(results, log)
 log(`\n${note}\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`)
@@ -164,6 +171,7 @@ if (submit) log(`\n${reportSubmit(submit, { command, note, opts: { ...opts, log 
 if (orders) log(`\n${reportOrders(orders, { command, note, opts: { ...opts, ...orderOpts, log } }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 if (evaluation) log(`\n${reportEval(evaluation, { command, note: '' }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 for (const r of scoring) log(`\n${reportRfm(r, command, opts.docs ? `${root}docs/performance.md` : undefined)}`)
+if (webhooks.length && opts.docs) reportWebhooks(webhooks, { command, note })
 if (opts.docs && reads) writeDocs(`${root}docs/performance.md`, results, { note, command, opts })
 if (opts.docs) log('wrote docs/performance.md')
 const failed = results.some((r) => r.point.a.bad + r.point.b.bad + r.page.a.bad + r.page.b.bad > 0) || (submit !== undefined && submit.app.bad + submit.raw.bad > 0)

@@ -50,6 +50,8 @@ export const webhookDeliveries = pgTable('webhook_deliveries', {
   lastAttemptAt: tstz(),
   lastStatusCode: integer(),
   lastError: text(),
+  /** Set by replayWebhookDelivery: the next attempt is a replay (recorded as such), then cleared. */
+  replayRequestedAt: tstz(),
   createdAt: tstz().notNull().defaultNow(),
   updatedAt: tstz().notNull().defaultNow()
 }, (t) => [

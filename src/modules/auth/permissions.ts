@@ -3,7 +3,7 @@ import type { Actor, Role } from './actor.js'
 
 export const entities = [
   'customers', 'referrers', 'leads', 'opportunities', 'campaigns', 'activities', 'tasks',
-  'users', 'teams', 'apiKeys', 'routing', 'referrals', 'orders', 'incentiveRules', 'rewards', 'scoring'
+  'users', 'teams', 'apiKeys', 'routing', 'referrals', 'orders', 'incentiveRules', 'rewards', 'scoring', 'webhooks'
 ] as const
 export type Entity = (typeof entities)[number]
 
@@ -20,8 +20,8 @@ const team: Grant = { read: 'team', write: 'team' }
 const none: Grant = { read: 'none', write: 'none' }
 
 const matrix: Record<Role, Record<Entity, Grant>> = {
-  admin: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: all, teams: all, apiKeys: all, routing: all, referrals: all, orders: all, incentiveRules: all, rewards: all, scoring: all },
-  manager: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none, routing: all, referrals: all, orders: all, incentiveRules: all, rewards: all, scoring: all },
+  admin: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: all, teams: all, apiKeys: all, routing: all, referrals: all, orders: all, incentiveRules: all, rewards: all, scoring: all, webhooks: all },
+  manager: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none, routing: all, referrals: all, orders: all, incentiveRules: all, rewards: all, scoring: all, webhooks: none },
   sales: {
     customers: team, referrers: { read: 'all', write: 'team' }, leads: team, opportunities: team,
     campaigns: readAll, activities: team, tasks: team, users: readAll, teams: readAll, apiKeys: none, routing: readAll,
@@ -32,19 +32,21 @@ const matrix: Record<Role, Record<Entity, Grant>> = {
     // Rules are readable (to tell referrers what they can earn); the ledger is finance's.
     incentiveRules: readAll, rewards: none,
     // Scoring runs: who may see them; segment counts follow the customers grant.
-    scoring: readAll
+    scoring: readAll,
+    // Webhook endpoints (URLs and secrets) are an admin's: schema/95-webhooks.graphql.
+    webhooks: none
   },
   marketing: {
     customers: readAll, referrers: all, leads: readAll, opportunities: readAll, campaigns: all,
     activities: readAll, tasks: { read: 'own', write: 'own' }, users: readAll, teams: readAll, apiKeys: none, routing: readAll, referrals: readAll,
-    orders: readAll, incentiveRules: all, rewards: readAll, scoring: all
+    orders: readAll, incentiveRules: all, rewards: readAll, scoring: all, webhooks: none
   },
   service: {
     customers: all, referrers: readAll, leads: readAll, opportunities: readAll, campaigns: readAll,
     activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none, routing: readAll, referrals: all,
-    orders: readAll, incentiveRules: readAll, rewards: none, scoring: readAll
+    orders: readAll, incentiveRules: readAll, rewards: none, scoring: readAll, webhooks: none
   },
-  integration: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none, routing: readAll, referrals: all, orders: all, incentiveRules: all, rewards: all, scoring: all },
+  integration: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none, routing: readAll, referrals: all, orders: all, incentiveRules: all, rewards: all, scoring: all, webhooks: none },
   referrer: {
     customers: none, referrers: { read: 'self', write: 'none' }, leads: none, opportunities: none,
     campaigns: none, activities: none, tasks: none, users: none, teams: none, apiKeys: none, routing: none,
@@ -52,7 +54,7 @@ const matrix: Record<Role, Record<Entity, Grant>> = {
     referrals: { read: 'self', write: 'self' },
     orders: none,
     // Its own rewards (where it is the beneficiary), read only.
-    incentiveRules: none, rewards: { read: 'self', write: 'none' }, scoring: none
+    incentiveRules: none, rewards: { read: 'self', write: 'none' }, scoring: none, webhooks: none
   }
 }
 

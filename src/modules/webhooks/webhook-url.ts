@@ -14,7 +14,8 @@ for (const [net, bits] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
   ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]
 ] as const) blocked.addSubnet(net, bits, 'ipv4')
-for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96]] as const) blocked.addSubnet(net, bits, 'ipv6')
+// 6to4 (2002::/16) and NAT64 (64:ff9b::/96) embed an IPv4 address; site-local fec0::/10 is deprecated private space.
+for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['2002::', 16]] as const) blocked.addSubnet(net, bits, 'ipv6')
 
 /** True for an address a webhook may not reach by default (IPv4-mapped IPv6 judged as its IPv4). */
 export function isPrivateAddress(address: string): boolean {

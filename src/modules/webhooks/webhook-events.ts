@@ -1,0 +1,45 @@
+/**
+ * The event types an endpoint may subscribe to: every event of the public contract
+ * (API.md), the other events the services write to the outbox, and the delivery engine's
+ * own `webhook_endpoint.disabled`. test/modules/webhooks/event-types.suite.ts checks that
+ * every literal type the services emit is listed here.
+ */
+export const webhookEventTypes = [
+  // The public contract (API.md).
+  'customer.created', 'customer.updated', 'customer.merged',
+  'referral.submitted', 'referral.consented', 'referral.qualified', 'referral.converted', 'referral.rejected',
+  'lead.created', 'lead.assigned', 'lead.converted', 'lead.sla_breached',
+  'opportunity.stage_changed', 'opportunity.won', 'opportunity.lost',
+  'order.recorded', 'order.refunded',
+  'reward.created', 'reward.approved', 'reward.paid', 'reward.reversed',
+  'rfm.recomputed',
+  // Also emitted by the services.
+  'referrer.created', 'referrer.updated',
+  'referral.consent_requested',
+  'lead.updated', 'lead.status_changed',
+  'opportunity.created', 'opportunity.updated',
+  'campaign.created', 'campaign.updated',
+  'incentive_rule.created', 'incentive_rule.updated',
+  'activity.logged',
+  'task.created', 'task.updated', 'task.completed', 'task.cancelled',
+  'assignment_rule.created', 'assignment_rule.updated', 'assignment_rule.deleted',
+  'follow_up_policy.created', 'follow_up_policy.updated', 'follow_up_policy.deleted',
+  'ownership.transferred',
+  // The delivery engine's: an endpoint was turned off (410 Gone, or failing too long).
+  'webhook_endpoint.disabled'
+] as const
+
+export type WebhookEventType = (typeof webhookEventTypes)[number]
+
+const known: ReadonlySet<string> = new Set(webhookEventTypes)
+const entities: ReadonlySet<string> = new Set(webhookEventTypes.map((type) => type.split('.')[0]))
+
+/**
+ * A name an endpoint may subscribe to: a catalogue type, or `<entity>.*` for every type of
+ * one entity (the fan-out matches `split_part(type, '.', 1) || '.*'`).
+ */
+export function isSubscribable(name: string): boolean {
+  if (known.has(name)) return true
+  const wildcard = /^([a-z_]+)\.\*$/.exec(name)
+  return wildcard !== null && entities.has(wildcard[1])
+}

@@ -1,0 +1,117 @@
+import { sql } from 'drizzle-orm'
+import type { Executor } from '../../db/client.js'
+
+/**
+ * The delivery queue's statements. Fan-out turns unpublished outbox events into one delivery
+ * per subscribed, active endpoint and marks the events published, in one statement, so an
+ * event is fanned out exactly once however many processes run it (SKIP LOCKED). Claiming
+ * leases due deliveries the same way; the lease (`locked_until`) is what a dead worker
+ * leaves behind, and the row is due again when it ends.
+ */
+
+type Row = Record<string, unknown>
+async function rows(ex: Executor, query: ReturnType<typeof sql>): Promise<Row[]> {
+  return ((await ex.execute(query)) as unknown as { rows: Row[] }).rows
+}
+const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`
+
+/** Fans out up to `batch` unpublished events (oldest first); returns how many events and deliveries. */
+export async function fanOut(ex: Executor, now: Date, batch: number): Promise<{ events: number; deliveries: number }> {
+  const [r] = await rows(ex, sql`
+    with ev as (
+      select id, type from outbox_events where published_at is null
+      order by occurred_at, id limit ${batch} for update skip locked
+    ), queued as (
+      insert into webhook_deliveries (id, endpoint_id, event_id, event_type, next_attempt_at)
+      select crm_uuidv7(), e.id, ev.id, ev.type, ${ts(now)}
+      from ev join webhook_endpoints e on e.active and e.deleted_at is null
+        and (e.event_types is null or ev.type = any(e.event_types) or split_part(ev.type, '.', 1) || '.*' = any(e.event_types))
+      on conflict (endpoint_id, event_id) do nothing
+      returning 1
+    ), published as (
+      update outbox_events o set published_at = ${ts(now)} from ev where o.id = ev.id returning 1
+    )
+    select (select count(*) from published)::int as events, (select count(*) from queued)::int as deliveries`)
+  return { events: Number(r.events), deliveries: Number(r.deliveries) }
+}
+
+/** A leased delivery with what its attempt needs: the endpoint's URL and secrets, the event. */
+export type Claimed = {
+  id: string
+  endpointId: string
+  step: number
+  replayRequestedAt: Date | null
+  url: string
+  secretEnc: string
+  previousSecretEnc: string | null
+  previousSecretExpiresAt: Date | null
+  failingSince: Date | null
+  event: { id: string; type: string; occurredAt: Date; data: unknown }
+}
+
+const dateOrNull = (v: unknown) => (v == null ? null : new Date(v as string))
+
+/** Leases up to `limit` due deliveries of active endpoints until `now + leaseMs`. */
+export async function claimDue(ex: Executor, now: Date, limit: number, leaseMs: number): Promise<Claimed[]> {
+  const found = await rows(ex, sql`
+    with due as (
+      select d.id from webhook_deliveries d join webhook_endpoints e on e.id = d.endpoint_id
+      where d.status = 'pending' and d.next_attempt_at <= ${ts(now)} and (d.locked_until is null or d.locked_until <= ${ts(now)})
+        and e.active and e.deleted_at is null
+      order by d.next_attempt_at limit ${limit}
+      for update of d skip locked
+    ), claimed as (
+      update webhook_deliveries d set locked_until = ${ts(new Date(now.getTime() + leaseMs))}
+      from due where d.id = due.id
+      returning d.id, d.endpoint_id, d.event_id, d.step, d.replay_requested_at
+    )
+    select c.id, c.endpoint_id, c.step, c.replay_requested_at, e.url, e.secret_enc, e.previous_secret_enc, e.previous_secret_expires_at,
+      e.failing_since, o.id as event_id, o.type, o.occurred_at, o.data
+    from claimed c join webhook_endpoints e on e.id = c.endpoint_id join outbox_events o on o.id = c.event_id`)
+  return found.map((r) => ({
+    id: String(r.id), endpointId: String(r.endpoint_id), step: Number(r.step), replayRequestedAt: dateOrNull(r.replay_requested_at),
+    url: String(r.url), secretEnc: String(r.secret_enc), previousSecretEnc: (r.previous_secret_enc as string | null) ?? null,
+    previousSecretExpiresAt: dateOrNull(r.previous_secret_expires_at), failingSince: dateOrNull(r.failing_since),
+    event: { id: String(r.event_id), type: String(r.type), occurredAt: new Date(r.occurred_at as string), data: typeof r.data === 'string' ? JSON.parse(r.data) : r.data }
+  }))
+}
+
+export type AttemptRecord = {
+  claimed: Claimed
+  at: Date
+  statusCode: number | null
+  error: string | null
+  latencyMs: number
+  excerpt: string | null
+  /** What the delivery becomes: pending again at `nextAt` on schedule step `step`, or finished. */
+  status: 'pending' | 'succeeded' | 'failed'
+  step: number
+  nextAt: Date | null
+}
+
+/**
+ * Records one attempt in one statement: the attempt row, the delivery's new state (lease
+ * released) and the endpoint's failing streak (started by a failure, ended by a success).
+ * A replay asked for while this attempt ran is kept: the delivery stays pending for it.
+ */
+export async function recordAttempt(ex: Executor, a: AttemptRecord): Promise<void> {
+  const ok = a.status === 'succeeded'
+  const replay = a.claimed.replayRequestedAt
+  const replayed = replay ? ts(replay) : sql`null::timestamptz`
+  await ex.execute(sql`
+    with attempt as (
+      insert into webhook_attempts (id, delivery_id, attempted_at, status_code, error, latency_ms, response_excerpt, trigger)
+      values (crm_uuidv7(), ${a.claimed.id}, ${ts(a.at)}, ${a.statusCode}, ${a.error}, ${a.latencyMs}, ${a.excerpt}, ${replay ? 'replay' : 'schedule'})
+    ), delivery as (
+      update webhook_deliveries d set
+        status = case when d.replay_requested_at is distinct from ${replayed} then 'pending' else ${a.status} end,
+        step = case when d.replay_requested_at is distinct from ${replayed} then 0 else ${a.step} end,
+        next_attempt_at = case when d.replay_requested_at is distinct from ${replayed} then d.replay_requested_at else ${a.nextAt ? ts(a.nextAt) : sql`null::timestamptz`} end,
+        replay_requested_at = case when d.replay_requested_at is distinct from ${replayed} then d.replay_requested_at end,
+        attempts = d.attempts + 1, locked_until = null, last_attempt_at = ${ts(a.at)}, last_status_code = ${a.statusCode}, last_error = ${a.error},
+        updated_at = now()
+      where d.id = ${a.claimed.id}
+    )
+    update webhook_endpoints e set failing_since = ${ok ? sql`null::timestamptz` : sql`coalesce(e.failing_since, ${ts(a.at)})`}
+    where e.id = ${a.claimed.endpointId} and e.failing_since is ${ok ? sql`not null` : sql`null`}`)
+}
