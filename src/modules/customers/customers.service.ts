@@ -7,7 +7,7 @@ import { CrmError, invalid, notFound, staleVersion } from '../../errors.js'
 import { actionContext, type Actor } from '../auth/actor.js'
 import { authorize, canReadPii } from '../auth/permissions.js'
 import { reachFilter } from '../auth/reach.js'
-import { changedFields } from '../common/changes.js'
+import { changedFields, withContactChanges } from '../common/changes.js'
 import { canReadGraph } from '../common/graph.js'
 import { openContact, sealContact } from '../common/contact.js'
 import { assertAssignable } from '../common/owners.js'
@@ -211,7 +211,7 @@ export class CustomersService {
       const after = await this.updateUnique(tx, id, { ...this.columns(data), ...(revive ? { deletedAt: null } : {}) })
       // Back from a delete: scored again from their orders.
       if (revive && before.deletedAt) await recountCustomers(tx, [id])
-      const changes = changedFields(this.auditView(before), this.auditView(after), auditedFields)
+      const changes = withContactChanges(changedFields(this.auditView(before), this.auditView(after), auditedFields), before, after)
       if (Object.keys(changes).length > 0) {
         audit({ action: 'customer.updated', entityType: 'customer', entityId: id, changes })
         emit({ type: 'customer.updated', entityType: 'customer', entityId: id, data: { id, version: after.version, changes } })

@@ -8,7 +8,7 @@ import { decideLeadTransition, marksFirstContact } from '../../rules/lead-status
 import { actionContext, type Actor } from '../auth/actor.js'
 import { authorize, type Reach } from '../auth/permissions.js'
 import { reachFilter } from '../auth/reach.js'
-import { changedFields } from '../common/changes.js'
+import { changedFields, withContactChanges } from '../common/changes.js'
 import { assertAssignable } from '../common/owners.js'
 import { isUuid, parse } from '../common/validate.js'
 import { CustomersService, type Customer } from '../customers/customers.service.js'
@@ -212,7 +212,7 @@ export class LeadsService {
       const { ownerId, ...fields } = data
       const owner = ownerId !== undefined && ownerId !== before.ownerId ? await this.reassign(action, actor, reach, before, ownerId, null) : {}
       const after = await updateUnique(tx, id, { ...leadColumns(this.deps.pii, fields), ...owner, ...(revive ? { deletedAt: null } : {}) })
-      const changes = changedFields(leadAuditView(before), leadAuditView(after), auditedFields)
+      const changes = withContactChanges(changedFields(leadAuditView(before), leadAuditView(after), auditedFields), before, after)
       if (Object.keys(changes).length > 0) {
         audit({ action: 'lead.updated', entityType: 'lead', entityId: id, changes })
         emit({ type: 'lead.updated', entityType: 'lead', entityId: id, data: { id, version: after.version, changes } })

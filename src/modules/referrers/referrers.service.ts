@@ -12,7 +12,7 @@ import {
 import { actionContext, type Actor } from '../auth/actor.js'
 import { authorize, canReadPii } from '../auth/permissions.js'
 import { reachFilter } from '../auth/reach.js'
-import { changedFields } from '../common/changes.js'
+import { changedFields, withContactChanges } from '../common/changes.js'
 import { openContact, sealContact } from '../common/contact.js'
 import { assertAssignable } from '../common/owners.js'
 import { asTaken } from '../common/unique.js'
@@ -160,7 +160,7 @@ export class ReferrersService {
       const after = await this.updateUnique(tx, id, {
         ...this.columns(data), ...(code ? { code } : {}), ...(revive ? { deletedAt: null } : {})
       })
-      const changes = changedFields(this.auditView(before), this.auditView(after), auditedFields)
+      const changes = withContactChanges(changedFields(this.auditView(before), this.auditView(after), auditedFields), before, after)
       if (Object.keys(changes).length > 0) {
         audit({ action: 'referrer.updated', entityType: 'referrer', entityId: id, changes })
         emit({ type: 'referrer.updated', entityType: 'referrer', entityId: id, data: { id, version: after.version, changes } })
