@@ -11,6 +11,7 @@ import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
 import graphqlPlugin from './plugins/graphql.js'
 import healthPlugin from './plugins/health.js'
+import idempotencyPlugin from './plugins/idempotency.js'
 import jobsPlugin from './plugins/jobs.js'
 import webhookWorkerPlugin from './plugins/webhook-worker.js'
 import metricsPlugin from './plugins/metrics.js'
@@ -96,6 +97,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     keyIsActive: (id) => auth.keyIsActive(id),
     keyStatusTtlMs: config.API_KEY_STATUS_TTL_MS
   })
+  // Before any route: its hooks must reach REST and GraphQL alike.
+  await app.register(idempotencyPlugin, { service: services.idempotency })
   await app.register(healthPlugin)
   await app.register(openapiPlugin)
 

@@ -57,6 +57,10 @@ export const ConfigSchema = Type.Object({
   WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 10000 }),
   /** Allow endpoint URLs that resolve to loopback, private or link-local addresses (SSRF guard off: tests, on-premise receivers). */
   WEBHOOK_ALLOW_PRIVATE_URLS: Type.Boolean({ default: false }),
+  /** Finished deliveries (and their attempts) older than this are deleted by the webhook-history-prune job. */
+  WEBHOOK_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 30 }),
+  /** When webhook-history-prune runs (cron, UTC). */
+  WEBHOOK_PRUNE_CRON: Type.String({ minLength: 9, default: '30 3 * * *' }),
   /** How long the previous secret keeps signing after a rotation. */
   WEBHOOK_SECRET_OVERLAP_HOURS: Type.Integer({ minimum: 0, maximum: 720, default: 24 }),
   /** Bulk import (docs/import-export.md): the largest body one import may send. */
@@ -66,7 +70,11 @@ export const ConfigSchema = Type.Object({
   /** Row errors an import report lists; past this they are only counted (errorsOmitted). */
   IMPORT_MAX_ERRORS: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1000 }),
   /** Idempotency-Key records live this long; a retry after that runs again. */
-  IDEMPOTENCY_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 24 })
+  IDEMPOTENCY_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 24 }),
+  /** An in-flight Idempotency-Key whose request stops renewing its lock (its process died) is free again after this. */
+  IDEMPOTENCY_LOCK_SECONDS: Type.Integer({ minimum: 3, maximum: 3600, default: 60 }),
+  /** Cron (UTC) of the purge of Idempotency-Key records past their TTL. */
+  IDEMPOTENCY_PURGE_CRON: Type.String({ minLength: 9, default: '23 * * * *' })
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -12,6 +12,9 @@ export const errorCatalog = {
   CRM_ERR_INVALID_TRANSITION: { status: 422, graphql: 'BAD_USER_INPUT', title: 'Not allowed in the current state', userError: true },
   // Well-formed but unusable, e.g. a webhook URL that does not resolve or points at a private network.
   CRM_ERR_UNPROCESSABLE: { status: 422, graphql: 'BAD_USER_INPUT', title: 'Cannot be used', userError: true },
+  // Idempotency-Key (docs/idempotency.md): the key was first used for another request; or its first request is still running.
+  CRM_ERR_IDEMPOTENCY_KEY_REUSED: { status: 422, graphql: 'BAD_USER_INPUT', title: 'Idempotency-Key already used for another request', userError: false },
+  CRM_ERR_IDEMPOTENCY_KEY_IN_FLIGHT: { status: 409, graphql: 'CONFLICT', title: 'A request with this Idempotency-Key is still running', userError: false },
   CRM_ERR_PAYLOAD_TOO_LARGE: { status: 413, graphql: 'BAD_USER_INPUT', title: 'Request body too large', userError: false },
   CRM_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, graphql: 'BAD_USER_INPUT', title: 'Unsupported content type', userError: false },
   CRM_ERR_RATE_LIMITED: { status: 429, graphql: 'RATE_LIMITED', title: 'Too many requests', userError: false },

@@ -3,6 +3,8 @@ import { consentExpiryJob } from './consent-expiry.job.js'
 import { followUpScanJob } from './follow-up-scan.job.js'
 import { rewardApprovalJob } from './reward-approval.job.js'
 import { rfmRecomputeJob } from './rfm-recompute.job.js'
+import { idempotencyPurgeJob } from './idempotency-purge.job.js'
+import { webhookPruneJob } from './webhook-prune.job.js'
 
 /** Every background job the queue schedules and works (src/jobs/queue.ts). */
-export const jobs: readonly JobDefinition[] = [followUpScanJob, consentExpiryJob, rewardApprovalJob, rfmRecomputeJob]
+export const jobs: readonly JobDefinition[] = [followUpScanJob, consentExpiryJob, rewardApprovalJob, rfmRecomputeJob, idempotencyPurgeJob, webhookPruneJob]

@@ -16,6 +16,7 @@ import { RewardsService } from './incentives/rewards.service.js'
 import { ScoringService } from './scoring/scoring.service.js'
 import { WebhookDeliveriesService } from './webhooks/webhook-deliveries.service.js'
 import { WebhookEndpointsService } from './webhooks/webhook-endpoints.service.js'
+import { IdempotencyService } from './idempotency/idempotency.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -36,7 +37,8 @@ export function createServices(deps: ServiceDeps) {
     rewards: new RewardsService(deps),
     scoring: new ScoringService(deps),
     webhookEndpoints: new WebhookEndpointsService(deps),
-    webhookDeliveries: new WebhookDeliveriesService(deps)
+    webhookDeliveries: new WebhookDeliveriesService(deps),
+    idempotency: new IdempotencyService(deps)
   }
 }
 

@@ -26,6 +26,7 @@ const view = {
 // A worker's lease outlasts its attempt's timeout: only a dead worker's rows come back early.
 const LEASE_MARGIN_MS = 15_000
 const FAN_OUT_BATCH = 500
+const PRUNE_BATCH = 5000
 
 /**
  * Webhook deliveries (docs/webhooks.md): fan-out of the outbox, attempts on the retry
@@ -121,6 +122,26 @@ export class WebhookDeliveriesService {
       ? await this.deps.db.select().from(webhookAttempts).where(inArray(webhookAttempts.deliveryId, [...deliveryIds])).orderBy(asc(webhookAttempts.attemptedAt), asc(webhookAttempts.id))
       : []
     return deliveryIds.map((id) => found.filter((a) => a.deliveryId === id))
+  }
+
+  /**
+   * Deletes finished deliveries (succeeded or failed) last touched before the retention and
+   * their attempts, in batches so no statement holds many locks. Pending ones are kept.
+   */
+  async prune(now: Date): Promise<{ deliveries: number }> {
+    const before = new Date(now.getTime() - this.deps.config.WEBHOOK_RETENTION_DAYS * 86_400_000)
+    let deleted = 0
+    for (;;) {
+      const result = await this.deps.db.execute(sql`
+        with old as (
+          select id from webhook_deliveries where status <> 'pending' and updated_at < ${before.toISOString()}::timestamptz limit ${PRUNE_BATCH}
+        ), attempts as (
+          delete from webhook_attempts a using old where a.delivery_id = old.id
+        )
+        delete from webhook_deliveries d using old where d.id = old.id returning 1`) as unknown as { rows: unknown[] }
+      deleted += result.rows.length
+      if (result.rows.length < PRUNE_BATCH) return { deliveries: deleted }
+    }
   }
 
   /** Turns an endpoint off (410 Gone, or 5 days of failures) and says so with webhook_endpoint.disabled. */

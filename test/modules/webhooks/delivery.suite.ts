@@ -272,6 +272,19 @@ await forEachDatabase(t, async (t, ctx) => {
     new Webhook(ep.secret).verify(got.body, got.headers)
     t.pass('both the new and the previous secret verify')
   })
+
+  await t.test('finished deliveries are pruned after the retention, pending ones kept', async (t) => {
+    const svc = ctx.app.services.webhookDeliveries
+    const count = async (where: string) => Number((await ctx.sql<{ n: number }>(`select count(*)::int as n from webhook_deliveries where ${where}`))[0].n)
+    const finished = await count(`status <> 'pending'`)
+    const pending = await count(`status = 'pending'`)
+    t.ok(finished > 0 && pending > 0, `earlier subtests left ${finished} finished and ${pending} pending deliveries`)
+    t.same(await svc.prune(new Date()), { deliveries: 0 }, 'nothing is old yet')
+    t.same(await svc.prune(new Date(Date.now() + 31 * 86_400_000)), { deliveries: finished })
+    t.equal(await count('true'), pending, 'pending deliveries stay')
+    const [{ n }] = await ctx.sql<{ n: number }>(`select count(*)::int as n from webhook_attempts a where not exists (select 1 from webhook_deliveries d where d.id = a.delivery_id)`)
+    t.equal(n, 0, 'no attempt outlives its delivery')
+  })
 }, { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_TIMEOUT_MS: '400' })
 
 await t.test('the worker delivers on its own, without a request waiting for it', async (t) => {
