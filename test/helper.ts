@@ -80,26 +80,28 @@ export class TestApp {
   }
 }
 
+/** A new, empty database on TEST_DATABASE_URL's server, dropped on teardown; its URL. */
+export async function freshPostgresDatabase(t: Tap, prefix = 'crm_test'): Promise<string> {
+  const base = process.env.TEST_DATABASE_URL!
+  const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`
+  const admin = new pg.Client({ connectionString: base })
+  await admin.connect()
+  await admin.query(`create database ${name}`)
+  await admin.end()
+  t.teardown(async () => {
+    const c = new pg.Client({ connectionString: base })
+    await c.connect()
+    await c.query(`drop database if exists ${name} with (force)`)
+    await c.end()
+  })
+  const url = new URL(base)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
 /** Builds the app on a fresh database of the given kind; closed and dropped on teardown. */
 export async function buildTestApp(t: Tap, kind: DatabaseKind, env: Record<string, string> = {}): Promise<TestApp> {
-  let databaseUrl: string | undefined
-  if (kind === 'postgres') {
-    const base = process.env.TEST_DATABASE_URL!
-    const name = `crm_test_${process.pid}_${randomBytes(4).toString('hex')}`
-    const admin = new pg.Client({ connectionString: base })
-    await admin.connect()
-    await admin.query(`create database ${name}`)
-    await admin.end()
-    const url = new URL(base)
-    url.pathname = `/${name}`
-    databaseUrl = url.toString()
-    t.teardown(async () => {
-      const c = new pg.Client({ connectionString: base })
-      await c.connect()
-      await c.query(`drop database if exists ${name} with (force)`)
-      await c.end()
-    })
-  }
+  const databaseUrl = kind === 'postgres' ? await freshPostgresDatabase(t) : undefined
   const config = loadConfig({
     DATA_DIR: 'memory://',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '8' } : {}),

@@ -14,6 +14,7 @@ import { createServer, type AddressInfo } from 'node:net'
 import pg from 'pg'
 import t from 'tap'
 import { Webhook } from 'standardwebhooks'
+import { freshPostgresDatabase } from '../helper.js'
 import { WebhookReceiver } from '../support/webhook-receiver.js'
 
 const base = process.env.TEST_DATABASE_URL
@@ -42,21 +43,9 @@ if (!base) {
   t.pass('skipped without PostgreSQL')
 } else {
   await t.test(`webhooks after ${KILLS} SIGKILLs during ${WRITES} writes`, { timeout: 600_000 }, async (t) => {
-    const name = `crm_fault_${process.pid}_${randomBytes(3).toString('hex')}`
-    const admin = new pg.Client({ connectionString: base })
-    await admin.connect()
-    await admin.query(`create database ${name}`)
-    await admin.end()
-    const url = new URL(base)
-    url.pathname = `/${name}`
-    const db = new pg.Pool({ connectionString: url.toString(), max: 2 })
-    t.teardown(async () => {
-      await db.end()
-      const c = new pg.Client({ connectionString: base })
-      await c.connect()
-      await c.query(`drop database if exists ${name} with (force)`)
-      await c.end()
-    })
+    const url = await freshPostgresDatabase(t, 'crm_fault')
+    const db = new pg.Pool({ connectionString: url, max: 2 })
+    t.teardown(() => db.end())
 
     const receiver = new WebhookReceiver()
     const hook = await receiver.start()
@@ -64,7 +53,7 @@ if (!base) {
     const port = await freePort()
     const apiKey = `crm_fault_bootstrap_${randomBytes(12).toString('hex')}`
     const env = {
-      ...process.env, DATABASE_URL: url.toString(), PORT: String(port), HOST: '127.0.0.1', BOOTSTRAP_ADMIN_KEY: apiKey,
+      ...process.env, DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', BOOTSTRAP_ADMIN_KEY: apiKey,
       JWT_SECRET: randomBytes(32).toString('hex'), PII_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'error',
       JOBS_ENABLED: 'false', WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_POLL_MS: '50', WEBHOOK_TIMEOUT_MS: '2000', DATABASE_POOL_SIZE: '10'
     }
