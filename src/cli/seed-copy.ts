@@ -12,8 +12,7 @@ import type { Database } from '../db/client.js'
  * to, so a chunk is gathered into a Blob and read by `COPY … FROM '/dev/blob'`.
  */
 
-/** What a column can hold: text, a number, NULL, a text[] or a jsonb value. */
-export type CopyValue = string | number | boolean | null | readonly string[] | Record<string, unknown>
+export { copyLine, type CopyValue } from '../db/copy.js'
 
 /** Copies `lines` (each a whole row, newline included) into `table`'s `columns`; returns the row count. */
 export type CopyInto = (table: string, columns: readonly string[], lines: Iterable<string>) => Promise<number>
@@ -23,29 +22,6 @@ export type CopyTarget = {
   transaction<T>(work: (copy: CopyInto) => Promise<T>): Promise<T>
   /** Gives back the connection (the database itself stays open). */
   release(): void
-}
-
-const SPECIAL = /[\\\t\n\r]/
-const SPECIAL_ALL = /[\\\t\n\r]/g
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' }
-
-function escapeText(value: string): string {
-  return SPECIAL.test(value) ? value.replace(SPECIAL_ALL, (c) => ESCAPES[c]) : value
-}
-
-function field(value: CopyValue): string {
-  if (value === null) return '\\N'
-  if (typeof value === 'string') return escapeText(value)
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
-  if (Array.isArray(value)) return escapeText(`{${value.map((v: string) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`)
-  return escapeText(JSON.stringify(value))
-}
-
-/** One row in COPY text format. */
-export function copyLine(values: readonly CopyValue[]): string {
-  let line = field(values[0])
-  for (let i = 1; i < values.length; i++) line += `\t${field(values[i])}`
-  return `${line}\n`
 }
 
 // Rows are small: handing them to the socket (or the Blob) ~64 KB at a time saves a

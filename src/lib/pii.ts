@@ -16,10 +16,26 @@ export class PiiCipher {
   }
 
   seal(plain: string): string {
-    const iv = randomBytes(12)
+    const iv = this.nextIv()
     const cipher = createCipheriv('aes-256-gcm', this.encKey, iv)
     const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()])
     return `v1.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')}`
+  }
+
+  // IVs drawn from the CSPRNG in blocks rather than one call each: a bulk import seals
+  // millions of values, and a call per 12 bytes was a sixth of its CPU. Each IV is still
+  // 12 fresh random bytes, used once.
+  private ivPool = Buffer.alloc(0)
+  private ivOffset = 0
+
+  private nextIv(): Buffer {
+    if (this.ivOffset + 12 > this.ivPool.length) {
+      this.ivPool = randomBytes(12 * 1024)
+      this.ivOffset = 0
+    }
+    const iv = this.ivPool.subarray(this.ivOffset, this.ivOffset + 12)
+    this.ivOffset += 12
+    return iv
   }
 
   open(sealed: string): string {

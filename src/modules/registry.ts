@@ -15,6 +15,7 @@ import referrals from './referrals/index.js'
 import orders from './orders/index.js'
 import incentives from './incentives/index.js'
 import scoring from './scoring/index.js'
+import bulk from './bulk/index.js'
 import webhooks from './webhooks/index.js'
 
 /** What a domain area contributes to the app: REST routes, resolvers, loaders. */
@@ -40,7 +41,8 @@ export const modules: CrmModule[] = [
   orders,
   incentives,
   scoring,
-  webhooks
+  webhooks,
+  bulk
 ]
 
 /** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */

@@ -14,6 +14,7 @@ import { OrdersService } from './orders/orders.service.js'
 import { IncentiveRulesService } from './incentives/incentive-rules.service.js'
 import { RewardsService } from './incentives/rewards.service.js'
 import { ScoringService } from './scoring/scoring.service.js'
+import { BulkImportService } from './bulk/import.service.js'
 import { WebhookDeliveriesService } from './webhooks/webhook-deliveries.service.js'
 import { WebhookEndpointsService } from './webhooks/webhook-endpoints.service.js'
 import { IdempotencyService } from './idempotency/idempotency.service.js'
@@ -36,6 +37,7 @@ export function createServices(deps: ServiceDeps) {
     incentiveRules: new IncentiveRulesService(deps),
     rewards: new RewardsService(deps),
     scoring: new ScoringService(deps),
+    bulk: new BulkImportService(deps),
     webhookEndpoints: new WebhookEndpointsService(deps),
     webhookDeliveries: new WebhookDeliveriesService(deps),
     idempotency: new IdempotencyService(deps)

@@ -12,7 +12,8 @@
  *        rfm = recomputeRfm beside a raw SQL statement, --customers N --orders M --new-orders K, each --db;
  *        --reuse keeps the seeded PostgreSQL database as a template for the next run at that size;
  *        webhooks = commit-to-delivery latency at --rate 200 events/s for --seconds 30, and the drain rate of a
- *        --backlog 20000 events (PostgreSQL), each --db)
+ *        --backlog 20000 events (PostgreSQL), each --db;
+ *        import = psql \\copy of a --customers N CSV vs POST /api/v1/import/customers (--chunk rows per transaction), PostgreSQL)
  * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 import type { ChildProcess } from 'node:child_process'
@@ -29,6 +30,7 @@ import { benchOrders, reportOrders, type OrdersResult } from './orders.js'
 import { benchEval, defaultEvalOptions, reportEval, type EvalResult } from './incentives-eval.js'
 import { benchRfm, reportRfm, type RfmResult } from './rfm.js'
 import { benchWebhooks, reportWebhooks, type WebhookBenchResult } from './webhooks.js'
+import { benchImport, reportImport } from './import.js'
 import type { ServerSpec } from './server-process.js'
 import { nextPorts, post, root, startServer, stopServer } from './children.js'
 
@@ -162,6 +164,9 @@ let webhooks: WebhookBenchResult[] = []
 if (opts.only.includes('webhooks')) {
   webhooks = await benchWebhooks({ kinds, seconds: Number(flag('seconds', '30')), rate: Number(flag('rate', '200')), backlog: Number(flag('backlog', '20000')), log })
 }
+// Bulk import: psql \\copy of one CSV vs POST /api/v1/import/customers, PostgreSQL only (--customers, --chunk).
+const imported = opts.only.includes('import') && kinds.includes('postgres')
+  ? await benchImport({ customers: opts.customers, chunk: Number(flag('chunk', '10000')), log }) : undefined
 const note = await machineNote()
 if (reads) printTable(results, log)
 log(`\n${note}\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`)
@@ -172,6 +177,7 @@ if (orders) log(`\n${reportOrders(orders, { command, note, opts: { ...opts, ...o
 if (evaluation) log(`\n${reportEval(evaluation, { command, note: '' }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 for (const r of scoring) log(`\n${reportRfm(r, command, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 if (webhooks.length && opts.docs) reportWebhooks(webhooks, { command, note })
+if (imported) log(`\n${reportImport(imported, { command, note }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 if (opts.docs && reads) writeDocs(`${root}docs/performance.md`, results, { note, command, opts })
 if (opts.docs) log('wrote docs/performance.md')
 const failed = results.some((r) => r.point.a.bad + r.point.b.bad + r.page.a.bad + r.page.b.bad > 0) || (submit !== undefined && submit.app.bad + submit.raw.bad > 0)

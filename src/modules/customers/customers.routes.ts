@@ -1,10 +1,21 @@
-import { Type } from '@sinclair/typebox'
+import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../plugins/auth.js'
 import { errorResponses, expectedVersionOf, ifMatchVersion, listBody, listResponse, withEtag } from '../../http/rest.js'
 import { ExternalIdParams, IdParams } from '../common/schemas.js'
 import type { Services } from '../services.js'
-import { CustomerCreate, CustomerListQuery, CustomerUpdate, CustomerView, SegmentCountsView } from './customers.schemas.js'
+import { CustomerCreate, CustomerListQuery, CustomerUpdate, CustomerView, SegmentCountsView, type CustomerFilter } from './customers.schemas.js'
+import type { CustomerOrder } from './customers.service.js'
+
+/** The list's query string as the service's filter and order (the export takes the same, src/modules/bulk). */
+export function customerListArgs(query: Omit<Static<typeof CustomerListQuery>, 'limit' | 'cursor'>): { filter: CustomerFilter; order: CustomerOrder } {
+  const { orderBy, direction, lifecycleStage, tier, tag, ...filter } = query as Static<typeof CustomerListQuery>
+  const { limit: _l, cursor: _c, ...rest } = filter
+  return {
+    filter: { ...rest, ...(lifecycleStage ? { lifecycleStage: [lifecycleStage] } : {}), ...(tier ? { tier: [tier] } : {}), ...(tag ? { tags: tag } : {}) },
+    order: { field: orderBy ?? 'createdAt', direction: direction === 'asc' ? 'ASC' : 'DESC' }
+  }
+}
 
 /** /api/v1/customers: the same service as GraphQL, resource style. */
 export const customersRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
@@ -13,14 +24,10 @@ export const customersRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   app.get('/customers', {
     schema: { tags, summary: 'List customers (keyset pages)', querystring: CustomerListQuery, response: { 200: listResponse(CustomerView), ...errorResponses } }
   }, async (request) => {
-    const { limit, cursor, orderBy, direction, lifecycleStage, tier, tag, ...filter } = request.query
+    const { limit, cursor } = request.query
     const actor = requireActor(request)
-    const page = await services.customers.list(actor, {
-      ...filter,
-      ...(lifecycleStage ? { lifecycleStage: [lifecycleStage] } : {}),
-      ...(tier ? { tier: [tier] } : {}),
-      ...(tag ? { tags: tag } : {})
-    }, { field: orderBy ?? 'createdAt', direction: direction === 'asc' ? 'ASC' : 'DESC' }, { first: limit, after: cursor })
+    const { filter, order } = customerListArgs(request.query)
+    const page = await services.customers.list(actor, filter, order, { first: limit, after: cursor })
     return listBody({ ...page, rows: await services.customers.rfm.attach(actor, page.rows) })
   })
 

@@ -1,10 +1,24 @@
-import { Type } from '@sinclair/typebox'
+import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../plugins/auth.js'
 import { errorResponses, ifMatchVersion, listBody, listResponse, withEtag } from '../../http/rest.js'
 import { ExternalIdParams, IdParams } from '../common/schemas.js'
 import type { Services } from '../services.js'
-import { OrderListQuery, OrderRecord, OrderRefundBody, OrderUpsert, OrderView, RefundResultView, RefundView } from './orders.schemas.js'
+import { OrderListQuery, OrderRecord, OrderRefundBody, OrderUpsert, OrderView, RefundResultView, RefundView, type OrderFilter } from './orders.schemas.js'
+import type { OrderOrder } from './orders.service.js'
+
+/** The list's query string as the service's filter and order (the export takes the same, src/modules/bulk). */
+export function orderListArgs(query: Omit<Static<typeof OrderListQuery>, 'limit' | 'cursor'>): { filter: OrderFilter; order: OrderOrder } {
+  const { orderBy, direction, paidFrom, paidTo, createdFrom, createdTo, limit: _l, cursor: _c, ...filter } = query as Static<typeof OrderListQuery>
+  return {
+    filter: {
+      ...filter,
+      ...(paidFrom || paidTo ? { paidAt: { from: paidFrom, to: paidTo } } : {}),
+      ...(createdFrom || createdTo ? { createdAt: { from: createdFrom, to: createdTo } } : {})
+    },
+    order: { field: orderBy ?? 'paidAt', direction: direction === 'asc' ? 'ASC' : 'DESC' }
+  }
+}
 
 /** /api/v1/orders: the same service as GraphQL, resource style. */
 export const ordersRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
@@ -16,12 +30,8 @@ export const ordersRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.get('/orders', {
     schema: { tags, summary: 'List orders (keyset pages; newest payment first by default)', querystring: OrderListQuery, response: { 200: listResponse(OrderView), ...errorResponses } }
   }, async (request) => {
-    const { limit, cursor, orderBy, direction, paidFrom, paidTo, createdFrom, createdTo, ...filter } = request.query
-    const page = await services.orders.list(requireActor(request), {
-      ...filter,
-      ...(paidFrom || paidTo ? { paidAt: { from: paidFrom, to: paidTo } } : {}),
-      ...(createdFrom || createdTo ? { createdAt: { from: createdFrom, to: createdTo } } : {})
-    }, { field: orderBy ?? 'paidAt', direction: direction === 'asc' ? 'ASC' : 'DESC' }, { first: limit, after: cursor })
+    const { filter, order } = orderListArgs(request.query)
+    const page = await services.orders.list(requireActor(request), filter, order, { first: request.query.limit, after: request.query.cursor })
     return listBody(page)
   })
 

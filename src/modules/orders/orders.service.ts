@@ -181,7 +181,8 @@ export class OrdersService {
   }
 }
 
-function customerRef(data: OrderRecord): CustomerRef {
+/** The customer an order names: by id or by the caller's id, exactly one (bulk import shares it). */
+export function customerRef(data: OrderRecord): CustomerRef {
   if (data.customerId !== undefined && data.customerExternalId !== undefined) {
     throw invalid('customerId', 'give customerId or customerExternalId, not both', 'AMBIGUOUS')
   }
@@ -190,7 +191,8 @@ function customerRef(data: OrderRecord): CustomerRef {
   throw invalid('customerId', 'give customerId or customerExternalId', 'REQUIRED')
 }
 
-function orderData(data: OrderRecord, externalId: string | null): OrderData {
+/** The validated order as the recording path takes it (bulk import shares it). */
+export function orderData(data: OrderRecord, externalId: string | null): OrderData {
   return {
     externalId, amount: data.amount.amount, currency: data.amount.currency ?? 'CNY',
     paidAt: data.paidAt ? toDate('paidAt', data.paidAt) : undefined, campaignId: data.campaignId, note: data.note, attributes: data.attributes

@@ -1,10 +1,20 @@
-import { Type } from '@sinclair/typebox'
+import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../plugins/auth.js'
 import { errorResponses, expectedVersionOf, ifMatchVersion, listBody, listResponse, withEtag } from '../../http/rest.js'
 import { ExternalIdParams, IdParams } from '../common/schemas.js'
 import type { Services } from '../services.js'
-import { CodeParams, ReferrerCreate, ReferrerListQuery, ReferrerUpdate, ReferrerView } from './referrers.schemas.js'
+import { CodeParams, ReferrerCreate, ReferrerListQuery, ReferrerUpdate, ReferrerView, type ReferrerFilter } from './referrers.schemas.js'
+import type { ReferrerOrder } from './referrers.service.js'
+
+/** The list's query string as the service's filter and order (the export takes the same, src/modules/bulk). */
+export function referrerListArgs(query: Omit<Static<typeof ReferrerListQuery>, 'limit' | 'cursor'>): { filter: ReferrerFilter; order: ReferrerOrder } {
+  const { orderBy, direction, kind, status, tag, limit: _l, cursor: _c, ...filter } = query as Static<typeof ReferrerListQuery>
+  return {
+    filter: { ...filter, ...(kind ? { kind: [kind] } : {}), ...(status ? { status: [status] } : {}), ...(tag ? { tags: tag } : {}) },
+    order: { field: orderBy ?? 'createdAt', direction: direction === 'asc' ? 'ASC' : 'DESC' }
+  }
+}
 
 /** /api/v1/referrers: the same service as GraphQL, resource style. */
 export const referrersRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
@@ -13,13 +23,8 @@ export const referrersRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   app.get('/referrers', {
     schema: { tags, summary: 'List referrers (keyset pages)', querystring: ReferrerListQuery, response: { 200: listResponse(ReferrerView), ...errorResponses } }
   }, async (request) => {
-    const { limit, cursor, orderBy, direction, kind, status, tag, ...filter } = request.query
-    const page = await services.referrers.list(requireActor(request), {
-      ...filter,
-      ...(kind ? { kind: [kind] } : {}),
-      ...(status ? { status: [status] } : {}),
-      ...(tag ? { tags: tag } : {})
-    }, { field: orderBy ?? 'createdAt', direction: direction === 'asc' ? 'ASC' : 'DESC' }, { first: limit, after: cursor })
+    const { filter, order } = referrerListArgs(request.query)
+    const page = await services.referrers.list(requireActor(request), filter, order, { first: request.query.limit, after: request.query.cursor })
     return listBody(page)
   })
 

@@ -1,0 +1,7 @@
+import type { CrmModule } from '../registry.js'
+import { bulkRoutes } from './bulk.routes.js'
+
+export default {
+  name: 'bulk',
+  routes: bulkRoutes
+} satisfies CrmModule
