@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { WebhookDeliveriesService } from '../modules/webhooks/webhook-deliveries.service.js'
+import type { Sent, WebhookDeliveriesService } from '../modules/webhooks/webhook-deliveries.service.js'
 
 export type WebhookWorkerOptions = { pollMs: number; concurrency: number; log: FastifyBaseLogger }
 
@@ -7,7 +7,7 @@ export type WebhookWorkerOptions = { pollMs: number; concurrency: number; log: F
  * One process's webhook delivery worker. Each pass fans new outbox events out to
  * deliveries and leases due deliveries up to the free send slots; sends run concurrently
  * and the loop goes on while they wait, so one slow endpoint does not hold up the others.
- * Idle, it sleeps `pollMs`. Any number of processes run one: the queue's row locks (SKIP
+ * When a pass finds no more than it could take, it sleeps `pollMs`. Any number of processes run one: the queue's row locks (SKIP
  * LOCKED) and leases share the work, and a process that dies leaves only leases behind.
  */
 export class WebhookWorker {
@@ -15,6 +15,8 @@ export class WebhookWorker {
   private loop: Promise<void> | null = null
   private wake: (() => void) | null = null
   private readonly inFlight = new Set<Promise<void>>()
+  /** Sent attempts not yet recorded: each pass records them in one statement (their leases hold the rows meanwhile). */
+  private sent: Sent[] = []
 
   constructor(private readonly deliveries: WebhookDeliveriesService, private readonly opts: WebhookWorkerOptions) {}
 
@@ -30,18 +32,35 @@ export class WebhookWorker {
     this.wake?.()
     await this.loop
     await Promise.allSettled([...this.inFlight])
+    await this.flush()
+  }
+
+  private async flush(): Promise<void> {
+    if (this.sent.length === 0) return
+    const batch = this.sent
+    this.sent = []
+    try {
+      await this.deliveries.record(batch)
+    } catch (err) {
+      // Unrecorded attempts are sent again when their leases end: at least once still holds.
+      this.opts.log.error({ err, attempts: batch.length }, 'could not record webhook attempts')
+    }
   }
 
   private async run(): Promise<void> {
     while (this.running) {
-      let busy = false
+      // More work is known to wait only when a pass came back full: a whole fan-out batch, or
+      // every free slot claimed. Otherwise the worker sleeps a poll interval, so a steady flow
+      // of events costs two statements per interval, not two per event (PGlite has one connection).
+      let more = false
       try {
-        busy = (await this.deliveries.dispatch(new Date())) > 0
+        await this.flush()
+        more = (await this.deliveries.dispatch(new Date())) >= this.deliveries.dispatchBatch
         const free = this.opts.concurrency - this.inFlight.size
         if (free > 0 && this.running) {
           const claimed = await this.deliveries.claim(new Date(), free)
-          for (const c of claimed) this.track(this.deliveries.attempt(c))
-          busy ||= claimed.length > 0
+          for (const c of claimed) this.track(this.deliveries.send(c))
+          more ||= claimed.length === free
         }
       } catch (err) {
         if (!this.running) break
@@ -49,15 +68,13 @@ export class WebhookWorker {
       }
       if (!this.running) break
       if (this.inFlight.size >= this.opts.concurrency) await Promise.race(this.inFlight)
-      else if (!busy) await this.sleep(this.opts.pollMs)
+      else if (!more) await this.sleep(this.opts.pollMs)
     }
   }
 
-  private track(attempt: Promise<void>): void {
-    const p = attempt.catch((err) => this.opts.log.error({ err }, 'webhook attempt failed to record')).finally(() => {
+  private track(attempt: Promise<Sent>): void {
+    const p = attempt.then((sent) => { this.sent.push(sent) }, (err: unknown) => this.opts.log.error({ err }, 'webhook attempt failed')).finally(() => {
       this.inFlight.delete(p)
-      // A freed slot may take a waiting delivery at once.
-      this.wake?.()
     })
     this.inFlight.add(p)
   }

@@ -8,7 +8,7 @@ import { actionContext, systemActor, type Actor } from '../auth/actor.js'
 import { authorize } from '../auth/permissions.js'
 import { isUuid, parse } from '../common/validate.js'
 import type { ServiceDeps } from '../service-deps.js'
-import { claimDue, fanOut, recordAttempt, type Claimed } from './webhook-queue.js'
+import { claimDue, fanOut, recordAttempts, type AttemptRecord, type Claimed } from './webhook-queue.js'
 import { signingSecrets } from './webhook-secrets.js'
 import { sendWebhook } from './webhook-send.js'
 import { signedRequest } from './webhook-sign.js'
@@ -16,6 +16,8 @@ import { DeliveryFilter } from './webhook-deliveries.schemas.js'
 
 export type WebhookDelivery = Omit<typeof webhookDeliveries.$inferSelect, 'step' | 'lockedUntil' | 'replayRequestedAt' | 'updatedAt'>
 export type WebhookAttempt = typeof webhookAttempts.$inferSelect
+/** A sent attempt waiting to be recorded, and whether it disables its endpoint. */
+export type Sent = AttemptRecord & { disable: 'gone' | 'failing' | null }
 
 const view = {
   id: webhookDeliveries.id, endpointId: webhookDeliveries.endpointId, eventId: webhookDeliveries.eventId, eventType: webhookDeliveries.eventType,
@@ -36,34 +38,41 @@ const PRUNE_BATCH = 5000
 export class WebhookDeliveriesService {
   constructor(private readonly deps: ServiceDeps) {}
 
-  /** Turns unpublished outbox events into deliveries; returns how many events it took. */
+  /** Turns unpublished outbox events into deliveries; returns how many events it took (at most `dispatchBatch`). */
   async dispatch(now: Date): Promise<number> {
-    return (await fanOut(this.deps.db, now, FAN_OUT_BATCH)).events
+    return (await fanOut(this.deps.db, now, this.dispatchBatch)).events
   }
+
+  readonly dispatchBatch = FAN_OUT_BATCH
 
   claim(now: Date, limit: number): Promise<Claimed[]> {
     return claimDue(this.deps.db, now, limit, this.deps.config.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS)
   }
 
-  /** One attempt at a claimed delivery, recorded with its outcome; `at` is the clock (also the signature's time). */
-  async attempt(claimed: Claimed, at: Date = new Date()): Promise<void> {
+  /** One attempt at a claimed delivery: sends it and works out what follows; `at` is the clock (also the signature's time). Records nothing. */
+  async send(claimed: Claimed, at: Date = new Date()): Promise<Sent> {
     const { config, pii } = this.deps
     const request = signedRequest(claimed.event, signingSecrets(claimed, at, (s) => pii.open(s)), at)
     const sent = await sendWebhook(claimed.url, request.headers, request.body, { timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_URLS })
     // A replay starts the schedule again.
     const step = nextStep({ statusCode: sent.statusCode, retryAfter: sent.retryAfter }, claimed.replayRequestedAt ? 0 : claimed.step, at)
-    await recordAttempt(this.deps.db, {
+    return {
       claimed, at, statusCode: sent.statusCode, error: sent.error, latencyMs: sent.latencyMs, excerpt: sent.excerpt,
-      status: step.kind === 'retry' ? 'pending' : step.kind, step: step.kind === 'retry' ? step.step : claimed.step, nextAt: step.kind === 'retry' ? step.at : null
-    })
-    if (step.kind === 'failed' && step.reason === 'gone') await this.disable(claimed.endpointId, 'gone', sent.statusCode, at)
-    else if (step.kind !== 'succeeded' && failingTooLong(claimed.failingSince, at)) await this.disable(claimed.endpointId, 'failing', sent.statusCode, at)
+      status: step.kind === 'retry' ? 'pending' : step.kind, step: step.kind === 'retry' ? step.step : claimed.step, nextAt: step.kind === 'retry' ? step.at : null,
+      disable: step.kind === 'failed' && step.reason === 'gone' ? 'gone' : step.kind !== 'succeeded' && failingTooLong(claimed.failingSince, at) ? 'failing' : null
+    }
+  }
+
+  /** Records finished attempts (one statement for all), then disables the endpoints they condemned (410, or 5 days failing). */
+  async record(attempts: readonly Sent[]): Promise<void> {
+    await recordAttempts(this.deps.db, attempts)
+    for (const a of attempts) if (a.disable) await this.disable(a.claimed.endpointId, a.disable, a.statusCode, a.at)
   }
 
   /** Claims and attempts everything due at `now` (up to `limit`), waiting for the answers: tests and one-shot runs. */
   async deliverDue(now: Date, limit = 100): Promise<number> {
     const claimed = await this.claim(now, limit)
-    await Promise.all(claimed.map((c) => this.attempt(c, now)))
+    await this.record(await Promise.all(claimed.map((c) => this.send(c, now))))
     return claimed.length
   }
 

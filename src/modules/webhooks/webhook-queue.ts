@@ -90,28 +90,36 @@ export type AttemptRecord = {
 }
 
 /**
- * Records one attempt in one statement: the attempt row, the delivery's new state (lease
- * released) and the endpoint's failing streak (started by a failure, ended by a success).
- * A replay asked for while this attempt ran is kept: the delivery stays pending for it.
+ * Records attempts in one statement, however many: the attempt rows, each delivery's new
+ * state (lease released) and each endpoint's failing streak (started by a failure, ended by
+ * a success; a success in the batch wins). A replay asked for while an attempt ran is kept:
+ * that delivery stays pending for it.
  */
-export async function recordAttempt(ex: Executor, a: AttemptRecord): Promise<void> {
-  const ok = a.status === 'succeeded'
-  const replay = a.claimed.replayRequestedAt
-  const replayed = replay ? ts(replay) : sql`null::timestamptz`
+export async function recordAttempts(ex: Executor, records: readonly AttemptRecord[]): Promise<void> {
+  if (records.length === 0) return
+  const rows = JSON.stringify(records.map((a) => ({
+    delivery_id: a.claimed.id, endpoint_id: a.claimed.endpointId, at: a.at.toISOString(), status_code: a.statusCode, error: a.error,
+    latency_ms: a.latencyMs, excerpt: a.excerpt, trigger: a.claimed.replayRequestedAt ? 'replay' : 'schedule', status: a.status, step: a.step,
+    next_at: a.nextAt?.toISOString() ?? null, replayed: a.claimed.replayRequestedAt?.toISOString() ?? null, ok: a.status === 'succeeded'
+  })))
   await ex.execute(sql`
-    with attempt as (
+    with r as (
+      select * from jsonb_to_recordset(${rows}::jsonb) as r(delivery_id uuid, endpoint_id uuid, at timestamptz, status_code int, error text,
+        latency_ms int, excerpt text, trigger text, status text, step int, next_at timestamptz, replayed timestamptz, ok boolean)
+    ), attempt as (
       insert into webhook_attempts (id, delivery_id, attempted_at, status_code, error, latency_ms, response_excerpt, trigger)
-      values (crm_uuidv7(), ${a.claimed.id}, ${ts(a.at)}, ${a.statusCode}, ${a.error}, ${a.latencyMs}, ${a.excerpt}, ${replay ? 'replay' : 'schedule'})
+      select crm_uuidv7(), delivery_id, at, status_code, error, latency_ms, excerpt, trigger from r
     ), delivery as (
       update webhook_deliveries d set
-        status = case when d.replay_requested_at is distinct from ${replayed} then 'pending' else ${a.status} end,
-        step = case when d.replay_requested_at is distinct from ${replayed} then 0 else ${a.step} end,
-        next_attempt_at = case when d.replay_requested_at is distinct from ${replayed} then d.replay_requested_at else ${a.nextAt ? ts(a.nextAt) : sql`null::timestamptz`} end,
-        replay_requested_at = case when d.replay_requested_at is distinct from ${replayed} then d.replay_requested_at end,
-        attempts = d.attempts + 1, locked_until = null, last_attempt_at = ${ts(a.at)}, last_status_code = ${a.statusCode}, last_error = ${a.error},
+        status = case when d.replay_requested_at is distinct from r.replayed then 'pending' else r.status end,
+        step = case when d.replay_requested_at is distinct from r.replayed then 0 else r.step end,
+        next_attempt_at = case when d.replay_requested_at is distinct from r.replayed then d.replay_requested_at else r.next_at end,
+        replay_requested_at = case when d.replay_requested_at is distinct from r.replayed then d.replay_requested_at end,
+        attempts = d.attempts + 1, locked_until = null, last_attempt_at = r.at, last_status_code = r.status_code, last_error = r.error,
         updated_at = now()
-      where d.id = ${a.claimed.id}
+      from r where d.id = r.delivery_id
     )
-    update webhook_endpoints e set failing_since = ${ok ? sql`null::timestamptz` : sql`coalesce(e.failing_since, ${ts(a.at)})`}
-    where e.id = ${a.claimed.endpointId} and e.failing_since is ${ok ? sql`not null` : sql`null`}`)
+    update webhook_endpoints e set failing_since = case when f.ok then null else coalesce(e.failing_since, f.first_failure) end
+    from (select endpoint_id, bool_or(ok) as ok, min(at) filter (where not ok) as first_failure from r group by endpoint_id) f
+    where e.id = f.endpoint_id and (e.failing_since is null) = not f.ok`)
 }

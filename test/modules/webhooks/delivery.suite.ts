@@ -243,7 +243,7 @@ await forEachDatabase(t, async (t, ctx) => {
     t.equal(ids.length, 12, 'every due delivery claimed once')
     t.equal(new Set(ids).size, 12, 'no delivery claimed twice')
     t.equal((await svc.claim(now, 8)).length, 0, 'leased deliveries are not claimable again')
-    await Promise.all([...a, ...b].map((c) => svc.attempt(c, now)))
+    await svc.record(await Promise.all([...a, ...b].map((c) => svc.send(c, now))))
     t.equal(receiver.received.length, 12)
     t.equal((await svc.claim(at(now, 3_600_000), 8)).length, 0, 'a finished delivery is not claimed after its lease')
   })
