@@ -67,7 +67,9 @@ export class WebhookWorker {
         this.opts.log.error({ err }, 'webhook worker pass failed')
       }
       if (!this.running) break
-      if (this.inFlight.size >= this.opts.concurrency) await Promise.race(this.inFlight)
+      // Slots full: wait for all of them, or a poll interval if some endpoint is slow, so the
+      // next pass claims (and records) many at once rather than one per freed slot.
+      if (this.inFlight.size >= this.opts.concurrency) await Promise.race([Promise.allSettled([...this.inFlight]), this.sleep(this.opts.pollMs)])
       else if (!more) await this.sleep(this.opts.pollMs)
     }
   }
