@@ -1,7 +1,7 @@
 /**
  * Fault test: webhooks survive a server killed with SIGKILL. The real server runs as a child
  * process on a fresh PostgreSQL database with a local receiver as its one endpoint; 5,000
- * event-producing writes are driven through REST while the server is killed three times at
+ * event-producing GraphQL mutations are driven while the server is killed three times at
  * random points and restarted. Every committed event must reach the receiver at least once,
  * and every request the receiver got must verify with the standardwebhooks package.
  * Reported: events lost (must be 0) and duplicates. Needs TEST_DATABASE_URL (PostgreSQL):
@@ -21,6 +21,8 @@ const base = process.env.TEST_DATABASE_URL
 const WRITES = Number(process.env.FAULT_WRITES ?? 5000)
 const KILLS = Number(process.env.FAULT_KILLS ?? 3)
 const CONCURRENCY = 8
+const CREATE = 'mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } userErrors { message } } }'
+const UPDATE = 'mutation($id: ID!, $i: UpdateCustomerInput!) { updateCustomer(id: $id, input: $i) { customer { id } userErrors { message } } }'
 let seed = Number(process.env.FAULT_SEED ?? Date.now() % 100000) >>> 0
 // mulberry32: a seeded sequence, so a failing run can be repeated with FAULT_SEED.
 function random(): number {
@@ -99,14 +101,17 @@ if (!base) {
       for (;;) {
         if (restarting) await restarting
         try {
-          // Creates, and once some exist, updates too (customer.updated carries the changes).
+          // GraphQL mutations: creates, and once some exist, updates too (customer.updated carries the changes).
           const update = ids.length > 0 && i % 4 === 3
-          const res = update
-            ? await fetch(`${origin}/api/v1/customers/${ids[Math.floor(random() * ids.length)]}`, { method: 'PATCH', headers: auth, body: JSON.stringify({ company: `Co ${i}` }) })
-            : await fetch(`${origin}/api/v1/customers`, { method: 'POST', headers: auth, body: JSON.stringify({ name: `Fault ${i}` }) })
+          const res = await fetch(`${origin}/graphql`, {
+            method: 'POST', headers: auth, body: JSON.stringify(update
+              ? { query: UPDATE, variables: { id: ids[Math.floor(random() * ids.length)], i: { company: `Co ${i}` } } }
+              : { query: CREATE, variables: { i: { name: `Fault ${i}` } } })
+          })
           if (res.status >= 500) throw new Error(`status ${res.status}`)
-          const body = await res.json() as { id?: string }
-          if (!update && body.id) ids.push(body.id)
+          const body = await res.json() as { data?: { createCustomer?: { customer: { id: string } } }; errors?: unknown[] }
+          if (body.errors) throw new Error(JSON.stringify(body.errors))
+          if (!update && body.data?.createCustomer) ids.push(body.data.createCustomer.customer.id)
           return
         } catch {
           refused++
