@@ -1,10 +1,5 @@
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { ConfigError, loadConfig } from '../config.js'
-import { openDatabase } from '../db/client.js'
-import { applyMigrations } from '../db/migrate.js'
-import { CrmError } from '../errors.js'
-import { resolveSecrets } from '../lib/secrets.js'
+import { exitWith, UsageError, withServerDatabase } from './cli-support.js'
 import { importEntities, type ImportEntity } from '../modules/bulk/import-types.js'
 import { importFile } from './import-run.js'
 
@@ -22,51 +17,22 @@ const USAGE = `usage: npm run import -- --entity customers|orders|referrers --fi
 Uses the server's environment: DATABASE_URL (else PGlite in DATA_DIR), PII_KEY (else DATA_DIR/secrets.json),
 IMPORT_CHUNK_ROWS, IMPORT_MAX_ERRORS. Exit status 0 when every row was accepted, 2 when some were refused.`
 
-class UsageError extends Error {}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { entity: { type: 'string' }, file: { type: 'string' }, format: { type: 'string' }, encoding: { type: 'string' }, help: { type: 'boolean' } }
   })
   if (values.help) { process.stdout.write(`${USAGE}\n`); return }
   if (!values.entity || !(importEntities as readonly string[]).includes(values.entity)) throw new UsageError(`--entity must be one of ${importEntities.join(', ')}`)
-  if (!values.file) throw new UsageError('--file is required')
+  const file = values.file
+  if (!file) throw new UsageError('--file is required')
   if (values.format !== undefined && values.format !== 'csv' && values.format !== 'ndjson') throw new UsageError('--format must be csv or ndjson')
 
-  const config = loadConfig(process.env)
-  const secrets = resolveSecrets(config)
-  // Exactly where the server looks (src/app.ts): PGlite lives in DATA_DIR/pglite.
-  const database = await openDatabase({
-    url: config.DATABASE_URL,
-    dataDir: config.DATA_DIR.startsWith('memory://') ? config.DATA_DIR : join(config.DATA_DIR, 'pglite'),
-    poolSize: 2
-  })
-  try {
-    await applyMigrations(database)
-    const report = await importFile(database, config, {
-      entity: values.entity as ImportEntity, file: values.file, format: values.format as 'csv' | 'ndjson' | undefined,
-      encoding: values.encoding, piiKey: secrets.piiKey
-    })
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
-    if (report.rejected > 0) process.exitCode = 2
-  } finally {
-    await database.close()
-  }
+  const report = await withServerDatabase((database, config, secrets) => importFile(database, config, {
+    entity: values.entity as ImportEntity, file, format: values.format as 'csv' | 'ndjson' | undefined,
+    encoding: values.encoding, piiKey: secrets.piiKey
+  }))
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+  if (report.rejected > 0) process.exitCode = 2
 }
 
-main().catch((err) => {
-  if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
-    process.stderr.write(`${err.message}\n${USAGE}\n`)
-    process.exit(64) // EX_USAGE
-  }
-  if (err instanceof ConfigError) {
-    process.stderr.write(`${err.message}\n`)
-    process.exit(78) // EX_CONFIG
-  }
-  if (err instanceof CrmError) {
-    process.stderr.write(`Import refused: ${err.message}\n`)
-    process.exit(65) // EX_DATAERR
-  }
-  process.stderr.write(`Import failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
-  process.exit(1)
-})
+main().catch((err) => exitWith(err, USAGE, 'Import'))

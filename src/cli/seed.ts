@@ -1,9 +1,5 @@
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { ConfigError, loadConfig } from '../config.js'
-import { openDatabase } from '../db/client.js'
-import { applyMigrations } from '../db/migrate.js'
-import { resolveSecrets } from '../lib/secrets.js'
+import { exitWith, UsageError, withServerDatabase } from './cli-support.js'
 import { DEFAULT_BATCH, DEFAULT_SEED, seed } from './seed-run.js'
 
 /**
@@ -27,8 +23,6 @@ function count(name: string, value: string | undefined, fallback: number): numbe
   return Number(value)
 }
 
-class UsageError extends Error {}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -47,36 +41,13 @@ async function main(): Promise<void> {
   if (options.batch < 1) throw new UsageError('--batch must be at least 1')
   if (options.orders > 0 && options.customers === 0) throw new UsageError('--orders needs --customers: orders belong to the customers this run adds')
 
-  const config = loadConfig(process.env)
-  const secrets = resolveSecrets(config)
   const log = (line: string) => process.stderr.write(`${line}\n`)
-  if (secrets.generated) log(`No JWT_SECRET/PII_KEY given: generated them in ${config.DATA_DIR}/secrets.json (the server will use them too)`)
-  // Exactly where the server looks (src/app.ts): PGlite lives in DATA_DIR/pglite.
-  const database = await openDatabase({
-    url: config.DATABASE_URL,
-    dataDir: config.DATA_DIR.startsWith('memory://') ? config.DATA_DIR : join(config.DATA_DIR, 'pglite'),
-    poolSize: 2
-  })
-  try {
-    await applyMigrations(database)
+  await withServerDatabase(async (database, _config, secrets) => {
     const summary = await seed(database, { ...options, piiKey: secrets.piiKey, log: values.quiet ? undefined : log })
     process.stdout.write(`seeded run ${summary.runId}: ${summary.referrers} referrers, ${summary.customers} customers, ` +
       `${summary.orders} orders, ${summary.refunds} refunds (${summary.rows} rows) in ${summary.seconds.toFixed(1)} s, ` +
       `${summary.rowsPerSecond} rows/s on ${database.kind}\n`)
-  } finally {
-    await database.close()
-  }
+  })
 }
 
-main().catch((err) => {
-  if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
-    process.stderr.write(`${err.message}\n${USAGE}\n`)
-    process.exit(64) // EX_USAGE
-  }
-  if (err instanceof ConfigError) {
-    process.stderr.write(`${err.message}\n`)
-    process.exit(78) // EX_CONFIG
-  }
-  process.stderr.write(`Seeding failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
-  process.exit(1)
-})
+main().catch((err) => exitWith(err, USAGE, 'Seeding'))
