@@ -23,7 +23,7 @@ export function storableResponse(reply: FastifyReply, payload: unknown, graphql:
     : typeof payload === 'string' ? payload
       : Buffer.isBuffer(payload) && isUtf8(payload) ? payload.toString('utf8') : null
   if (body === null) return null
-  if (graphql && failedInside(body)) return null
+  if (graphql ? failedInside(body) : status === 409 && concurrentChange(body)) return null
   const headers: Record<string, string> = {}
   for (const name of KEPT_HEADERS) {
     const value = reply.getHeader(name)
@@ -37,15 +37,31 @@ export function sendReplay(reply: FastifyReply, response: StoredResponse): void 
   reply.code(response.status).headers(response.headers).header(REPLAYED_HEADER, 'true').send(response.body)
 }
 
-type GraphqlAnswer = { errors?: { extensions?: { code?: unknown } }[] }
+type Coded = { code?: unknown }
+type GraphqlAnswer = { data?: Record<string, { userErrors?: Coded[] } | null> | null; errors?: { extensions?: { code?: unknown; fields?: Coded[] } }[] }
 
+const CONCURRENT = 'CONCURRENT_CHANGE'
+
+/** A GraphQL answer reporting a failure worth retrying: INTERNAL, RATE_LIMITED, or a deadlock's CONCURRENT_CHANGE. */
 function failedInside(body: string): boolean {
-  // Cheap test first: most answers name neither code.
-  if (!body.includes('"INTERNAL"') && !body.includes('"RATE_LIMITED"')) return false
+  // Cheap test first: most answers name none of the codes.
+  if (!body.includes('"INTERNAL"') && !body.includes('"RATE_LIMITED"') && !body.includes(`"${CONCURRENT}"`)) return false
   try {
     const answer = JSON.parse(body) as GraphqlAnswer
-    return answer.errors?.some((e) => e.extensions?.code === 'INTERNAL' || e.extensions?.code === 'RATE_LIMITED') ?? false
+    if (answer.errors?.some((e) => e.extensions?.code === 'INTERNAL' || e.extensions?.code === 'RATE_LIMITED' || e.extensions?.fields?.some((f) => f.code === CONCURRENT))) return true
+    return Object.values(answer.data ?? {}).some((p) => p?.userErrors?.some((u) => u.code === CONCURRENT) ?? false)
   } catch {
     return true
+  }
+}
+
+/** A REST problem answer for a deadlock or serialization failure (http/problem.ts): the retry may well succeed. */
+function concurrentChange(body: string): boolean {
+  if (!body.includes(`"${CONCURRENT}"`)) return false
+  try {
+    const problem = JSON.parse(body) as { code?: unknown; errors?: Coded[] }
+    return problem.code === 'CRM_ERR_CONFLICT' && (problem.errors?.some((e) => e.code === CONCURRENT) ?? false)
+  } catch {
+    return false
   }
 }

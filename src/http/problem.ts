@@ -44,7 +44,10 @@ export function toCrmError(err: unknown): CrmError {
     if (pgErr.code === '23505') return new CrmError('CRM_ERR_CONFLICT', 'A record with the same unique value already exists', [{ field: constraintField(pgErr.constraint), message: 'is already taken', code: 'TAKEN' }])
     if (pgErr.code === '23503') return new CrmError('CRM_ERR_VALIDATION', 'A referenced record does not exist', [{ field: constraintField(pgErr.constraint), message: 'refers to a record that does not exist', code: 'UNKNOWN_REFERENCE' }])
     if (pgErr.code.startsWith('22')) return new CrmError('CRM_ERR_VALIDATION', 'A value is out of range or malformed', [{ field: pgErr.column ?? null, message: 'is out of range or malformed', code: 'MALFORMED' }])
-    if (pgErr.code === '40001' || pgErr.code === '40P01') return new CrmError('CRM_ERR_CONFLICT', 'A concurrent change conflicted with this one; retry')
+    if (pgErr.code === '40001' || pgErr.code === '40P01') {
+      // CONCURRENT_CHANGE: transient, so an Idempotency-Key is released for the retry this invites (http/idempotency-response.ts).
+      return new CrmError('CRM_ERR_CONFLICT', 'A concurrent change conflicted with this one; retry', [{ field: null, message: 'retry the request', code: 'CONCURRENT_CHANGE' }])
+    }
   }
   const status = typeof fe?.statusCode === 'number' ? fe.statusCode : 500
   if (status >= 400 && status < 500) {

@@ -6,9 +6,11 @@ export type WebhookWorkerOptions = { pollMs: number; concurrency: number; log: F
 /**
  * One process's webhook delivery worker. Each pass fans new outbox events out to
  * deliveries and leases due deliveries up to the free send slots; sends run concurrently
- * and the loop goes on while they wait, so one slow endpoint does not hold up the others.
- * When a pass finds no more than it could take, it sleeps `pollMs`. Any number of processes run one: the queue's row locks (SKIP
- * LOCKED) and leases share the work, and a process that dies leaves only leases behind.
+ * and the loop goes on while they wait (a slow endpoint holds only the slots of its own
+ * deliveries, though with a backlog of its own it can hold all of them for a timeout each).
+ * When a pass finds no more than it could take, it sleeps `pollMs`. Any number of processes
+ * run one: the queue's row locks (SKIP LOCKED) and leases share the work, and a process
+ * that dies leaves only leases behind.
  */
 export class WebhookWorker {
   private running = false
@@ -40,9 +42,10 @@ export class WebhookWorker {
     const batch = this.sent
     this.sent = []
     try {
-      await this.deliveries.record(batch)
-    } catch (err) {
+      const lost = await this.deliveries.record(batch)
       // Unrecorded attempts are sent again when their leases end: at least once still holds.
+      if (lost > 0) this.opts.log.error({ attempts: batch.length, lost }, 'could not record some webhook attempts or disables')
+    } catch (err) {
       this.opts.log.error({ err, attempts: batch.length }, 'could not record webhook attempts')
     }
   }

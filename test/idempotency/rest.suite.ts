@@ -235,4 +235,20 @@ await forEachDatabase(t, async (t, ctx) => {
     t.equal(retried.statusCode, 201)
     t.notOk(retried.headers['idempotent-replayed'])
   })
+
+  await t.test('a deadlock or serialization failure (409 CONCURRENT_CHANGE) releases the key, so the retry runs', async (t) => {
+    await ctx.sql(`create function idem_clash() returns trigger language plpgsql as $$
+      begin if new.name = 'Idem Clash' then raise exception 'clash' using errcode = '40001'; end if; return new; end $$`)
+    await ctx.sql('create trigger idem_clash before insert on customers for each row execute function idem_clash()')
+    const key = randomUUID()
+    const failed = await post({ name: 'Idem Clash' }, key)
+    t.equal(failed.statusCode, 409)
+    t.match(failed.json(), { code: 'CRM_ERR_CONFLICT', errors: [{ code: 'CONCURRENT_CHANGE' }] })
+    t.same(await keyRows(ctx, key), [], 'nothing kept')
+    await ctx.sql('drop trigger idem_clash on customers')
+    await ctx.sql('drop function idem_clash()')
+    const retried = await post({ name: 'Idem Clash' }, key)
+    t.equal(retried.statusCode, 201)
+    t.notOk(retried.headers['idempotent-replayed'])
+  })
 })

@@ -71,6 +71,18 @@ function auditDoc(spec: UpsertSpec, alias: string): string {
   return `jsonb_build_object(${pairs.join(', ')})`
 }
 
+/**
+ * A new phone or email with the same mask (138****1234 → 138****1234) is a change too, as
+ * in the single writes (common/changes.ts withContactChanges): the blind index tells.
+ */
+function sameMaskChanges(spec: UpsertSpec): string {
+  return spec.fields.filter((f) => f.contact).map((f) => {
+    const [, idx, masked] = contactColumns(f.column)
+    return ` || case when n.${idx} is distinct from c.${idx} and n.${masked} is not distinct from c.${masked}
+      then jsonb_build_object('${f.key}', jsonb_build_object('from', c.${masked}, 'to', n.${masked})) else '{}'::jsonb end`
+  }).join('')
+}
+
 /** A time as JSON.stringify writes a Date, so set-based events read like the single writes'. */
 export const isoTime = (expr: string) => `to_char(${expr} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
 
@@ -125,7 +137,7 @@ export function updateStatement(spec: UpsertSpec, ctx: ActionContext): SQL {
       select n.id, n.audit_id, n.event_id, n.revived, u.version,
         (select coalesce(jsonb_object_agg(a.key, jsonb_build_object('from', b.value, 'to', a.value)), '{}'::jsonb)
          from jsonb_each(${sql.raw(auditDoc(spec, 'n'))}) a join jsonb_each(${sql.raw(auditDoc(spec, 'c'))}) b on b.key = a.key
-         where a.value is distinct from b.value) as changes
+         where a.value is distinct from b.value)${sql.raw(sameMaskChanges(spec))} as changes
       from changed n join upd u on u.id = n.id join old c on c.id = n.id
     ), audit as (
       insert into audit_entries (${log.audit})

@@ -3,7 +3,7 @@ import { runAction } from '../../db/action.js'
 import { Keyset, type PageRequest } from '../../db/paging.js'
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from '../../db/schema/webhooks.js'
 import { invalid, notFound } from '../../errors.js'
-import { failingTooLong, nextStep } from '../../rules/webhook-retry.js'
+import { disableAfterMs, failingTooLong, nextStep } from '../../rules/webhook-retry.js'
 import { actionContext, systemActor, type Actor } from '../auth/actor.js'
 import { authorize } from '../auth/permissions.js'
 import { isUuid, parse } from '../common/validate.js'
@@ -63,10 +63,25 @@ export class WebhookDeliveriesService {
     }
   }
 
-  /** Records finished attempts (one statement for all), then disables the endpoints they condemned (410, or 5 days failing). */
-  async record(attempts: readonly Sent[]): Promise<void> {
-    await recordAttempts(this.deps.db, attempts)
-    for (const a of attempts) if (a.disable) await this.disable(a.claimed.endpointId, a.disable, a.statusCode, a.at)
+  /**
+   * Records finished attempts (one statement for all), then disables the endpoints they
+   * condemned (410, or 5 days failing). Should the batch fail, each attempt is recorded on
+   * its own, so one bad row cannot hold back the rest; one that still fails is left to its
+   * lease (sent again when it ends: at least once). Returns how many could not be recorded.
+   */
+  async record(attempts: readonly Sent[]): Promise<number> {
+    let lost = 0
+    try {
+      await recordAttempts(this.deps.db, attempts)
+    } catch {
+      for (const a of attempts) await recordAttempts(this.deps.db, [a]).catch(() => { lost++ })
+    }
+    for (const a of attempts) {
+      if (!a.disable) continue
+      // Each on its own: a failed disable must not skip the next (the next failure retries it).
+      await this.disable(a.claimed.endpointId, a.disable, a.statusCode, a.at).catch(() => { lost++ })
+    }
+    return lost
   }
 
   /** Claims and attempts everything due at `now` (up to `limit`), waiting for the answers: tests and one-shot runs. */
@@ -107,7 +122,8 @@ export class WebhookDeliveriesService {
   async list(actor: Actor, endpointId: string, filter: unknown, page: PageRequest) {
     authorize(actor, 'webhooks', 'read')
     const f = parse(DeliveryFilter, filter ?? {})
-    if (!isUuid(endpointId) || !(await this.deps.db.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(eq(webhookEndpoints.id, endpointId))).length) {
+    const live = and(eq(webhookEndpoints.id, endpointId), isNull(webhookEndpoints.deletedAt))
+    if (!isUuid(endpointId) || !(await this.deps.db.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(live)).length) {
       throw notFound('Webhook endpoint', endpointId)
     }
     const where: SQL[] = [eq(webhookDeliveries.endpointId, endpointId)]
@@ -143,11 +159,13 @@ export class WebhookDeliveriesService {
     for (;;) {
       const result = await this.deps.db.execute(sql`
         with old as (
-          select id from webhook_deliveries where status <> 'pending' and updated_at < ${before.toISOString()}::timestamptz limit ${PRUNE_BATCH}
+          -- Locked, and checked again below: a delivery replayed meanwhile is pending again and stays.
+          select id from webhook_deliveries where status <> 'pending' and updated_at < ${before.toISOString()}::timestamptz
+          limit ${PRUNE_BATCH} for update skip locked
         ), attempts as (
           delete from webhook_attempts a using old where a.delivery_id = old.id
         )
-        delete from webhook_deliveries d using old where d.id = old.id returning 1`) as unknown as { rows: unknown[] }
+        delete from webhook_deliveries d using old where d.id = old.id and d.status <> 'pending' returning 1`) as unknown as { rows: unknown[] }
       deleted += result.rows.length
       if (result.rows.length < PRUNE_BATCH) return { deliveries: deleted }
     }
@@ -156,9 +174,13 @@ export class WebhookDeliveriesService {
   /** Turns an endpoint off (410 Gone, or 5 days of failures) and says so with webhook_endpoint.disabled. */
   private async disable(endpointId: string, reason: 'gone' | 'failing', statusCode: number | null, at: Date): Promise<void> {
     await runAction(this.deps.db, actionContext(systemActor), async ({ tx, audit, emit }) => {
+      // "Failing" is judged on the recorded state, not the claim's: a success recorded since (here or in
+      // another process) ended the streak.
+      const stillFailing = reason === 'gone' ? undefined
+        : sql`${webhookEndpoints.failingSince} <= ${new Date(at.getTime() - disableAfterMs).toISOString()}::timestamptz`
       const [row] = await tx.update(webhookEndpoints)
         .set({ active: false, disabledReason: reason, disabledAt: at, updatedAt: sql`now()`, version: sql`${webhookEndpoints.version} + 1` })
-        .where(and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.active, true), isNull(webhookEndpoints.deletedAt)))
+        .where(and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.active, true), isNull(webhookEndpoints.deletedAt), stillFailing))
         .returning({ id: webhookEndpoints.id, url: webhookEndpoints.url, failingSince: webhookEndpoints.failingSince, version: webhookEndpoints.version })
       if (!row) return
       const data = { id: row.id, url: row.url, reason, lastStatusCode: statusCode, failingSince: row.failingSince?.toISOString() ?? null, disabledAt: at.toISOString(), version: row.version }

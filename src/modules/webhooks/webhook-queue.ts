@@ -92,8 +92,8 @@ export type AttemptRecord = {
 /**
  * Records attempts in one statement, however many: the attempt rows, each delivery's new
  * state (lease released) and each endpoint's failing streak (started by a failure, ended by
- * a success; a success in the batch wins). A replay asked for while an attempt ran is kept:
- * that delivery stays pending for it.
+ * a success, the batch's latest attempt deciding). A replay asked for while an attempt ran is
+ * kept: that delivery stays pending for it.
  */
 export async function recordAttempts(ex: Executor, records: readonly AttemptRecord[]): Promise<void> {
   if (records.length === 0) return
@@ -118,8 +118,16 @@ export async function recordAttempts(ex: Executor, records: readonly AttemptReco
         attempts = d.attempts + 1, locked_until = null, last_attempt_at = r.at, last_status_code = r.status_code, last_error = r.error,
         updated_at = now()
       from r where d.id = r.delivery_id
+    ), outcome as (
+      -- Per endpoint, the batch's latest attempt decides: a success ends the streak; failures after
+      -- the last success start one (or continue the one already running).
+      select endpoint_id, (array_agg(ok order by at desc, ok desc))[1] as ok, max(at) filter (where ok) as last_success from r group by endpoint_id
+    ), streak as (
+      select o.endpoint_id, case when o.ok then null
+        when o.last_success is null then coalesce(e.failing_since, (select min(at) from r where r.endpoint_id = o.endpoint_id))
+        else (select min(at) from r where r.endpoint_id = o.endpoint_id and not r.ok and r.at > o.last_success) end as failing_since
+      from outcome o join webhook_endpoints e on e.id = o.endpoint_id
     )
-    update webhook_endpoints e set failing_since = case when f.ok then null else coalesce(e.failing_since, f.first_failure) end
-    from (select endpoint_id, bool_or(ok) as ok, min(at) filter (where not ok) as first_failure from r group by endpoint_id) f
-    where e.id = f.endpoint_id and (e.failing_since is null) = not f.ok`)
+    update webhook_endpoints e set failing_since = s.failing_since
+    from streak s where e.id = s.endpoint_id and e.failing_since is distinct from s.failing_since`)
 }

@@ -38,7 +38,7 @@ export function sendWebhook(url: string, headers: Record<string, string>, body: 
       if (settled) return
       settled = true
       clearTimeout(timer)
-      resolve({ ...r, latencyMs: Math.round(performance.now() - started) })
+      resolve({ ...r, excerpt: storable(r.excerpt), error: storable(r.error), latencyMs: Math.round(performance.now() - started) })
     }
     const req = client.request(target, {
       method: 'POST',
@@ -62,6 +62,15 @@ export function sendWebhook(url: string, headers: Record<string, string>, body: 
     req.on('error', (err) => finish({ statusCode: null, retryAfter: null, excerpt: null, error: err.message }))
     req.end(body)
   })
+}
+
+/**
+ * Text a receiver chose, made safe to store: PostgreSQL text refuses NUL, and a cut at
+ * 1,024 UTF-16 units may split a surrogate pair (an emoji), which jsonb refuses too.
+ */
+export function storable(text: string | null): string | null {
+  if (text === null) return null
+  return text.replace(/\u0000/g, '').replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
 }
 
 function headerText(value: string | string[] | undefined): string | null {

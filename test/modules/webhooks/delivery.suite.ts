@@ -273,6 +273,47 @@ await forEachDatabase(t, async (t, ctx) => {
     t.pass('both the new and the previous secret verify')
   })
 
+  await t.test('an answer PostgreSQL cannot store as text (NUL, a split emoji) is cleaned, and never holds back the batch', async (t) => {
+    const { receiver, ep, svc } = await scene(t, ctx)
+    receiver.answer = () => ({ status: 500, body: `oops\u0000${'a'.repeat(1018)}😀tail` })
+    const healthy = new WebhookReceiver()
+    const healthyUrl = await healthy.start()
+    const other = await endpoint(ctx, healthyUrl)
+    t.teardown(async () => {
+      await ctx.sql('update webhook_endpoints set deleted_at = now() where id = $1', [other.id])
+      await healthy.stop()
+    })
+    await customer(ctx)
+    const now = new Date()
+    await svc.dispatch(now)
+    t.equal(await svc.deliverDue(now), 2, 'both deliveries attempted in one batch')
+    const [bad] = await ctx.sql<{ response_excerpt: string }>('select a.response_excerpt from webhook_attempts a join webhook_deliveries d on d.id = a.delivery_id where d.endpoint_id = $1', [ep.id])
+    t.notOk(bad.response_excerpt.includes('\u0000'), 'no NUL stored')
+    t.ok(bad.response_excerpt.startsWith('oops'), 'the rest is kept')
+    t.match((await deliveriesOf(ctx, ep.id))[0], { status: 'pending', attempts: 1 }, 'the failing one is recorded and scheduled')
+    t.match((await deliveriesOf(ctx, other.id))[0], { status: 'succeeded', attempts: 1 }, 'the healthy one is recorded')
+    t.equal(await svc.deliverDue(new Date(now.getTime() + 60_000)), 1, 'a minute later only the failing one is due, on its schedule')
+    t.equal(healthy.received.length, 1, 'the healthy endpoint got the event once')
+  })
+
+  await t.test('an endpoint failing for days is not disabled by a failure beside a success in the same pass', async (t) => {
+    const { receiver, ep, svc } = await scene(t, ctx)
+    let n = 0
+    receiver.answer = () => (n++ === 0 ? { status: 200 } : { status: 429 })
+    await customer(ctx, 'Back One')
+    await customer(ctx, 'Back Two')
+    const now = new Date()
+    await svc.dispatch(now)
+    await ctx.sql(`update webhook_endpoints set failing_since = $2 where id = $1`, [ep.id, new Date(now.getTime() - 6 * 86_400_000)])
+    t.equal(await svc.deliverDue(now), 2)
+    const [e] = await ctx.sql<{ active: boolean; failing_since: Date | null }>('select active, failing_since from webhook_endpoints where id = $1', [ep.id])
+    t.match(e, { active: true, failing_since: null }, 'the success ended the streak; no disable')
+    t.equal((await ctx.sql(`select 1 from outbox_events where type = 'webhook_endpoint.disabled' and entity_id = $1`, [ep.id])).length, 0)
+    const gone = await ctx.rest(ctx.adminToken, 'DELETE', `/api/v1/webhook-endpoints/${ep.id}`)
+    t.equal(gone.statusCode, 204)
+    t.equal((await ctx.rest(ctx.adminToken, 'GET', `/api/v1/webhook-endpoints/${ep.id}/deliveries`)).statusCode, 404, 'a deleted endpoint\'s deliveries are not found')
+  })
+
   await t.test('finished deliveries are pruned after the retention, pending ones kept', async (t) => {
     const svc = ctx.app.services.webhookDeliveries
     const count = async (where: string) => Number((await ctx.sql<{ n: number }>(`select count(*)::int as n from webhook_deliveries where ${where}`))[0].n)
