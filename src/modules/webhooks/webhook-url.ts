@@ -9,21 +9,54 @@ import { lookup as lookupAll } from 'node:dns/promises'
  * saved, and again on every connection, on the address actually connected to, so a name
  * that later resolves elsewhere (DNS rebinding) is refused too.
  */
-const blocked = new BlockList()
+const blocked4 = new BlockList()
 for (const [net, bits] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
   ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]
-] as const) blocked.addSubnet(net, bits, 'ipv4')
-// 6to4 (2002::/16) and NAT64 (64:ff9b::/96) embed an IPv4 address; site-local fec0::/10 is deprecated private space.
-for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['2002::', 16]] as const) blocked.addSubnet(net, bits, 'ipv6')
+] as const) blocked4.addSubnet(net, bits, 'ipv4')
+// Kept apart from the IPv4 list: BlockList also matches IPv4 addresses against IPv6 rules.
+// 6to4 (2002::/16) and NAT64 (64:ff9b::/96, 64:ff9b:1::/48) embed an IPv4 address; fec0::/10
+// is deprecated site-local, 100::/64 discard.
+const blocked6 = new BlockList()
+for (const [net, bits] of [
+  ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
+  ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['2002::', 16], ['100::', 64]
+] as const) blocked6.addSubnet(net, bits, 'ipv6')
 
-/** True for an address a webhook may not reach by default (IPv4-mapped IPv6 judged as its IPv4). */
+/** The eight 16-bit groups of an IPv6 address (a dotted IPv4 tail folded into the last two). */
+function groups(address: string): number[] {
+  let text = address.toLowerCase()
+  const tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text)
+  if (tail) {
+    const [a, b, c, d] = tail[1].split('.').map(Number)
+    text = `${text.slice(0, -tail[1].length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
+  }
+  const [head, rest] = text.split('::')
+  const left = head ? head.split(':') : []
+  const right = rest === undefined ? [] : rest ? rest.split(':') : []
+  const fill = rest === undefined ? [] : Array(8 - left.length - right.length).fill('0')
+  return [...left, ...fill, ...right].map((g) => parseInt(g, 16))
+}
+
+/** The IPv4 address an IPv6 one carries in its low 32 bits as mapped, translated or compatible; else null. */
+function embeddedIpv4(address: string): string | null {
+  const g = groups(address)
+  const zeros = (n: number) => g.slice(0, n).every((x) => x === 0)
+  const mapped = zeros(5) && g[5] === 0xffff
+  const translated = zeros(4) && g[4] === 0xffff && g[5] === 0
+  const compatible = zeros(6) && (g[6] !== 0 || g[7] > 1)
+  if (!mapped && !translated && !compatible) return null
+  return `${g[6] >> 8}.${g[6] & 255}.${g[7] >> 8}.${g[7] & 255}`
+}
+
+/** True for an address a webhook may not reach by default (one embedding an IPv4 address judged as that address). */
 export function isPrivateAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
-  if (mapped) return blocked.check(mapped[1], 'ipv4')
   const family = isIP(address)
   if (family === 0) return true
-  return blocked.check(address, family === 4 ? 'ipv4' : 'ipv6')
+  if (family === 4) return blocked4.check(address, 'ipv4')
+  const v4 = embeddedIpv4(address)
+  if (v4) return blocked4.check(v4, 'ipv4')
+  return blocked6.check(address, 'ipv6')
 }
 
 export type UrlProblem = { code: 'INVALID_URL' | 'PRIVATE_ADDRESS' | 'UNRESOLVABLE'; message: string }

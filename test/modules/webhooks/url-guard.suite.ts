@@ -120,3 +120,10 @@ t.test('with WEBHOOK_ALLOW_PRIVATE_URLS=true an operator may point endpoints at 
     }
   }, { WEBHOOK_ALLOW_PRIVATE_URLS: 'true' })
 })
+
+t.test('IPv6 forms that embed an IPv4 address are judged as that address', async (t) => {
+  for (const a of ['::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:0:127.0.0.1', '::ffff:0:a00:1', '::127.0.0.1', '::a9fe:a9fe', '64:ff9b:1::1', '100::1', '2002:7f00:1::']) {
+    t.ok(isPrivateAddress(a), `${a} refused`)
+  }
+  for (const a of ['::ffff:93.184.216.34', '2606:4700::1111', '2001:4860:4860::8888']) t.notOk(isPrivateAddress(a), `${a} allowed`)
+})
