@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../../db/client.js'
+import { rows } from '../../db/rows.js'
 import type { Actor } from '../auth/actor.js'
 import type { Reach } from '../auth/permissions.js'
 import type { RowError } from './import-types.js'
@@ -57,10 +58,9 @@ export function reachCheck(existing: string, scope: SQL | undefined): SQL[] {
 /** Runs the checks over `from` (which names the staging table `s`); the rows refused, and why. */
 export async function findProblems(tx: Tx, from: SQL, checks: SQL[]): Promise<{ row: number; problem: string }[]> {
   if (checks.length === 0) return []
-  const result = await tx.execute(sql`
+  return rows<{ row: number; problem: string }>(tx, sql`
     select row_no as row, problem from (select s.row_no, coalesce(${sql.join(checks, sql`, `)}) as problem from ${from}) p
     where problem is not null`)
-  return (result as unknown as { rows: { row: number; problem: string }[] }).rows
 }
 
 export function problemError(row: number, problem: string): RowError {

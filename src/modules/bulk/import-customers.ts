@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import { uuidv7 } from 'uuidv7'
 import type { Action } from '../../db/action.js'
 import { copyIntoTx, copyLine } from '../../db/copy.js'
+import { rows as resultRows } from '../../db/rows.js'
 import { invalid } from '../../errors.js'
 import { actionContext, type Actor } from '../auth/actor.js'
 import { authorize } from '../auth/permissions.js'
@@ -106,9 +107,9 @@ export function customersImport(deps: ServiceDeps, actor: Actor): EntityImport {
       ])
       const merged = new Set(found.filter((f) => f.problem === 'MERGED').map((f) => f.row))
       await dropStaged(tx, customerSpec.staging, found.map((f) => f.row))
-      const [updated] = (await tx.execute(updateStatement(customerSpec, ctx)) as unknown as { rows: { matched: number; changed: number; revived: string[] }[] }).rows
+      const [updated] = await resultRows<{ matched: number; changed: number; revived: string[] }>(tx, updateStatement(customerSpec, ctx))
       if (updated.revived.length > 0) await recountCustomers(tx, updated.revived)
-      const [inserted] = (await tx.execute(insertStatement(customerSpec, ctx)) as unknown as { rows: { created: number; attempted: number }[] }).rows
+      const [inserted] = await resultRows<{ created: number; attempted: number }>(tx, insertStatement(customerSpec, ctx))
       if (inserted.created !== inserted.attempted) throw new ChunkRace()
       return {
         created: inserted.created, updated: updated.changed, unchanged: updated.matched - updated.changed,

@@ -3,6 +3,7 @@ import { sql, type SQL } from 'drizzle-orm'
 import { uuidv7 } from 'uuidv7'
 import type { Action } from '../../db/action.js'
 import type { Tx } from '../../db/client.js'
+import { rows as resultRows } from '../../db/rows.js'
 import { copyIntoTx, copyLine } from '../../db/copy.js'
 import { customers } from '../../db/schema/customers.js'
 import { invalid } from '../../errors.js'
@@ -145,8 +146,8 @@ export function referrersImport(deps: ServiceDeps, actor: Actor): EntityImport {
         and ${sql.raw(exists('referrers'))}`)
       const found = await checked(tx)
       await dropStaged(tx, referrerSpec.staging, found.map((f) => f.row))
-      const [updated] = (await tx.execute(updateStatement(referrerSpec, ctx)) as unknown as { rows: { matched: number; changed: number }[] }).rows
-      const [inserted] = (await tx.execute(insertStatement(referrerSpec, ctx)) as unknown as { rows: { created: number; attempted: number }[] }).rows
+      const [updated] = await resultRows<{ matched: number; changed: number }>(tx, updateStatement(referrerSpec, ctx))
+      const [inserted] = await resultRows<{ created: number; attempted: number }>(tx, insertStatement(referrerSpec, ctx))
       if (inserted.created !== inserted.attempted) throw new ChunkRace()
       return {
         created: inserted.created, updated: updated.changed, unchanged: updated.matched - updated.changed,

@@ -1,3 +1,4 @@
+import { canonicalJson } from '../../lib/canonical-json.js'
 import type { OrderRow } from './orders.views.js'
 
 /** What a recordOrder call says about its order; an undefined field was not given. */
@@ -29,12 +30,5 @@ export function replayDifferences(stored: OrderRow, request: Recording): string[
 
 /** Equal as JSON values, whatever the key order (jsonb stores keys in its own order). */
 export function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b))
-}
-
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical)
-  if (value === null || typeof value !== 'object') return value
-  const obj = value as Record<string, unknown>
-  return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, canonical(obj[k])]))
+  return canonicalJson(a) === canonicalJson(b)
 }

@@ -5,7 +5,8 @@ import type { ScoreCuts } from '../../rules/rfm-cuts.js'
 import type { LifecycleConfig } from '../../rules/lifecycle.js'
 import type { CutValues, RunCuts } from './scoring.cuts.js'
 import { buyerFacts, type Interest } from './scoring.facts.js'
-import { COUNTED, ts } from './scoring.sql.js'
+import { ts } from '../../db/rows.js'
+import { COUNTED } from './scoring.sql.js'
 
 /**
  * Which rows a nightly run rescores (scoring_candidates), so it reads thousands of rows

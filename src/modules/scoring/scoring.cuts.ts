@@ -3,7 +3,8 @@ import type { Executor } from '../../db/client.js'
 import { cutsFromHistogram, entryAt, positionsWithin, sortedHistogram, type Better, type Histogram, type ScoreCuts } from '../../rules/rfm-cuts.js'
 import { buyerFacts } from './scoring.facts.js'
 import { contributions, dayOf, keptHistograms, moneyBucketOf, type Kept } from './scoring.histograms.js'
-import { daysSince, rows } from './scoring.sql.js'
+import { rows } from '../../db/rows.js'
+import { daysSince } from './scoring.sql.js'
 
 /**
  * The cut values of the run's R, F and M scores (src/rules/rfm-cuts.ts), found without a

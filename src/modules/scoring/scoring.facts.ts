@@ -1,7 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { DAY_MS } from '../../rules/rfm.js'
 import type { ScoringConfig } from './scoring.config.js'
-import { COUNTED, daysSince, ts } from './scoring.sql.js'
+import { ts } from '../../db/rows.js'
+import { COUNTED, daysSince } from './scoring.sql.js'
 
 /**
  * What a run knows of each buyer (a customer_scores row: only live customers have one), as of `asOf`,

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
 import { sortedHistogram, type Histogram } from '../../rules/rfm-cuts.js'
-import { rows } from './scoring.sql.js'
+import { rows } from '../../db/rows.js'
 
 /**
  * The histograms of the scored values customer_scores holds (scoring_histogram), kept by

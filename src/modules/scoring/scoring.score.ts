@@ -5,7 +5,8 @@ import { addBands, clearSeen, comparable, findChanged } from './scoring.candidat
 import { findCuts, nightlyCuts, scoreSql, type CutValues, type RunCuts } from './scoring.cuts.js'
 import { buyerFacts, interest, placement, type Interest } from './scoring.facts.js'
 import { applyChanges, replaceHistograms, type Kept } from './scoring.histograms.js'
-import { rows, segmentLookup, ts } from './scoring.sql.js'
+import { rows, ts } from '../../db/rows.js'
+import { segmentLookup } from './scoring.sql.js'
 
 /**
  * The scoring statements of a run. They read the narrow customer_scores rows, never every

@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
 import { DAY_MS } from '../../rules/rfm.js'
+import { rows, ts } from '../../db/rows.js'
 import { allScoreTriples, segmentOf, type SegmentRow } from '../../rules/segments.js'
 import type { ScoringConfig } from './scoring.config.js'
 
@@ -11,13 +12,6 @@ import type { ScoringConfig } from './scoring.config.js'
  * functions on generated data; change both together.
  */
 
-export type RowsOf = Record<string, unknown>
-export async function rows(ex: Executor, query: SQL): Promise<RowsOf[]> {
-  const result = (await ex.execute(query)) as unknown as { rows: RowsOf[] }
-  return result.rows
-}
-
-export const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`
 export const COUNTED = sql`o.status = 'paid' and o.refunded_amount < o.amount`
 /** Whole days from `from` to `asOf`, rounded down (rfm.ts recencyDays). */
 // date_part is double precision: much cheaper than extract's numeric over a million rows, and exact to the millisecond.

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm'
 import { runAction } from '../../db/action.js'
+import { rows, ts } from '../../db/rows.js'
 import { Keyset, type PageRequest } from '../../db/paging.js'
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from '../../db/schema/webhooks.js'
 import { invalid, notFound } from '../../errors.js'
@@ -157,17 +158,17 @@ export class WebhookDeliveriesService {
     const before = new Date(now.getTime() - this.deps.config.WEBHOOK_RETENTION_DAYS * 86_400_000)
     let deleted = 0
     for (;;) {
-      const result = await this.deps.db.execute(sql`
+      const gone = await rows(this.deps.db, sql`
         with old as (
           -- Locked, and checked again below: a delivery replayed meanwhile is pending again and stays.
-          select id from webhook_deliveries where status <> 'pending' and updated_at < ${before.toISOString()}::timestamptz
+          select id from webhook_deliveries where status <> 'pending' and updated_at < ${ts(before)}
           limit ${PRUNE_BATCH} for update skip locked
         ), attempts as (
           delete from webhook_attempts a using old where a.delivery_id = old.id
         )
-        delete from webhook_deliveries d using old where d.id = old.id and d.status <> 'pending' returning 1`) as unknown as { rows: unknown[] }
-      deleted += result.rows.length
-      if (result.rows.length < PRUNE_BATCH) return { deliveries: deleted }
+        delete from webhook_deliveries d using old where d.id = old.id and d.status <> 'pending' returning 1`)
+      deleted += gone.length
+      if (gone.length < PRUNE_BATCH) return { deliveries: deleted }
     }
   }
 
@@ -177,7 +178,7 @@ export class WebhookDeliveriesService {
       // "Failing" is judged on the recorded state, not the claim's: a success recorded since (here or in
       // another process) ended the streak.
       const stillFailing = reason === 'gone' ? undefined
-        : sql`${webhookEndpoints.failingSince} <= ${new Date(at.getTime() - disableAfterMs).toISOString()}::timestamptz`
+        : sql`${webhookEndpoints.failingSince} <= ${ts(new Date(at.getTime() - disableAfterMs))}`
       const [row] = await tx.update(webhookEndpoints)
         .set({ active: false, disabledReason: reason, disabledAt: at, updatedAt: sql`now()`, version: sql`${webhookEndpoints.version} + 1` })
         .where(and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.active, true), isNull(webhookEndpoints.deletedAt), stillFailing))

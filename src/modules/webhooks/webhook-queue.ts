@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
+import { rows, ts } from '../../db/rows.js'
 
 /**
  * The delivery queue's statements. Fan-out turns unpublished outbox events into one delivery
@@ -9,11 +10,6 @@ import type { Executor } from '../../db/client.js'
  * leaves behind, and the row is due again when it ends.
  */
 
-type Row = Record<string, unknown>
-async function rows(ex: Executor, query: ReturnType<typeof sql>): Promise<Row[]> {
-  return ((await ex.execute(query)) as unknown as { rows: Row[] }).rows
-}
-const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`
 
 /** Fans out up to `batch` unpublished events (oldest first); returns how many events and deliveries. */
 export async function fanOut(ex: Executor, now: Date, batch: number): Promise<{ events: number; deliveries: number }> {
