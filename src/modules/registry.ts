@@ -41,7 +41,7 @@ export const modules: CrmModule[] = [
   orders,
   incentives,
   scoring,
-  webhooks,
+  ...webhooks,
   bulk
 ]
 

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream'
-import { Type } from '@sinclair/typebox'
+import { Type, type Static, type TObject } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import { CrmError } from '../../errors.js'
@@ -15,6 +15,7 @@ import { OrderListQuery } from '../orders/orders.schemas.js'
 import { ReferralListQuery } from '../referrals/referrals.schemas.js'
 import { referrerListArgs } from '../referrers/referrers.routes.js'
 import { ReferrerListQuery } from '../referrers/referrers.schemas.js'
+import type { Actor } from '../auth/actor.js'
 import type { Services } from '../services.js'
 import { ImportParams, ImportQuery, ImportReportView } from './bulk.schemas.js'
 import { exportRows, ndjson } from './export-pages.js'
@@ -44,68 +45,50 @@ export const bulkRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     return services.bulk.importStream(actor, request.params.entity, request.body, body)
   })
 
-  const tags = ['bulk']
   const produces = ['application/x-ndjson']
   const response = { 200: Type.String({ description: 'One JSON object per line, as the list endpoint shows it' }), ...errorResponses }
-  const send = (reply: FastifyReply, entity: string, rows: AsyncGenerator<unknown>) => reply
-    .type('application/x-ndjson; charset=utf-8').header('content-disposition', `attachment; filename="${entity}.ndjson"`)
-    .send(Readable.from(ndjson(rows)))
+  /** GET /export/{entity}: the list endpoint's query (paging aside), every matching row as NDJSON. */
+  const exportRoute = <Q extends TObject>(entity: string, noun: string, query: Q, rowsOf: (actor: Actor, query: Static<Q>) => Promise<AsyncGenerator<unknown>>) => {
+    app.get(`/export/${entity}`, {
+      schema: { tags: ['bulk'], summary: `Every ${noun} of a filter (as GET /${entity} takes it), as NDJSON`, produces, querystring: Type.Omit(query, page), response }
+    }, async (request, reply) => {
+      const rows = await rowsOf(requireActor(request), request.query as Static<Q>)
+      return reply.type('application/x-ndjson; charset=utf-8').header('content-disposition', `attachment; filename="${entity}.ndjson"`)
+        .send(Readable.from(ndjson(rows)))
+    })
+  }
+  /** Lists whose query is the filter plus orderBy and direction. */
+  const ordered = <Q extends { orderBy?: string; direction?: 'asc' | 'desc' }>(q: Q) => {
+    const { orderBy, direction: d, ...filter } = q
+    return { filter, order: { field: (orderBy ?? 'createdAt') as NonNullable<Q['orderBy']>, direction: direction(d) } }
+  }
 
-  app.get('/export/customers', {
-    schema: { tags, summary: 'Every customer of a filter (as GET /customers takes it), as NDJSON', produces, querystring: Type.Omit(CustomerListQuery, page), response }
-  }, async (request, reply) => {
-    const actor = requireActor(request)
-    const { filter, order } = customerListArgs(request.query)
-    return send(reply, 'customers', await exportRows((f, o, p) => services.customers.list(actor, f, o, p), filter, order,
-      (rows) => services.customers.rfm.attach(actor, rows)))
+  exportRoute('customers', 'customer', CustomerListQuery, (actor, q) => {
+    const { filter, order } = customerListArgs(q)
+    return exportRows((f, o, p) => services.customers.list(actor, f, o, p), filter, order, (rows) => services.customers.rfm.attach(actor, rows))
   })
-
-  app.get('/export/referrers', {
-    schema: { tags, summary: 'Every referrer of a filter (as GET /referrers takes it), as NDJSON', produces, querystring: Type.Omit(ReferrerListQuery, page), response }
-  }, async (request, reply) => {
-    const actor = requireActor(request)
-    const { filter, order } = referrerListArgs(request.query)
-    return send(reply, 'referrers', await exportRows((f, o, p) => services.referrers.list(actor, f, o, p), filter, order))
+  exportRoute('referrers', 'referrer', ReferrerListQuery, (actor, q) => {
+    const { filter, order } = referrerListArgs(q)
+    return exportRows((f, o, p) => services.referrers.list(actor, f, o, p), filter, order)
   })
-
-  app.get('/export/orders', {
-    schema: { tags, summary: 'Every order of a filter (as GET /orders takes it), as NDJSON', produces, querystring: Type.Omit(OrderListQuery, page), response }
-  }, async (request, reply) => {
-    const actor = requireActor(request)
-    const { filter, order } = orderListArgs(request.query)
-    return send(reply, 'orders', await exportRows((f, o, p) => services.orders.list(actor, f, o, p), filter, order))
+  exportRoute('orders', 'order', OrderListQuery, (actor, q) => {
+    const { filter, order } = orderListArgs(q)
+    return exportRows((f, o, p) => services.orders.list(actor, f, o, p), filter, order)
   })
-
-  app.get('/export/referrals', {
-    schema: { tags, summary: 'Every referral of a filter (as GET /referrals takes it), as NDJSON', produces, querystring: Type.Omit(ReferralListQuery, page), response }
-  }, async (request, reply) => {
-    const actor = requireActor(request)
-    const { orderBy, direction: d, ...filter } = request.query
-    return send(reply, 'referrals', await exportRows((f, o, p) => services.referrals.list(actor, f, o, p), filter, { field: orderBy ?? 'createdAt', direction: direction(d) }))
+  exportRoute('referrals', 'referral', ReferralListQuery, (actor, q) => {
+    const { filter, order } = ordered(q)
+    return exportRows((f, o, p) => services.referrals.list(actor, f, o, p), filter, order)
   })
-
-  app.get('/export/leads', {
-    schema: { tags, summary: 'Every lead of a filter (as GET /leads takes it), as NDJSON', produces, querystring: Type.Omit(LeadListQuery, page), response }
-  }, async (request, reply) => {
-    const actor = requireActor(request)
-    const { orderBy, direction: d, tag, ...filter } = request.query
-    return send(reply, 'leads', await exportRows((f, o, p) => services.leads.list(actor, f, o, p), { ...filter, ...(tag ? { tags: tag } : {}) },
-      { field: orderBy ?? 'createdAt', direction: direction(d) }))
+  exportRoute('leads', 'lead', LeadListQuery, (actor, q) => {
+    const { filter: { tag, ...filter }, order } = ordered(q)
+    return exportRows((f, o, p) => services.leads.list(actor, f, o, p), { ...filter, ...(tag ? { tags: tag } : {}) }, order)
   })
-
-  app.get('/export/opportunities', {
-    schema: { tags, summary: 'Every opportunity of a filter (as GET /opportunities takes it), as NDJSON', produces, querystring: Type.Omit(OpportunityListQuery, page), response }
-  }, async (request, reply) => {
-    const actor = requireActor(request)
-    const { orderBy, direction: d, ...filter } = request.query
-    return send(reply, 'opportunities', await exportRows((f, o, p) => services.opportunities.list(actor, f, o, p), filter, { field: orderBy ?? 'createdAt', direction: direction(d) }))
+  exportRoute('opportunities', 'opportunity', OpportunityListQuery, (actor, q) => {
+    const { filter, order } = ordered(q)
+    return exportRows((f, o, p) => services.opportunities.list(actor, f, o, p), filter, order)
   })
-
-  app.get('/export/rewards', {
-    schema: { tags, summary: 'Every ledger entry of a filter (as GET /rewards takes it), as NDJSON', produces, querystring: Type.Omit(RewardListQuery, page), response }
-  }, async (request, reply) => {
-    const actor = requireActor(request)
-    const { orderBy, direction: d, ...filter } = request.query
-    return send(reply, 'rewards', await exportRows((f, o, p) => services.rewards.list(actor, f, o, p), filter, { field: orderBy ?? 'createdAt', direction: direction(d) }))
+  exportRoute('rewards', 'ledger entry', RewardListQuery, (actor, q) => {
+    const { filter, order } = ordered(q)
+    return exportRows((f, o, p) => services.rewards.list(actor, f, o, p), filter, order)
   })
 }

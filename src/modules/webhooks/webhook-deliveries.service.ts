@@ -123,20 +123,23 @@ export class WebhookDeliveriesService {
   async list(actor: Actor, endpointId: string, filter: unknown, page: PageRequest) {
     authorize(actor, 'webhooks', 'read')
     const f = parse(DeliveryFilter, filter ?? {})
-    const live = and(eq(webhookEndpoints.id, endpointId), isNull(webhookEndpoints.deletedAt))
-    if (!isUuid(endpointId) || !(await this.deps.db.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(live)).length) {
-      throw notFound('Webhook endpoint', endpointId)
-    }
+    if (!isUuid(endpointId)) throw notFound('Webhook endpoint', endpointId)
+    // The live endpoint is joined, so a page with rows proves it exists; only an empty page asks.
+    const live = and(eq(webhookEndpoints.id, webhookDeliveries.endpointId), isNull(webhookEndpoints.deletedAt))
     const where: SQL[] = [eq(webhookDeliveries.endpointId, endpointId)]
     if (f.status?.length) where.push(inArray(webhookDeliveries.status, f.status))
     if (f.eventType) where.push(eq(webhookDeliveries.eventType, f.eventType))
     if (f.eventId) where.push(eq(webhookDeliveries.eventId, f.eventId))
     const keyset = new Keyset('createdAt', webhookDeliveries.createdAt, webhookDeliveries.id, 'DESC', page)
     const after = keyset.where()
-    const rows = await this.deps.db.select({ ...view, cursorValue: keyset.cursorValue }).from(webhookDeliveries)
+    const found = await this.deps.db.select({ ...view, cursorValue: keyset.cursorValue }).from(webhookDeliveries).innerJoin(webhookEndpoints, live)
       .where(and(...where, ...(after ? [after] : []))).orderBy(...keyset.orderBy()).limit(keyset.limit + 1)
+    if (found.length === 0 && !(await this.deps.db.select({ id: webhookEndpoints.id }).from(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.id, endpointId), isNull(webhookEndpoints.deletedAt)))).length) {
+      throw notFound('Webhook endpoint', endpointId)
+    }
     return {
-      ...keyset.page(rows),
+      ...keyset.page(found),
       count: async () => Number((await this.deps.db.select({ n: sql<number>`count(*)::int` }).from(webhookDeliveries).where(and(...where)))[0].n)
     }
   }
