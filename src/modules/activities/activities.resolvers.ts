@@ -8,15 +8,15 @@ type ListArgs = { first?: number; after?: string; filter?: unknown; orderBy?: Ac
 
 export const activitiesResolvers: IResolvers = {
   Query: {
-    activity: (_root, { id }: { id: string }, ctx) => ctx.services.activities.get(actorOf(ctx), id).catch(nullIfNotFound),
-    activities: async (_root, args: ListArgs, ctx) => {
+    activity: (_root: unknown, { id }: { id: string }, ctx) => ctx.services.activities.get(actorOf(ctx), id).catch(nullIfNotFound),
+    activities: async (_root: unknown, args: ListArgs, ctx) => {
       const order = args.orderBy ?? { field: 'occurredAt', direction: 'DESC' }
       const page = await ctx.services.activities.list(actorOf(ctx), args.filter, order, args)
       return toConnection(page, page.count)
     }
   },
   Mutation: {
-    logActivity: (_root, { input }: { input: unknown }, ctx) =>
+    logActivity: (_root: unknown, { input }: { input: unknown }, ctx) =>
       payload(async () => ({ activity: await ctx.services.activities.log(actorOf(ctx), input) }))
   }
 }

@@ -61,7 +61,7 @@ export function cellValues(columns: Readonly<Record<string, CellKind>>, cells: M
     else if (kind === 'list' && !text.trimStart().startsWith('[')) out[field] = text.split(';').map((t) => t.trim()).filter((t) => t !== '')
     else {
       try {
-        out[field] = JSON.parse(text)
+        out[field] = JSON.parse(text) as unknown
       } catch {
         bad.push({ field, message: 'is not valid JSON', code: 'INVALID_JSON' })
       }

@@ -54,7 +54,7 @@ async function* ndjsonRecords(text: Readable): AsyncGenerator<SourceRecord> {
     row++
     let value: unknown
     try {
-      value = JSON.parse(body)
+      value = JSON.parse(body) as unknown
     } catch (err) {
       return { kind: 'bad', row, code: 'INVALID_JSON', message: `is not JSON: ${(err as Error).message}` }
     }

@@ -10,21 +10,21 @@ type InputArgs = { input: Record<string, unknown> }
 
 export const campaignsResolvers: IResolvers = {
   Query: {
-    campaign: (_root, { id }: { id: string }, ctx) => ctx.services.campaigns.get(actorOf(ctx), id).catch(nullIfNotFound),
-    campaigns: async (_root, args: ListArgs, ctx) => {
+    campaign: (_root: unknown, { id }: { id: string }, ctx) => ctx.services.campaigns.get(actorOf(ctx), id).catch(nullIfNotFound),
+    campaigns: async (_root: unknown, args: ListArgs, ctx) => {
       const order = args.orderBy ?? { field: 'createdAt', direction: 'DESC' }
       const page = await ctx.services.campaigns.list(actorOf(ctx), args.filter, order, args)
       return toConnection(page, page.count)
     }
   },
   Mutation: {
-    createCampaign: (_root, { input }: InputArgs, ctx) =>
+    createCampaign: (_root: unknown, { input }: InputArgs, ctx) =>
       payload(async () => ({ campaign: await ctx.services.campaigns.create(actorOf(ctx), input) })),
-    updateCampaign: (_root, { id, input }: InputArgs & { id: string }, ctx) =>
+    updateCampaign: (_root: unknown, { id, input }: InputArgs & { id: string }, ctx) =>
       payload(async () => ({ campaign: await ctx.services.campaigns.update(actorOf(ctx), id, input) })),
-    upsertCampaign: (_root, { externalId, input }: InputArgs & { externalId: string }, ctx) =>
+    upsertCampaign: (_root: unknown, { externalId, input }: InputArgs & { externalId: string }, ctx) =>
       payload(() => ctx.services.campaigns.upsertByExternalId(actorOf(ctx), externalId, input)),
-    deleteCampaign: (_root, { id, expectedVersion }: { id: string; expectedVersion?: number }, ctx) =>
+    deleteCampaign: (_root: unknown, { id, expectedVersion }: { id: string; expectedVersion?: number }, ctx) =>
       payload(async () => ({ deletedId: (await ctx.services.campaigns.delete(actorOf(ctx), id, expectedVersion ?? undefined)).id }))
   }
 }

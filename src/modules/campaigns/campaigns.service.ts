@@ -71,7 +71,7 @@ export class CampaignsService {
   async audienceSizes(actor: Actor, list: readonly Campaign[]): Promise<(number | null)[]> {
     const scope = this.customers.scope(actor)
     const keys = [...new Set(list.filter((c) => c.audience).map((c) => JSON.stringify(c.audience)))]
-    const filters = keys.map((k) => parse(CustomerFilter, JSON.parse(k)))
+    const filters = keys.map((k) => parse(CustomerFilter, JSON.parse(k) as unknown))
     const conditions = filters.map((f) => and(...customerConditions(f, this.deps.pii))!)
     // Audiences on RFM scores (segment, r, f, m, scored) need customer_scores beside each customer.
     const counts = await repo.countMatching(this.deps.db, conditions, scope, filters.some(filterUsesScores))

@@ -12,14 +12,14 @@ type InputArgs = { input: Record<string, unknown> }
 
 export const customersResolvers: IResolvers = {
   Query: {
-    customer: (_root, { id }: { id: string }, ctx, info) => {
+    customer: (_root: unknown, { id }: { id: string }, ctx, info) => {
       const actor = actorOf(ctx)
       const want = graphWant(info, [], customerGraph)
       // Everything selected in one statement when it can be; else the loaders, field by field.
       if (want && ctx.services.customers.canReadGraph(actor, want)) return ctx.services.customers.findGraph(actor, id, want)
       return ctx.services.customers.get(actor, id).catch(nullIfNotFound)
     },
-    customers: async (_root, args: ListArgs, ctx, info) => {
+    customers: async (_root: unknown, args: ListArgs, ctx, info) => {
       const actor = actorOf(ctx)
       const order = args.orderBy ?? { field: 'createdAt', direction: 'DESC' }
       const want = graphWant(info, ['edges', 'node'], customerGraph)
@@ -28,16 +28,16 @@ export const customersResolvers: IResolvers = {
         : await ctx.services.customers.list(actor, args.filter, order, args)
       return toConnection(page, page.count)
     },
-    segments: (_root, _args, ctx) => ctx.services.customers.rfm.segments(actorOf(ctx))
+    segments: (_root: unknown, _args: unknown, ctx) => ctx.services.customers.rfm.segments(actorOf(ctx))
   },
   Mutation: {
-    createCustomer: (_root, { input }: InputArgs, ctx) =>
+    createCustomer: (_root: unknown, { input }: InputArgs, ctx) =>
       payload(async () => ({ customer: await ctx.services.customers.create(actorOf(ctx), input) })),
-    updateCustomer: (_root, { id, input }: InputArgs & { id: string }, ctx) =>
+    updateCustomer: (_root: unknown, { id, input }: InputArgs & { id: string }, ctx) =>
       payload(async () => ({ customer: await ctx.services.customers.update(actorOf(ctx), id, input) })),
-    upsertCustomer: (_root, { externalId, input }: InputArgs & { externalId: string }, ctx) =>
+    upsertCustomer: (_root: unknown, { externalId, input }: InputArgs & { externalId: string }, ctx) =>
       payload(() => ctx.services.customers.upsertByExternalId(actorOf(ctx), externalId, input)),
-    deleteCustomer: (_root, { id, expectedVersion }: { id: string; expectedVersion?: number }, ctx) =>
+    deleteCustomer: (_root: unknown, { id, expectedVersion }: { id: string; expectedVersion?: number }, ctx) =>
       payload(async () => ({ deletedId: (await ctx.services.customers.delete(actorOf(ctx), id, expectedVersion ?? undefined)).id }))
   }
 }

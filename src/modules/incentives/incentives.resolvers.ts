@@ -11,13 +11,13 @@ const version = (v: number | null | undefined) => v ?? undefined
 
 export const incentivesResolvers: IResolvers = {
   Query: {
-    incentiveRule: (_root, { id }: { id: string }, ctx) => ctx.services.incentiveRules.get(actorOf(ctx), id).catch(nullIfNotFound),
-    incentiveRules: async (_root, args: ListArgs<RuleOrder>, ctx) => {
+    incentiveRule: (_root: unknown, { id }: { id: string }, ctx) => ctx.services.incentiveRules.get(actorOf(ctx), id).catch(nullIfNotFound),
+    incentiveRules: async (_root: unknown, args: ListArgs<RuleOrder>, ctx) => {
       const page = await ctx.services.incentiveRules.list(actorOf(ctx), args.filter, args.orderBy ?? { field: 'createdAt', direction: 'DESC' }, args)
       return toConnection(page, page.count)
     },
-    reward: (_root, { id }: { id: string }, ctx) => ctx.services.rewards.get(actorOf(ctx), id).catch(nullIfNotFound),
-    rewards: async (_root, args: ListArgs<RewardOrder>, ctx) => {
+    reward: (_root: unknown, { id }: { id: string }, ctx) => ctx.services.rewards.get(actorOf(ctx), id).catch(nullIfNotFound),
+    rewards: async (_root: unknown, args: ListArgs<RewardOrder>, ctx) => {
       const page = await ctx.services.rewards.list(actorOf(ctx), args.filter, args.orderBy ?? { field: 'createdAt', direction: 'DESC' }, args)
       return { ...toConnection(page, page.count), totals: page.totals }
     }
@@ -26,15 +26,15 @@ export const incentivesResolvers: IResolvers = {
     totals: (parent: { totals: () => Promise<RewardTotal[]> }) => parent.totals()
   },
   Mutation: {
-    createIncentiveRule: (_root, { input }: { input: Record<string, unknown> }, ctx) =>
+    createIncentiveRule: (_root: unknown, { input }: { input: Record<string, unknown> }, ctx) =>
       payload(async () => ({ incentiveRule: await ctx.services.incentiveRules.create(actorOf(ctx), input) })),
-    updateIncentiveRule: (_root, { id, input }: { id: string; input: Record<string, unknown> }, ctx) =>
+    updateIncentiveRule: (_root: unknown, { id, input }: { id: string; input: Record<string, unknown> }, ctx) =>
       payload(async () => ({ incentiveRule: await ctx.services.incentiveRules.update(actorOf(ctx), id, input) })),
-    previewIncentives: (_root, { event }: { event: Record<string, unknown> }, ctx) =>
+    previewIncentives: (_root: unknown, { event }: { event: Record<string, unknown> }, ctx) =>
       payload(() => ctx.services.incentiveRules.preview(actorOf(ctx), event)),
-    approveReward: (_root, { id, expectedVersion }: Versioned, ctx) =>
+    approveReward: (_root: unknown, { id, expectedVersion }: Versioned, ctx) =>
       payload(async () => ({ reward: await ctx.services.rewards.approve(actorOf(ctx), id, version(expectedVersion)) })),
-    markRewardPaid: (_root, args: Versioned & { payoutReference: string; paidAt?: string | null }, ctx) =>
+    markRewardPaid: (_root: unknown, args: Versioned & { payoutReference: string; paidAt?: string | null }, ctx) =>
       payload(async () => ({
         reward: await ctx.services.rewards.markPaid(actorOf(ctx), args.id, {
           payoutReference: args.payoutReference,
@@ -42,7 +42,7 @@ export const incentivesResolvers: IResolvers = {
           ...(args.expectedVersion != null ? { expectedVersion: args.expectedVersion } : {})
         })
       })),
-    cancelReward: (_root, args: Versioned & { reason: string }, ctx) =>
+    cancelReward: (_root: unknown, args: Versioned & { reason: string }, ctx) =>
       payload(async () => ({
         reward: await ctx.services.rewards.cancel(actorOf(ctx), args.id, {
           reason: args.reason, ...(args.expectedVersion != null ? { expectedVersion: args.expectedVersion } : {})

@@ -6,7 +6,7 @@ import { authorize } from '../auth/permissions.js'
 import { sealContact } from '../common/contact.js'
 import { assertAssignable } from '../common/owners.js'
 import { asTaken } from '../common/unique.js'
-import { customersRepository } from '../customers/customers.repository.js'
+import { customersRepository, type CustomerRow } from '../customers/customers.repository.js'
 import type { Customer, CustomersService } from '../customers/customers.service.js'
 import type { Opportunity, OpportunitiesService } from '../opportunities/opportunities.service.js'
 import { referralOnLeadConverted } from '../referrals/referral-progress.js'
@@ -70,7 +70,7 @@ async function customerFor(deps: ServiceDeps, customers: CustomersService, actio
     emailEnc: lead.emailEnc, emailIdx: lead.emailIdx, emailMasked: lead.emailMasked,
     ...sealContact(deps.pii, { phone, email })
   }
-  let row
+  let row: CustomerRow
   try {
     row = await customersRepository.insert(action.tx, {
       name: lead.name, company: lead.company, industry: lead.industry, title: lead.title, region: lead.region,

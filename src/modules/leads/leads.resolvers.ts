@@ -19,26 +19,26 @@ const withoutNullVersion = ({ expectedVersion, ...rest }: Record<string, unknown
 
 export const leadsResolvers: IResolvers = {
   Query: {
-    lead: (_root, { id }: { id: string }, ctx) => ctx.services.leads.get(actorOf(ctx), id).catch(nullIfNotFound),
-    leads: async (_root, args: ListArgs, ctx) => {
+    lead: (_root: unknown, { id }: { id: string }, ctx) => ctx.services.leads.get(actorOf(ctx), id).catch(nullIfNotFound),
+    leads: async (_root: unknown, args: ListArgs, ctx) => {
       const page = await ctx.services.leads.list(actorOf(ctx), args.filter, args.orderBy ?? { field: 'createdAt', direction: 'DESC' }, args)
       return toConnection(page, page.count)
     }
   },
   Mutation: {
-    createLead: (_root, { input }: InputArgs, ctx) =>
+    createLead: (_root: unknown, { input }: InputArgs, ctx) =>
       payload(async () => ({ lead: await ctx.services.leads.create(actorOf(ctx), input) })),
-    updateLead: (_root, { id, input }: InputArgs & { id: string }, ctx) =>
+    updateLead: (_root: unknown, { id, input }: InputArgs & { id: string }, ctx) =>
       payload(async () => ({ lead: await ctx.services.leads.update(actorOf(ctx), id, input) })),
-    upsertLead: (_root, { externalId, input }: InputArgs & { externalId: string }, ctx) =>
+    upsertLead: (_root: unknown, { externalId, input }: InputArgs & { externalId: string }, ctx) =>
       payload(() => ctx.services.leads.upsertByExternalId(actorOf(ctx), externalId, input)),
-    deleteLead: (_root, { id, expectedVersion }: Versioned, ctx) =>
+    deleteLead: (_root: unknown, { id, expectedVersion }: Versioned, ctx) =>
       payload(async () => ({ deletedId: (await ctx.services.leads.delete(actorOf(ctx), id, expectedVersion ?? undefined)).id })),
-    assignLead: (_root, { id, expectedVersion, ...rest }: Versioned & { ownerId?: string | null; reason?: string | null }, ctx) =>
+    assignLead: (_root: unknown, { id, expectedVersion, ...rest }: Versioned & { ownerId?: string | null; reason?: string | null }, ctx) =>
       payload(async () => ({ lead: await ctx.services.leads.assign(actorOf(ctx), id, { ...rest, ...versionOf(expectedVersion) }) })),
-    updateLeadStatus: (_root, { id, expectedVersion, ...rest }: Versioned & { status: string; reason?: string | null }, ctx) =>
+    updateLeadStatus: (_root: unknown, { id, expectedVersion, ...rest }: Versioned & { status: string; reason?: string | null }, ctx) =>
       payload(async () => ({ lead: await ctx.services.leads.changeStatus(actorOf(ctx), id, { ...rest, ...versionOf(expectedVersion) }) })),
-    convertLead: (_root, { id, input }: { id: string; input?: Record<string, unknown> | null }, ctx) =>
+    convertLead: (_root: unknown, { id, input }: { id: string; input?: Record<string, unknown> | null }, ctx) =>
       payload(() => ctx.services.leads.convert(actorOf(ctx), id, withoutNullVersion(input ?? {})))
   }
 }

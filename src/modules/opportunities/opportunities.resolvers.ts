@@ -10,23 +10,23 @@ type MoveArgs = { id: string; stage: string; lostReason?: string | null; probabi
 
 export const opportunitiesResolvers: IResolvers = {
   Query: {
-    opportunity: (_root, { id }: { id: string }, ctx) => ctx.services.opportunities.get(actorOf(ctx), id).catch(nullIfNotFound),
-    opportunities: async (_root, args: ListArgs, ctx) => {
+    opportunity: (_root: unknown, { id }: { id: string }, ctx) => ctx.services.opportunities.get(actorOf(ctx), id).catch(nullIfNotFound),
+    opportunities: async (_root: unknown, args: ListArgs, ctx) => {
       const order = args.orderBy ?? { field: 'createdAt', direction: 'DESC' }
       const page = await ctx.services.opportunities.list(actorOf(ctx), args.filter, order, args)
       return toConnection(page, page.count)
     }
   },
   Mutation: {
-    createOpportunity: (_root, { input }: InputArgs, ctx) =>
+    createOpportunity: (_root: unknown, { input }: InputArgs, ctx) =>
       payload(async () => ({ opportunity: await ctx.services.opportunities.create(actorOf(ctx), input) })),
-    updateOpportunity: (_root, { id, input }: InputArgs & { id: string }, ctx) =>
+    updateOpportunity: (_root: unknown, { id, input }: InputArgs & { id: string }, ctx) =>
       payload(async () => ({ opportunity: await ctx.services.opportunities.update(actorOf(ctx), id, input) })),
-    upsertOpportunity: (_root, { externalId, input }: InputArgs & { externalId: string }, ctx) =>
+    upsertOpportunity: (_root: unknown, { externalId, input }: InputArgs & { externalId: string }, ctx) =>
       payload(() => ctx.services.opportunities.upsertByExternalId(actorOf(ctx), externalId, input)),
-    deleteOpportunity: (_root, { id, expectedVersion }: { id: string; expectedVersion?: number }, ctx) =>
+    deleteOpportunity: (_root: unknown, { id, expectedVersion }: { id: string; expectedVersion?: number }, ctx) =>
       payload(async () => ({ deletedId: (await ctx.services.opportunities.delete(actorOf(ctx), id, expectedVersion ?? undefined)).id })),
-    moveOpportunityStage: (_root, { id, expectedVersion, ...move }: MoveArgs, ctx) =>
+    moveOpportunityStage: (_root: unknown, { id, expectedVersion, ...move }: MoveArgs, ctx) =>
       payload(async () => ({
         opportunity: await ctx.services.opportunities.moveStage(actorOf(ctx), id, { ...move, ...(expectedVersion != null ? { expectedVersion } : {}) })
       }))

@@ -9,18 +9,18 @@ type InputArgs = { input: Record<string, unknown> }
 
 export const ordersResolvers: IResolvers = {
   Query: {
-    order: (_root, { id }: { id: string }, ctx) => ctx.services.orders.get(actorOf(ctx), id).catch(nullIfNotFound),
-    orders: async (_root, args: ListArgs, ctx) => {
+    order: (_root: unknown, { id }: { id: string }, ctx) => ctx.services.orders.get(actorOf(ctx), id).catch(nullIfNotFound),
+    orders: async (_root: unknown, args: ListArgs, ctx) => {
       const page = await ctx.services.orders.list(actorOf(ctx), args.filter, args.orderBy ?? { field: 'paidAt', direction: 'DESC' }, args)
       return toConnection(page, page.count)
     }
   },
   Mutation: {
-    recordOrder: (_root, { input }: InputArgs, ctx) =>
+    recordOrder: (_root: unknown, { input }: InputArgs, ctx) =>
       payload(() => ctx.services.orders.record(actorOf(ctx), input)),
-    upsertOrder: (_root, { externalId, input, expectedVersion }: InputArgs & { externalId: string; expectedVersion?: number | null }, ctx) =>
+    upsertOrder: (_root: unknown, { externalId, input, expectedVersion }: InputArgs & { externalId: string; expectedVersion?: number | null }, ctx) =>
       payload(() => ctx.services.orders.upsertByExternalId(actorOf(ctx), externalId, input, expectedVersion ?? undefined)),
-    refundOrder: (_root, { input }: InputArgs, ctx) =>
+    refundOrder: (_root: unknown, { input }: InputArgs, ctx) =>
       payload(() => ctx.services.orders.refund(actorOf(ctx), input))
   }
 }

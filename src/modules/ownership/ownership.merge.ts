@@ -87,7 +87,8 @@ export function absorb(survivor: CustomerRow, merged: CustomerRow[]): Partial<Cu
   }
   const tags = [...new Set([survivor.tags, ...merged.map((m) => m.tags)].flat())]
   if (tags.length !== survivor.tags.length) take('tags', tags)
-  const attributes = Object.assign({}, ...merged.slice().reverse().map((m) => m.attributes), survivor.attributes) as Record<string, unknown>
+  const attributes = [...merged.slice().reverse().map((m) => m.attributes), survivor.attributes]
+    .reduce<Record<string, unknown>>((all, one) => Object.assign(all, one), {})
   if (Object.keys(attributes).length !== Object.keys(survivor.attributes).length) take('attributes', attributes)
   return out
 }

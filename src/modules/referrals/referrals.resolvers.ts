@@ -11,26 +11,26 @@ const meta = (ctx: MercuriusContext) => ({ ip: null, requestId: ctx.reply?.reque
 
 export const referralsResolvers: IResolvers = {
   Query: {
-    referral: (_root, { id }: { id: string }, ctx) => ctx.services.referrals.get(actorOf(ctx), id).catch(nullIfNotFound),
-    referrals: async (_root, args: ListArgs, ctx) => {
+    referral: (_root: unknown, { id }: { id: string }, ctx) => ctx.services.referrals.get(actorOf(ctx), id).catch(nullIfNotFound),
+    referrals: async (_root: unknown, args: ListArgs, ctx) => {
       const page = await ctx.services.referrals.list(actorOf(ctx), args.filter, args.orderBy ?? { field: 'createdAt', direction: 'DESC' }, args)
       return toConnection(page, page.count)
     }
   },
   Mutation: {
-    submitReferral: (_root, { input }: { input: Record<string, unknown> }, ctx) =>
+    submitReferral: (_root: unknown, { input }: { input: Record<string, unknown> }, ctx) =>
       payload(() => ctx.services.referrals.submit(actorOf(ctx), input)),
-    confirmReferralConsent: (_root, { token, input }: { token: string; input: Record<string, unknown> }, ctx) =>
+    confirmReferralConsent: (_root: unknown, { token, input }: { token: string; input: Record<string, unknown> }, ctx) =>
       payload(async () => {
         const actor = actorOf(ctx)
         const row = await ctx.services.referrals.confirmConsent(actor, { ...input, token }, meta(ctx))
         return { referral: ctx.services.referrals.toView(actor, row) }
       }),
-    issueReferralConsentToken: (_root, { id }: { id: string }, ctx) =>
+    issueReferralConsentToken: (_root: unknown, { id }: { id: string }, ctx) =>
       payload(() => ctx.services.referrals.issueConsentToken(actorOf(ctx), id)),
-    qualifyReferral: (_root, { id, expectedVersion }: Versioned, ctx) =>
+    qualifyReferral: (_root: unknown, { id, expectedVersion }: Versioned, ctx) =>
       payload(async () => ({ referral: await ctx.services.referrals.qualify(actorOf(ctx), id, expectedVersion ?? undefined) })),
-    rejectReferral: (_root, { id, expectedVersion, reason, detail }: Versioned & { reason: string; detail?: string | null }, ctx) =>
+    rejectReferral: (_root: unknown, { id, expectedVersion, reason, detail }: Versioned & { reason: string; detail?: string | null }, ctx) =>
       payload(async () => ({
         referral: await ctx.services.referrals.reject(actorOf(ctx), id, { reason, ...(detail != null ? { detail } : {}) }, expectedVersion ?? undefined)
       }))

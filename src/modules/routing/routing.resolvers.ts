@@ -10,21 +10,21 @@ type Versioned = { expectedVersion?: number | null }
 
 export const routingResolvers: IResolvers = {
   Query: {
-    assignmentRules: (_root, _args, ctx) => ctx.services.routing.listRules(actorOf(ctx)),
-    assignmentRule: (_root, { id }: { id: string }, ctx) => ctx.services.routing.getRule(actorOf(ctx), id).catch(nullIfNotFound),
-    followUpPolicies: (_root, _args, ctx) => ctx.services.routing.listPolicies(actorOf(ctx)),
-    previewLeadAssignment: (_root, { input }: InputArgs, ctx) => ctx.services.routing.previewAssignment(actorOf(ctx), input)
+    assignmentRules: (_root: unknown, _args: unknown, ctx) => ctx.services.routing.listRules(actorOf(ctx)),
+    assignmentRule: (_root: unknown, { id }: { id: string }, ctx) => ctx.services.routing.getRule(actorOf(ctx), id).catch(nullIfNotFound),
+    followUpPolicies: (_root: unknown, _args: unknown, ctx) => ctx.services.routing.listPolicies(actorOf(ctx)),
+    previewLeadAssignment: (_root: unknown, { input }: InputArgs, ctx) => ctx.services.routing.previewAssignment(actorOf(ctx), input)
   },
   Mutation: {
-    createAssignmentRule: (_root, { input }: InputArgs, ctx) =>
+    createAssignmentRule: (_root: unknown, { input }: InputArgs, ctx) =>
       payload(async () => ({ rule: await ctx.services.routing.createRule(actorOf(ctx), input) })),
-    updateAssignmentRule: (_root, { id, input }: InputArgs & { id: string }, ctx) =>
+    updateAssignmentRule: (_root: unknown, { id, input }: InputArgs & { id: string }, ctx) =>
       payload(async () => ({ rule: await ctx.services.routing.updateRule(actorOf(ctx), id, input) })),
-    deleteAssignmentRule: (_root, { id, expectedVersion }: Versioned & { id: string }, ctx) =>
+    deleteAssignmentRule: (_root: unknown, { id, expectedVersion }: Versioned & { id: string }, ctx) =>
       payload(async () => ({ deletedId: (await ctx.services.routing.deleteRule(actorOf(ctx), id, expectedVersion ?? undefined)).id })),
-    upsertFollowUpPolicy: (_root, { source, input }: InputArgs & { source: string }, ctx) =>
+    upsertFollowUpPolicy: (_root: unknown, { source, input }: InputArgs & { source: string }, ctx) =>
       payload(() => ctx.services.routing.upsertPolicy(actorOf(ctx), source, input)),
-    deleteFollowUpPolicy: (_root, { source, expectedVersion }: Versioned & { source: string }, ctx) =>
+    deleteFollowUpPolicy: (_root: unknown, { source, expectedVersion }: Versioned & { source: string }, ctx) =>
       payload(async () => ({ deletedId: (await ctx.services.routing.deletePolicy(actorOf(ctx), source, expectedVersion ?? undefined)).id }))
   }
 }

@@ -70,7 +70,7 @@ export class RoutingService {
     return runAction(this.deps.db, actionContext(actor), async ({ tx, audit, emit }) => {
       const before = await this.lockRule(tx, id, expectedVersion)
       await this.checkRule(tx, { ...before, ...data }, before)
-      const after = await repo.updateRule(tx, id, { ...data, ...(data.name ? { name: data.name.trim() } : {}) }).catch((err) => { throw asTaken(err, 'assignment rule') })
+      const after = await repo.updateRule(tx, id, { ...data, ...(data.name ? { name: data.name.trim() } : {}) }).catch((err: unknown) => { throw asTaken(err, 'assignment rule') })
       const changes = changedFields(ruleView(before), ruleView(after), ruleFields)
       if (Object.keys(changes).length > 0) {
         audit({ action: 'assignment_rule.updated', entityType: 'assignment_rule', entityId: id, changes })

@@ -45,7 +45,7 @@ export function scoringConfig(json: string | undefined): ScoringConfig {
   if (!json) return defaultScoringConfig
   let parsed: unknown
   try {
-    parsed = JSON.parse(json)
+    parsed = JSON.parse(json) as unknown
   } catch {
     throw new ConfigError('Invalid configuration:\n  SCORING_CONFIG: is not JSON')
   }

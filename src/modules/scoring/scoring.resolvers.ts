@@ -7,13 +7,13 @@ const upper = (run: ReturnType<typeof runView>) => ({ ...run, mode: run.mode.toU
 
 export const scoringResolvers: IResolvers = {
   Query: {
-    scoringRuns: async (_root, { first }: { first?: number | null }, ctx) => {
+    scoringRuns: async (_root: unknown, { first }: { first?: number | null }, ctx) => {
       const runs = await ctx.services.scoring.runs(actorOf(ctx), Math.min(Math.max(first ?? 20, 1), 100))
       return runs.map((r) => upper(runView(r)))
     }
   },
   Mutation: {
-    recomputeRfm: (_root, { input }: { input?: { mode?: 'INCREMENTAL' | 'REBUILD' | null } | null }, ctx) =>
+    recomputeRfm: (_root: unknown, { input }: { input?: { mode?: 'INCREMENTAL' | 'REBUILD' | null } | null }, ctx) =>
       payload(async () => {
         const mode = input?.mode === 'REBUILD' ? 'rebuild' : 'incremental'
         return { run: upper(runView(await ctx.services.scoring.recompute(actorOf(ctx), mode))) }

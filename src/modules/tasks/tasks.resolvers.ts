@@ -10,21 +10,21 @@ type ListArgs = { first?: number; after?: string; filter?: unknown; orderBy?: Ta
 
 export const tasksResolvers: IResolvers = {
   Query: {
-    task: (_root, { id }: { id: string }, ctx) => ctx.services.tasks.get(actorOf(ctx), id).catch(nullIfNotFound),
-    tasks: async (_root, args: ListArgs, ctx) => {
+    task: (_root: unknown, { id }: { id: string }, ctx) => ctx.services.tasks.get(actorOf(ctx), id).catch(nullIfNotFound),
+    tasks: async (_root: unknown, args: ListArgs, ctx) => {
       const order = args.orderBy ?? { field: 'createdAt', direction: 'DESC' }
       const page = await ctx.services.tasks.list(actorOf(ctx), args.filter, order, args)
       return toConnection(page, page.count)
     }
   },
   Mutation: {
-    createTask: (_root, { input }: { input: unknown }, ctx) =>
+    createTask: (_root: unknown, { input }: { input: unknown }, ctx) =>
       payload(async () => ({ task: await ctx.services.tasks.create(actorOf(ctx), input) })),
-    updateTask: (_root, { id, input }: { id: string; input: unknown }, ctx) =>
+    updateTask: (_root: unknown, { id, input }: { id: string; input: unknown }, ctx) =>
       payload(async () => ({ task: await ctx.services.tasks.update(actorOf(ctx), id, input) })),
-    completeTask: (_root, { id, note }: { id: string; note?: string | null }, ctx) =>
+    completeTask: (_root: unknown, { id, note }: { id: string; note?: string | null }, ctx) =>
       payload(async () => ({ task: await ctx.services.tasks.complete(actorOf(ctx), id, { note }) })),
-    cancelTask: (_root, { id }: { id: string }, ctx) =>
+    cancelTask: (_root: unknown, { id }: { id: string }, ctx) =>
       payload(async () => ({ task: await ctx.services.tasks.cancel(actorOf(ctx), id) }))
   }
 }

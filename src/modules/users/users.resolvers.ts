@@ -8,25 +8,25 @@ type PageArgs = { first?: number; after?: string; filter?: unknown }
 
 export const usersResolvers: IResolvers = {
   Query: {
-    me: (_root, _args, ctx) => actorOf(ctx),
-    user: (_root, { id }: { id: string }, ctx) => ctx.services.users.get(actorOf(ctx), id).catch(nullIfNotFound),
-    users: async (_root, args: PageArgs, ctx) => {
+    me: (_root: unknown, _args: unknown, ctx) => actorOf(ctx),
+    user: (_root: unknown, { id }: { id: string }, ctx) => ctx.services.users.get(actorOf(ctx), id).catch(nullIfNotFound),
+    users: async (_root: unknown, args: PageArgs, ctx) => {
       const page = await ctx.services.users.list(actorOf(ctx), args.filter, args)
       return toConnection(page, page.count)
     },
-    teams: (_root, _args, ctx) => ctx.services.users.listTeams(actorOf(ctx)),
-    apiKeys: (_root, _args, ctx) => ctx.services.users.listApiKeys(actorOf(ctx))
+    teams: (_root: unknown, _args: unknown, ctx) => ctx.services.users.listTeams(actorOf(ctx)),
+    apiKeys: (_root: unknown, _args: unknown, ctx) => ctx.services.users.listApiKeys(actorOf(ctx))
   },
   Mutation: {
-    createTeam: (_root, { input }: { input: unknown }, ctx) =>
+    createTeam: (_root: unknown, { input }: { input: unknown }, ctx) =>
       payload(async () => ({ team: await ctx.services.users.createTeam(actorOf(ctx), input) })),
-    createUser: (_root, { input }: { input: unknown }, ctx) =>
+    createUser: (_root: unknown, { input }: { input: unknown }, ctx) =>
       payload(async () => ({ user: await ctx.services.users.create(actorOf(ctx), input) })),
-    updateUser: (_root, { id, input }: { id: string; input: unknown }, ctx) =>
+    updateUser: (_root: unknown, { id, input }: { id: string; input: unknown }, ctx) =>
       payload(async () => ({ user: await ctx.services.users.update(actorOf(ctx), id, input) })),
-    createApiKey: (_root, { input }: { input: unknown }, ctx) =>
+    createApiKey: (_root: unknown, { input }: { input: unknown }, ctx) =>
       payload(() => ctx.services.users.createApiKey(actorOf(ctx), input)),
-    revokeApiKey: (_root, { id }: { id: string }, ctx) =>
+    revokeApiKey: (_root: unknown, { id }: { id: string }, ctx) =>
       payload(async () => ({ apiKey: await ctx.services.users.revokeApiKey(actorOf(ctx), id) }))
   }
 }

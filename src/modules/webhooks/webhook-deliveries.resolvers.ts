@@ -9,10 +9,10 @@ type ListArgs = { first?: number; after?: string; filter?: unknown }
 /** Deliveries of an endpoint, one delivery, and replay (schema/95-webhooks.graphql). */
 export const webhookDeliveriesResolvers: IResolvers = {
   Query: {
-    webhookDelivery: (_root, { id }: { id: string }, ctx) => ctx.services.webhookDeliveries.get(actorOf(ctx), id).catch(nullIfNotFound)
+    webhookDelivery: (_root: unknown, { id }: { id: string }, ctx) => ctx.services.webhookDeliveries.get(actorOf(ctx), id).catch(nullIfNotFound)
   },
   Mutation: {
-    replayWebhookDelivery: (_root, { id }: { id: string }, ctx) =>
+    replayWebhookDelivery: (_root: unknown, { id }: { id: string }, ctx) =>
       payload(async () => ({ webhookDelivery: await ctx.services.webhookDeliveries.replay(actorOf(ctx), id) }))
   },
   WebhookEndpoint: {

@@ -10,22 +10,22 @@ type VersionArgs = { id: string; expectedVersion?: number | null }
 /** The endpoint parts of schema/95-webhooks.graphql: list, get, create, update, rotate, delete. */
 export const webhookEndpointsResolvers: IResolvers = {
   Query: {
-    webhookEndpoints: async (_root, args: PageArgs, ctx) => {
+    webhookEndpoints: async (_root: unknown, args: PageArgs, ctx) => {
       const page = await ctx.services.webhookEndpoints.list(actorOf(ctx), args)
       return toConnection(page, page.count)
     },
-    webhookEndpoint: (_root, { id }: { id: string }, ctx) => ctx.services.webhookEndpoints.get(actorOf(ctx), id).catch(nullIfNotFound)
+    webhookEndpoint: (_root: unknown, { id }: { id: string }, ctx) => ctx.services.webhookEndpoints.get(actorOf(ctx), id).catch(nullIfNotFound)
   },
   Mutation: {
-    createWebhookEndpoint: (_root, { input }: InputArgs, ctx) =>
+    createWebhookEndpoint: (_root: unknown, { input }: InputArgs, ctx) =>
       payload(() => ctx.services.webhookEndpoints.create(actorOf(ctx), input)),
-    updateWebhookEndpoint: (_root, { id, input, expectedVersion }: InputArgs & VersionArgs, ctx) =>
+    updateWebhookEndpoint: (_root: unknown, { id, input, expectedVersion }: InputArgs & VersionArgs, ctx) =>
       payload(async () => ({
         webhookEndpoint: await ctx.services.webhookEndpoints.update(actorOf(ctx), id, { ...input, ...(expectedVersion != null ? { expectedVersion } : {}) })
       })),
-    rotateWebhookEndpointSecret: (_root, { id }: { id: string }, ctx) =>
+    rotateWebhookEndpointSecret: (_root: unknown, { id }: { id: string }, ctx) =>
       payload(() => ctx.services.webhookEndpoints.rotateSecret(actorOf(ctx), id)),
-    deleteWebhookEndpoint: (_root, { id, expectedVersion }: VersionArgs, ctx) =>
+    deleteWebhookEndpoint: (_root: unknown, { id, expectedVersion }: VersionArgs, ctx) =>
       payload(async () => ({ deletedId: (await ctx.services.webhookEndpoints.delete(actorOf(ctx), id, expectedVersion ?? undefined)).id }))
   }
 }

@@ -68,7 +68,7 @@ export async function claimDue(ex: Executor, now: Date, limit: number, leaseMs: 
     id: String(r.id), endpointId: String(r.endpoint_id), step: Number(r.step), replayRequestedAt: dateOrNull(r.replay_requested_at),
     url: String(r.url), secretEnc: String(r.secret_enc), previousSecretEnc: (r.previous_secret_enc as string | null) ?? null,
     previousSecretExpiresAt: dateOrNull(r.previous_secret_expires_at), failingSince: dateOrNull(r.failing_since),
-    event: { id: String(r.event_id), type: String(r.type), occurredAt: new Date(r.occurred_at as string), data: typeof r.data === 'string' ? JSON.parse(r.data) : r.data }
+    event: { id: String(r.event_id), type: String(r.type), occurredAt: new Date(r.occurred_at as string), data: typeof r.data === 'string' ? JSON.parse(r.data) as unknown : r.data }
   }))
 }
 

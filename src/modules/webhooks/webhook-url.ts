@@ -34,7 +34,7 @@ function groups(address: string): number[] {
   const [head, rest] = text.split('::')
   const left = head ? head.split(':') : []
   const right = rest === undefined ? [] : rest ? rest.split(':') : []
-  const fill = rest === undefined ? [] : Array(8 - left.length - right.length).fill('0')
+  const fill: string[] = rest === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0')
   return [...left, ...fill, ...right].map((g) => parseInt(g, 16))
 }
 
