@@ -10,11 +10,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { createServer, type AddressInfo } from 'node:net'
 import pg from 'pg'
 import t from 'tap'
 import { Webhook } from 'standardwebhooks'
 import { freshPostgresDatabase } from '../helper.js'
+import { freePort } from '../support/free-port.js'
 import { WebhookReceiver } from '../support/webhook-receiver.js'
 
 const base = process.env.TEST_DATABASE_URL
@@ -30,14 +30,6 @@ function random(): number {
   let x = Math.imul(seed ^ (seed >>> 15), seed | 1)
   x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
   return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer()
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
-  const port = (s.address() as AddressInfo).port
-  await new Promise((r) => s.close(r))
-  return port
 }
 
 if (!base) {

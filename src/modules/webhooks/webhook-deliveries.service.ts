@@ -41,7 +41,7 @@ export class WebhookDeliveriesService {
 
   /** Turns unpublished outbox events into deliveries; returns how many events it took (at most `dispatchBatch`). */
   async dispatch(now: Date): Promise<number> {
-    return (await fanOut(this.deps.db, now, this.dispatchBatch)).events
+    return fanOut(this.deps.db, now, this.dispatchBatch)
   }
 
   readonly dispatchBatch = FAN_OUT_BATCH

@@ -11,9 +11,9 @@ import { rows, ts } from '../../db/rows.js'
  */
 
 
-/** Fans out up to `batch` unpublished events (oldest first); returns how many events and deliveries. */
-export async function fanOut(ex: Executor, now: Date, batch: number): Promise<{ events: number; deliveries: number }> {
-  const [r] = await rows(ex, sql`
+/** Fans out up to `batch` unpublished events (oldest first); returns how many events it took. */
+export async function fanOut(ex: Executor, now: Date, batch: number): Promise<number> {
+  const [counted] = await rows<{ n: number }>(ex, sql`
     with ev as (
       select id, type from outbox_events where published_at is null
       order by occurred_at, id limit ${batch} for update skip locked
@@ -23,12 +23,11 @@ export async function fanOut(ex: Executor, now: Date, batch: number): Promise<{ 
       from ev join webhook_endpoints e on e.active and e.deleted_at is null
         and (e.event_types is null or ev.type = any(e.event_types) or split_part(ev.type, '.', 1) || '.*' = any(e.event_types))
       on conflict (endpoint_id, event_id) do nothing
-      returning 1
     ), published as (
       update outbox_events o set published_at = ${ts(now)} from ev where o.id = ev.id returning 1
     )
-    select (select count(*) from published)::int as events, (select count(*) from queued)::int as deliveries`)
-  return { events: Number(r.events), deliveries: Number(r.deliveries) }
+    select count(*)::int as n from published`)
+  return Number(counted.n)
 }
 
 /** A leased delivery with what its attempt needs: the endpoint's URL and secrets, the event. */
