@@ -150,7 +150,9 @@ export class WebhookDeliveriesService {
     const found = deliveryIds.length
       ? await this.deps.db.select().from(webhookAttempts).where(inArray(webhookAttempts.deliveryId, [...deliveryIds])).orderBy(asc(webhookAttempts.attemptedAt), asc(webhookAttempts.id))
       : []
-    return deliveryIds.map((id) => found.filter((a) => a.deliveryId === id))
+    const byDelivery = new Map<string, WebhookAttempt[]>()
+    for (const a of found) byDelivery.set(a.deliveryId, [...(byDelivery.get(a.deliveryId) ?? []), a])
+    return deliveryIds.map((id) => byDelivery.get(id) ?? [])
   }
 
   /**
