@@ -44,7 +44,7 @@ const PUBLIC_PREFIXES = ['/docs', '/graphiql']
 export default fp<AuthPluginOptions>(async (app, opts) => {
   await app.register(jwt, {
     secret: opts.secret,
-    sign: { algorithm: 'HS256', iss: opts.issuer, aud: opts.audience, expiresIn: opts.ttlSeconds * 1000 },
+    sign: { algorithm: 'HS256', iss: opts.issuer, aud: opts.audience, expiresIn: opts.ttlSeconds },
     verify: { algorithms: ['HS256'], allowedIss: opts.issuer, allowedAud: opts.audience, requiredClaims: ['exp', 'iss', 'aud', 'sub', 'role'] }
   })
 

@@ -72,6 +72,19 @@ for (const kind of databaseKinds) await t.test(kind, async (t) => {
     t.equal(me.data.me.role, 'admin')
   })
 
+  await t.test('a token lives exactly expiresIn seconds (exp − iat), and once past exp it is refused with 401', async (t) => {
+    const res = await ctx.rest(null, 'POST', '/api/v1/auth/token', { apiKey: ADMIN_KEY })
+    const { accessToken, expiresIn } = res.json()
+    const claims = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString())
+    t.equal(claims.exp - claims.iat, expiresIn)
+    // The same claims, moved back in time until exp has passed, signed with the same secret.
+    const shift = expiresIn + 5
+    const expired = sign({ ...claims, iat: claims.iat - shift, exp: claims.exp - shift })
+    const r = await ctx.rest(expired, 'GET', '/api/v1/customers')
+    t.equal(r.statusCode, 401)
+    t.equal(r.json().code, 'CRM_ERR_UNAUTHENTICATED')
+  })
+
   await t.test('a token signed here with our secret, issuer and audience is accepted (the forgery baseline)', async (t) => {
     const res = await restWith(ctx, `Bearer ${sign(good())}`)
     t.equal(res.statusCode, 200)
