@@ -55,14 +55,20 @@ for (const kind of databaseKinds) await t.test(`job outcomes on ${kind}`, async 
   }
   const restore = outage(ctx, () => down)
   t.teardown(restore)
+  const logged: { msg: string; queue?: unknown; outcome?: unknown }[] = []
+  const log = ctx.app.log as unknown as { error: (obj: object, msg: string) => void }
+  const error = log.error
+  log.error = (obj: object, msg: string) => { logged.push({ msg, ...obj }) }
+  t.teardown(() => { log.error = error })
 
   await t.test('a run whose outcome cannot be recorded does not end the process, and the queue works on', async (t) => {
     await ctx.app.jobs!.send(JOB)
     t.ok(await until(() => runs === 1), 'the job ran')
-    // The worker's unawaited outcome write meets the outage.
-    await sleep(500)
+    // The worker's unawaited outcome write meets the outage; the workers' polls fail meanwhile.
+    t.ok(await until(() => logged.some((l) => /could not fetch work/.test(l.msg))), 'a failed poll for work is logged')
     down = false
     t.same(unhandled, [], 'no unhandled rejection')
+    t.match(logged.find((l) => l.outcome), { queue: JOB, outcome: 'complete', err: { code: '57P01' } }, 'the lost outcome is logged with its error')
     const [lost] = await ctx.sql<{ state: string }>('select state from pgboss.job where name = $1 order by created_on limit 1', [JOB])
     t.equal(lost.state, 'active', 'the lost outcome leaves the run active: pg-boss retries it when it expires')
     await ctx.sql("update pgboss.job set state = 'completed' where name = $1", [JOB])
