@@ -78,6 +78,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     // PGlite's own files sit in a subfolder, beside secrets.json, not mixed with it.
     dataDir: config.DATA_DIR.startsWith('memory://') ? config.DATA_DIR : join(config.DATA_DIR, 'pglite'),
     poolSize: config.DATABASE_POOL_SIZE,
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
     onQuery: (sql) => { app.metrics.dbQueries.inc(); options.onQuery?.(sql) },
     loadDataDir: options.pgliteTemplate
   })

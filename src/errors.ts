@@ -19,8 +19,16 @@ export const errorCatalog = {
   CRM_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, graphql: 'BAD_USER_INPUT', title: 'Unsupported content type', userError: false },
   CRM_ERR_RATE_LIMITED: { status: 429, graphql: 'RATE_LIMITED', title: 'Too many requests', userError: false },
   CRM_ERR_UNAVAILABLE: { status: 503, graphql: 'INTERNAL', title: 'Service unavailable', userError: false },
+  // The database is unreachable or ended the session (failover, restart): retry after Retry-After. GraphQL: INTERNAL with reason DATABASE_UNAVAILABLE.
+  CRM_ERR_DATABASE_UNAVAILABLE: { status: 503, graphql: 'INTERNAL', title: 'Database unavailable', userError: false },
   CRM_ERR_INTERNAL: { status: 500, graphql: 'INTERNAL', title: 'Internal error', userError: false }
 } as const satisfies Record<string, { status: number; graphql: GraphqlCode; title: string; userError: boolean }>
+
+/** GraphQL `extensions.reason` beside the code, where the code alone (e.g. INTERNAL) would hide a retryable cause. */
+export const graphqlReason: Partial<Record<ErrorCode, string>> = { CRM_ERR_DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE' }
+
+/** Seconds a client should wait before retrying, sent as Retry-After with these errors. */
+export const retryAfterSeconds: Partial<Record<ErrorCode, number>> = { CRM_ERR_DATABASE_UNAVAILABLE: 2 }
 
 export type GraphqlCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'RATE_LIMITED' | 'INTERNAL'
 export type ErrorCode = keyof typeof errorCatalog

@@ -6,7 +6,8 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
 import type { ExtractTablesWithRelations } from 'drizzle-orm'
-import pg from 'pg'
+import type pg from 'pg'
+import { openPool } from './pool.js'
 import { pgliteRawQuery, pgRawQuery, type RawQuery } from './raw.js'
 import * as schema from './schema/index.js'
 
@@ -24,6 +25,8 @@ export type DatabaseOptions = {
   /** A PGlite data directory dump to start from (tests: an already-migrated template). */
   loadDataDir?: Blob
   poolSize?: number
+  /** PostgreSQL: longest wait for a connection before a statement fails (0: no limit). */
+  connectTimeoutMs?: number
   /** Called for every SQL statement: used by metrics and by tests that count queries. */
   onQuery?: (sql: string) => void
 }
@@ -46,9 +49,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     ? { logQuery: (query) => options.onQuery!(query) }
     : undefined
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 })
-    // An idle client's error (e.g. the server restarting) must not crash the process.
-    pool.on('error', () => {})
+    const pool = openPool({ url: options.url, max: options.poolSize ?? 10, connectTimeoutMs: options.connectTimeoutMs })
     const db = drizzlePg({ client: pool, schema, casing: 'snake_case', logger }) as unknown as Db
     return {
       db,

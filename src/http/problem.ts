@@ -1,4 +1,5 @@
 import type { FastifyError } from 'fastify'
+import { isDatabaseUnavailable } from '../db/unavailable.js'
 import { CrmError, errorCatalog, type ErrorCode, type FieldError } from '../errors.js'
 
 /** RFC 9457 problem details, with our stable `code` and per-field `errors`. */
@@ -39,6 +40,8 @@ export function toCrmError(err: unknown): CrmError {
   if (typeof fe?.code === 'string' && /^(FST_JWT|FAST_JWT)/.test(fe.code)) {
     return new CrmError('CRM_ERR_UNAUTHENTICATED', 'The access token is missing, malformed, expired or not for this service')
   }
+  // Before the SQLSTATE mapping: an unreachable database is never the client's fault, nor ours.
+  if (isDatabaseUnavailable(err)) return new CrmError('CRM_ERR_DATABASE_UNAVAILABLE', 'The database is unavailable; retry shortly')
   const pgErr = pgCause(err)
   if (pgErr?.code) {
     if (pgErr.code === '23505') return new CrmError('CRM_ERR_CONFLICT', 'A record with the same unique value already exists', [{ field: constraintField(pgErr.constraint), message: 'is already taken', code: 'TAKEN' }])

@@ -5,6 +5,7 @@ import type { Config } from '../config.js'
 import type { Database } from '../db/client.js'
 import type { Services } from '../modules/services.js'
 import type { JobDefinition } from './job.js'
+import { guardJobOutcomes } from './queue-outcomes.js'
 
 export type JobQueue = {
   /** Puts one run of a job on its queue now (any process's worker may take it). */
@@ -64,6 +65,7 @@ export async function startJobQueue(opts: QueueOptions): Promise<JobQueue> {
     ? { db: embedded, schema: SCHEMA }
     : { connectionString: opts.url, max: 3, application_name: 'referral-crm-jobs', schema: SCHEMA })
   boss.on('error', (err) => log.error({ err }, 'job queue error'))
+  guardJobOutcomes(boss.getDb(), SCHEMA, log)
   await boss.start()
   for (const job of jobs) {
     // stately: at most one run waiting and one running, so a slow run never piles up.

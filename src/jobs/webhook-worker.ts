@@ -1,6 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Sent, WebhookDeliveriesService } from '../modules/webhooks/webhook-deliveries.service.js'
 
+/** The longest wait between passes while they keep failing. */
+const MAX_BACKOFF_MS = 5000
+
 export type WebhookWorkerOptions = { pollMs: number; concurrency: number; log: FastifyBaseLogger }
 
 /**
@@ -19,6 +22,8 @@ export class WebhookWorker {
   private readonly inFlight = new Set<Promise<void>>()
   /** Sent attempts not yet recorded: each pass records them in one statement (their leases hold the rows meanwhile). */
   private sent: Sent[] = []
+  /** Passes failed in a row (the database unreachable, typically): the next pass waits longer. */
+  private failures = 0
 
   constructor(private readonly deliveries: WebhookDeliveriesService, private readonly opts: WebhookWorkerOptions) {}
 
@@ -56,6 +61,7 @@ export class WebhookWorker {
       // every free slot claimed. Otherwise the worker sleeps a poll interval, so a steady flow
       // of events costs two statements per interval, not two per event (PGlite has one connection).
       let more = false
+      let failed = false
       try {
         await this.flush()
         more = (await this.deliveries.dispatch(new Date())) >= this.deliveries.dispatchBatch
@@ -67,9 +73,17 @@ export class WebhookWorker {
         }
       } catch (err) {
         if (!this.running) break
-        this.opts.log.error({ err }, 'webhook worker pass failed')
+        failed = true
+        this.failures++
+        this.opts.log.error({ err, failures: this.failures }, 'webhook worker pass failed')
       }
       if (!this.running) break
+      if (failed) {
+        // The database is likely down: wait longer after each failed pass (up to MAX_BACKOFF_MS), then carry on.
+        await this.sleep(Math.min(this.opts.pollMs * 2 ** this.failures, MAX_BACKOFF_MS))
+        continue
+      }
+      this.failures = 0
       // Slots full: wait for all of them, or a poll interval if some endpoint is slow, so the
       // next pass claims (and records) many at once rather than one per freed slot.
       if (this.inFlight.size >= this.opts.concurrency) await Promise.race([Promise.allSettled([...this.inFlight]), this.sleep(this.opts.pollMs)])

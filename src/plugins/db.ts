@@ -13,6 +13,7 @@ export type DbPluginOptions = {
   url?: string
   dataDir: string
   poolSize: number
+  connectTimeoutMs?: number
   onQuery?: (sql: string) => void
   loadDataDir?: Blob
 }

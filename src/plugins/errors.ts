@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { CrmError, errorCatalog } from '../errors.js'
+import { CrmError, errorCatalog, graphqlReason, retryAfterSeconds } from '../errors.js'
 import { toCrmError, toProblem } from '../http/problem.js'
 
 /**
@@ -12,10 +12,13 @@ export default fp(async (app) => {
     if (crm.status >= 500) request.log.error({ err: error }, 'request failed')
     else request.log.info({ code: crm.code, detail: crm.message }, 'request refused')
     reply.code(crm.status)
+    const retryAfter = retryAfterSeconds[crm.code]
+    if (retryAfter) reply.header('retry-after', String(retryAfter))
     if (request.url.startsWith('/graphql')) {
+      const reason = graphqlReason[crm.code]
       return reply.send({
         data: null,
-        errors: [{ message: crm.message, extensions: { code: errorCatalog[crm.code].graphql } }]
+        errors: [{ message: crm.message, extensions: { code: errorCatalog[crm.code].graphql, ...(reason ? { reason } : {}) } }]
       })
     }
     return reply.type('application/problem+json').send(toProblem(crm, request.url))

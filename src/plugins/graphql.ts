@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import fp from 'fastify-plugin'
 import mercurius, { type IResolvers, type MercuriusContext, type MercuriusLoaders } from 'mercurius'
 import { GraphQLError, Kind, type ExecutionResult, type GraphQLResolveInfo } from 'graphql'
-import { CrmError, errorCatalog } from '../errors.js'
+import { CrmError, errorCatalog, graphqlReason, retryAfterSeconds } from '../errors.js'
 import { toCrmError } from '../http/problem.js'
 import { totalCountResolver } from '../graphql/connection.js'
 import { idOnlyRef, type IdRef } from '../graphql/context.js'
@@ -62,6 +62,11 @@ export default fp<GraphqlPluginOptions>(async (app, opts) => {
         return list.map((e) => formatOne(e, log, (status) => { statusCode = Math.max(statusCode, status) }))
       })
       const response: ExecutionResult = { data: execution.data ?? null, errors }
+      // The database is down and nothing was answered: 503 with Retry-After, as REST says it.
+      if (!hasValue(execution.data) && errors.some((e) => e.extensions.reason === graphqlReason.CRM_ERR_DATABASE_UNAVAILABLE)) {
+        ctx.reply?.header('retry-after', String(retryAfterSeconds.CRM_ERR_DATABASE_UNAVAILABLE))
+        return { statusCode: 503, response }
+      }
       return { statusCode: execution.data ? 200 : statusCode, response }
     }
   })
@@ -148,6 +153,11 @@ function asGraphqlError(e: unknown): GraphQLError {
   return e instanceof GraphQLError ? e : new GraphQLError(String((e as Error)?.message ?? e))
 }
 
+/** Whether any top-level field of the answer holds a value (part of the operation worked). */
+function hasValue(data: ExecutionResult['data']): boolean {
+  return !!data && Object.values(data).some((v) => v !== null && v !== undefined)
+}
+
 type Log = { error: (obj: object, msg: string) => void }
 
 /** A resolver's CrmError keeps its message and code; anything unexpected becomes INTERNAL, logged. */
@@ -165,6 +175,6 @@ function formatOne(error: GraphQLError, log: Log, requestFailed: (status: number
   return new GraphQLError(crm.message, {
     nodes: error.nodes,
     path: error.path,
-    extensions: { code: errorCatalog[crm.code].graphql, ...(crm.fieldErrors.length ? { fields: crm.fieldErrors } : {}) }
+    extensions: { code: errorCatalog[crm.code].graphql, ...(graphqlReason[crm.code] ? { reason: graphqlReason[crm.code] } : {}), ...(crm.fieldErrors.length ? { fields: crm.fieldErrors } : {}) }
   })
 }

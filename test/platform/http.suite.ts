@@ -142,16 +142,16 @@ for (const kind of databaseKinds) await t.test(kind, async (t) => {
     }
   })
 
-  await t.test('GET /readyz answers 503 when the database does not answer, without details', async (t) => {
+  await t.test('GET /readyz answers 503 when the database does not answer, with the reason but no details', async (t) => {
     const database = ctx.app.database
-    const original = database.ping
-    database.ping = async () => { throw new Error('connection refused: secret-host:5432') }
+    const original = database.raw
+    database.raw = async () => { throw Object.assign(new Error('connect ECONNREFUSED secret-host:5432'), { code: 'ECONNREFUSED' }) }
     try {
       const res = await ctx.app.inject({ method: 'GET', url: '/readyz' })
       t.equal(res.statusCode, 503)
-      t.same(res.json(), { status: 'unavailable', database: kind })
+      t.same(res.json(), { status: 'unavailable', database: kind, reason: 'database_unreachable' })
     } finally {
-      database.ping = original
+      database.raw = original
     }
   })
 })
