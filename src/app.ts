@@ -112,7 +112,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     { name: 'scalars', resolvers: scalarResolvers },
     ...modules
   ])
-  await app.register(graphqlPlugin, { services, resolvers, loaders })
+  const limits = { maxCost: config.GRAPHQL_MAX_COST, maxAliases: config.GRAPHQL_MAX_ALIASES, maxMutations: config.GRAPHQL_MAX_MUTATIONS, maxDepth: config.GRAPHQL_MAX_DEPTH }
+  await app.register(graphqlPlugin, { services, resolvers, loaders, limits })
   await app.register(jobsPlugin, { services, jobs })
   await app.register(webhookWorkerPlugin, { services })
 

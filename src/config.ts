@@ -76,7 +76,12 @@ export const ConfigSchema = Type.Object({
   /** An in-flight Idempotency-Key whose request stops renewing its lock (its process died) is free again after this. */
   IDEMPOTENCY_LOCK_SECONDS: Type.Integer({ minimum: 3, maximum: 3600, default: 60 }),
   /** Cron (UTC) of the purge of Idempotency-Key records past their TTL. */
-  IDEMPOTENCY_PURGE_CRON: Type.String({ minLength: 9, default: '23 * * * *' })
+  IDEMPOTENCY_PURGE_CRON: Type.String({ minLength: 9, default: '23 * * * *' }),
+  /** GraphQL limits per request (docs/integration.md, "GraphQL limits"): cost, aliases, mutation fields, depth. */
+  GRAPHQL_MAX_COST: Type.Integer({ minimum: 1, default: 50000 }),
+  GRAPHQL_MAX_ALIASES: Type.Integer({ minimum: 0, default: 50 }),
+  GRAPHQL_MAX_MUTATIONS: Type.Integer({ minimum: 1, default: 10 }),
+  GRAPHQL_MAX_DEPTH: Type.Integer({ minimum: 1, default: 12 })
 })
 
 export type Config = Static<typeof ConfigSchema>

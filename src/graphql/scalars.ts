@@ -1,4 +1,4 @@
-import { GraphQLScalarType, type ValueNode } from 'graphql'
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql'
 import { DateTimeResolver, JSONResolver, LocalDateResolver, SafeIntResolver } from 'graphql-scalars'
 
 /**
@@ -15,9 +15,71 @@ const DateTime = new GraphQLScalarType({
   parseLiteral: (ast: ValueNode, variables) => (DateTimeResolver.parseLiteral(ast, variables) as Date).toISOString()
 })
 
+type Variables = { readonly [name: string]: unknown } | null | undefined
+
+/**
+ * A JSON literal as JSON.parse would build the same value sent as a variable: plain objects
+ * (graphql-scalars makes null-prototype ones, which drizzle's jsonb mapping cannot handle),
+ * a "__proto__" key kept as data, an absent $variable dropped like an undefined key.
+ */
+function jsonLiteral(ast: ValueNode, variables: Variables): unknown {
+  switch (ast.kind) {
+    case Kind.STRING:
+    case Kind.BOOLEAN:
+      return ast.value
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(ast.value)
+    case Kind.NULL:
+      return null
+    case Kind.VARIABLE:
+      return variables?.[ast.name.value]
+    case Kind.LIST:
+      return ast.values.map((item) => jsonLiteral(item, variables) ?? null)
+    case Kind.OBJECT: {
+      const object: Record<string, unknown> = {}
+      for (const field of ast.fields) {
+        const value = jsonLiteral(field.value, variables)
+        if (value !== undefined) Object.defineProperty(object, field.name.value, { value, enumerable: true, writable: true, configurable: true })
+      }
+      return object
+    }
+    case Kind.ENUM:
+      throw new GraphQLError(`JSON has no bare words: write "${ast.value}" in quotes`, { nodes: ast })
+  }
+}
+
+function containsVariable(ast: ValueNode): boolean {
+  if (ast.kind === Kind.VARIABLE) return true
+  if (ast.kind === Kind.LIST) return ast.values.some(containsVariable)
+  if (ast.kind === Kind.OBJECT) return ast.fields.some((f) => containsVariable(f.value))
+  return false
+}
+
+const JSONScalar = new GraphQLScalarType({
+  name: 'JSON',
+  description: JSONResolver.description,
+  specifiedByURL: JSONResolver.specifiedByURL,
+  serialize: JSONResolver.serialize,
+  parseValue: JSONResolver.parseValue,
+  parseLiteral: jsonLiteral
+})
+/**
+ * graphql-jit (mercurius `jit`) parses literals once, when it compiles a query, through this
+ * hook when a scalar has it, and with no variables: a literal holding a $variable would keep
+ * the first request's value (or none). Refusing it here makes the compile fail, and mercurius
+ * then runs that query with graphql-js, which parses literals per request.
+ */
+Object.assign(JSONScalar, {
+  coerceInputLiteral: (ast: ValueNode) => {
+    if (containsVariable(ast)) throw new TypeError('a JSON literal with variables is parsed per request')
+    return jsonLiteral(ast, undefined)
+  }
+})
+
 export const scalarResolvers = {
   DateTime,
   LocalDate: LocalDateResolver,
-  JSON: JSONResolver,
+  JSON: JSONScalar,
   SafeInt: SafeIntResolver
 }

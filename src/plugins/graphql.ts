@@ -9,6 +9,7 @@ import { toCrmError } from '../http/problem.js'
 import { totalCountResolver } from '../graphql/connection.js'
 import { idOnlyRef, type IdRef } from '../graphql/context.js'
 import { preloaded, type Preloaded } from '../db/graph-read.js'
+import { limitGraphql, type GraphqlLimits } from '../graphql/cost-limit.js'
 import type { Actor } from '../modules/auth/actor.js'
 import type { Services } from '../modules/services.js'
 
@@ -31,6 +32,7 @@ export type GraphqlPluginOptions = {
   services: Services
   resolvers: IResolvers
   loaders: MercuriusLoaders
+  limits: GraphqlLimits
 }
 
 /** Mercurius at /graphql (GraphiQL at /graphiql), JIT-compiled, errors mapped to extensions.code. */
@@ -49,7 +51,7 @@ export default fp<GraphqlPluginOptions>(async (app, opts) => {
     resolvers: resolvers as IResolvers,
     graphiql: true,
     jit: 1,
-    queryDepth: 12,
+    // Depth, cost, aliases and mutations are checked on every request by limitGraphql.
     context: (request) => ({ actor: request.actor, services: opts.services }),
     errorFormatter: (execution, ctx) => {
       // Errors before execution (no token, bad JSON, a query that does not parse) keep
@@ -70,6 +72,7 @@ export default fp<GraphqlPluginOptions>(async (app, opts) => {
       return { statusCode: execution.data ? 200 : statusCode, response }
     }
   })
+  limitGraphql(app, opts.limits)
 }, { name: 'graphql', dependencies: ['auth'] })
 
 type LoaderFn = (queries: { obj: object; params: Record<string, unknown> }[], ctx: MercuriusContext) => unknown[] | Promise<unknown[]>
