@@ -12,6 +12,7 @@ import errorsPlugin from './plugins/errors.js'
 import graphqlPlugin from './plugins/graphql.js'
 import healthPlugin from './plugins/health.js'
 import idempotencyPlugin from './plugins/idempotency.js'
+import inputLimitsPlugin from './plugins/input-limits.js'
 import jobsPlugin from './plugins/jobs.js'
 import webhookWorkerPlugin from './plugins/webhook-worker.js'
 import metricsPlugin from './plugins/metrics.js'
@@ -97,6 +98,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     keyIsActive: (id) => auth.keyIsActive(id),
     keyStatusTtlMs: config.API_KEY_STATUS_TTL_MS
   })
+  // Before the Idempotency-Key claim: a body too deep to hash is refused first (docs/integration.md, limits).
+  await app.register(inputLimitsPlugin, { maxDepth: config.INPUT_MAX_DEPTH })
   // Before any route: its hooks must reach REST and GraphQL alike.
   await app.register(idempotencyPlugin, { service: services.idempotency })
   await app.register(healthPlugin)

@@ -74,7 +74,9 @@ export const ConfigSchema = Type.Object({
   /** An in-flight Idempotency-Key whose request stops renewing its lock (its process died) is free again after this. */
   IDEMPOTENCY_LOCK_SECONDS: Type.Integer({ minimum: 3, maximum: 3600, default: 60 }),
   /** Cron (UTC) of the purge of Idempotency-Key records past their TTL. */
-  IDEMPOTENCY_PURGE_CRON: Type.String({ minLength: 9, default: '23 * * * *' })
+  IDEMPOTENCY_PURGE_CRON: Type.String({ minLength: 9, default: '23 * * * *' }),
+  /** The deepest nesting of objects and arrays in a JSON body, a GraphQL variable or an inline literal (400 beyond). */
+  INPUT_MAX_DEPTH: Type.Integer({ minimum: 4, maximum: 1000, default: 32 })
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -15,7 +15,7 @@ export default fp(async (app) => {
     if (request.url.startsWith('/graphql')) {
       return reply.send({
         data: null,
-        errors: [{ message: crm.message, extensions: { code: errorCatalog[crm.code].graphql } }]
+        errors: [{ message: crm.message, extensions: { code: errorCatalog[crm.code].graphql, ...(crm.fieldErrors.length ? { fields: crm.fieldErrors } : {}) } }]
       })
     }
     return reply.type('application/problem+json').send(toProblem(crm, request.url))
