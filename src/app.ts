@@ -64,7 +64,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     bodyLimit: 1_048_576,
     // Opening PGlite and applying migrations on a cold or busy machine can outlast the 10 s default.
     pluginTimeout: 120_000,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    // verbose: each error carries its schema and value, so the message can say what is allowed (src/i18n).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, verbose: true } },
     schemaController: { compilersFactory }
   }).withTypeProvider<TypeBoxTypeProvider>()
 

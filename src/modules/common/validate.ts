@@ -1,12 +1,18 @@
 import type { Static, TSchema } from '@sinclair/typebox'
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
-import { CrmError, type FieldError } from '../../errors.js'
+import { Value } from '@sinclair/typebox/value'
+import { CrmError } from '../../errors.js'
+import { typeboxFieldErrors } from '../../i18n/schema-errors.js'
+import type { Schema } from '../../i18n/schema-explain.js'
 
 const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>()
 
 /**
  * Checks input against a TypeBox schema in the service, so GraphQL and REST callers
- * get the same answer. Unknown fields are refused where the schema says so.
+ * get the same answer: one error per field, saying what is wrong and what is allowed.
+ * Unknown fields are refused where the schema says so. An empty string where the field
+ * takes null but refuses "" (an optional phone, email, company) means null, no value:
+ * what REST's validator (ajv, coerceTypes) already made of it, now on every transport.
  */
 export function parse<T extends TSchema>(schema: T, value: unknown): Static<T> {
   let check = compiled.get(schema)
@@ -15,16 +21,26 @@ export function parse<T extends TSchema>(schema: T, value: unknown): Static<T> {
     compiled.set(schema, check)
   }
   if (check.Check(value)) return value as Static<T>
-  const seen = new Set<string>()
-  const errors: FieldError[] = []
-  for (const e of check.Errors(value)) {
-    const field = e.path.replace(/^\//, '').replace(/\//g, '.') || null
-    const key = `${field}`
-    if (seen.has(key)) continue
-    seen.add(key)
-    errors.push({ field, message: e.message, code: 'INVALID' })
+  const normalised = emptyToNull(schema, value)
+  if (normalised !== value && check.Check(normalised)) return normalised as Static<T>
+  const errors = typeboxFieldErrors(check.Errors(normalised), schema as Schema)
+  throw new CrmError('CRM_ERR_VALIDATION', `Invalid input: ${errors.map((e) => `${e.field ?? 'input'}: ${e.message}`).join(' | ')}`, errors)
+}
+
+/** A copy of `value` with "" replaced by null in every object member whose schema takes null and refuses "". */
+function emptyToNull(schema: TSchema, value: unknown, depth = 0): unknown {
+  const props = (schema as { properties?: Record<string, TSchema> }).properties
+  if (!props || depth > 8 || value === null || typeof value !== 'object' || Array.isArray(value)) return value
+  let out: Record<string, unknown> | null = null
+  for (const [key, member] of Object.entries(value as Record<string, unknown>)) {
+    const memberSchema = props[key]
+    if (!memberSchema) continue
+    let next = member
+    if (member === '' && Value.Check(memberSchema, null) && !Value.Check(memberSchema, '')) next = null
+    else next = emptyToNull(memberSchema, member, depth + 1)
+    if (next !== member) (out ??= { ...(value as Record<string, unknown>) })[key] = next
   }
-  throw new CrmError('CRM_ERR_VALIDATION', `Invalid input: ${errors.map((e) => `${e.field ?? 'input'} ${e.message}`).join('; ')}`, errors)
+  return out ?? value
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
