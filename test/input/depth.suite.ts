@@ -83,6 +83,18 @@ await forEachDatabase(t, async (t, ctx) => {
     })
   }
 
+  await t.test('an import row whose JSON is nested 5,000 levels deep is refused as that row, not a 500', async (t) => {
+    const ndjson = `{"externalId":"Deep-1","name":"Deep import","attributes":${deep(5_000)}}\n{"externalId":"Deep-2","name":"Shallow import"}\n`
+    const nd = await ctx.app.inject({ method: 'POST', url: '/api/v1/import/customers', payload: ndjson, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' } })
+    t.equal(nd.statusCode, 200)
+    t.match(nd.json(), { created: 1, errors: [{ row: 1, field: 'attributes', code: 'TOO_DEEP' }] })
+    const csv = `externalId,name,attributes\nDeep-3,Deep csv,"${deep(5_000).replace(/"/g, '""')}"\n`
+    const c = await ctx.app.inject({ method: 'POST', url: '/api/v1/import/customers', payload: csv, headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' } })
+    t.equal(c.statusCode, 200)
+    t.match(c.json(), { created: 0, errors: [{ row: 1, field: 'attributes', code: 'TOO_DEEP' }] })
+    t.equal(await count(ctx, "customers where external_id like 'Deep-%'", []), 1)
+  })
+
   await t.test('a value at the limit is accepted; one level more is refused, on both transports', async (t) => {
     // The body (or the input object) is level 1: attributes 31 levels deep reach 32.
     const ok = await ctx.rest(token, 'POST', '/api/v1/customers', `{"name":"At limit","attributes":${deep(31)}}`, json)

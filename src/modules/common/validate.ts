@@ -2,10 +2,13 @@ import type { Static, TSchema } from '@sinclair/typebox'
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import { Value } from '@sinclair/typebox/value'
 import { CrmError } from '../../errors.js'
+import { tooDeep } from '../../lib/json-depth.js'
 import { typeboxFieldErrors } from '../../i18n/schema-errors.js'
 import type { Schema } from '../../i18n/schema-explain.js'
 
 const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>()
+/** The largest INPUT_MAX_DEPTH allowed: deep enough for any input, shallow enough for every recursion after. */
+const MAX_DEPTH = 1000
 
 /**
  * Checks input against a TypeBox schema in the service, so GraphQL and REST callers
@@ -19,6 +22,13 @@ export function parse<T extends TSchema>(schema: T, value: unknown): Static<T> {
   if (!check) {
     check = TypeCompiler.Compile(schema)
     compiled.set(schema, check)
+  }
+  // The edges refuse input deeper than INPUT_MAX_DEPTH; this catches what reaches a service
+  // another way (an import's JSON cell or NDJSON line) before anything recursive walks it.
+  const deep = tooDeep(value, MAX_DEPTH)
+  if (deep) {
+    const message = `is nested more than ${MAX_DEPTH} levels deep; at most ${MAX_DEPTH} levels of objects and arrays are allowed`
+    throw new CrmError('CRM_ERR_VALIDATION', `${deep[0] ?? 'input'}: ${message}`, [{ field: deep[0] ?? null, message, code: 'TOO_DEEP' }])
   }
   if (check.Check(value)) return value as Static<T>
   const normalised = emptyToNull(schema, value)
