@@ -12,6 +12,7 @@ import errorsPlugin from './plugins/errors.js'
 import graphqlPlugin from './plugins/graphql.js'
 import healthPlugin from './plugins/health.js'
 import idempotencyPlugin from './plugins/idempotency.js'
+import inputLimitsPlugin from './plugins/input-limits.js'
 import jobsPlugin from './plugins/jobs.js'
 import webhookWorkerPlugin from './plugins/webhook-worker.js'
 import metricsPlugin from './plugins/metrics.js'
@@ -63,7 +64,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     bodyLimit: 1_048_576,
     // Opening PGlite and applying migrations on a cold or busy machine can outlast the 10 s default.
     pluginTimeout: 120_000,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    // verbose: each error carries its schema and value, so the message can say what is allowed (src/i18n).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, verbose: true } },
     schemaController: { compilersFactory }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
@@ -98,6 +100,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     keyIsActive: (id) => auth.keyIsActive(id),
     keyStatusTtlMs: config.API_KEY_STATUS_TTL_MS
   })
+  // Before the Idempotency-Key claim: a body too deep to hash is refused first (docs/integration.md, limits).
+  await app.register(inputLimitsPlugin, { maxDepth: config.INPUT_MAX_DEPTH })
   // Before any route: its hooks must reach REST and GraphQL alike.
   await app.register(idempotencyPlugin, { service: services.idempotency })
   await app.register(healthPlugin)

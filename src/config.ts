@@ -81,7 +81,9 @@ export const ConfigSchema = Type.Object({
   GRAPHQL_MAX_COST: Type.Integer({ minimum: 1, default: 50000 }),
   GRAPHQL_MAX_ALIASES: Type.Integer({ minimum: 0, default: 50 }),
   GRAPHQL_MAX_MUTATIONS: Type.Integer({ minimum: 1, default: 10 }),
-  GRAPHQL_MAX_DEPTH: Type.Integer({ minimum: 1, default: 12 })
+  GRAPHQL_MAX_DEPTH: Type.Integer({ minimum: 1, default: 12 }),
+  /** The deepest nesting of objects and arrays in a JSON body, a GraphQL variable or an inline literal (400 beyond). */
+  INPUT_MAX_DEPTH: Type.Integer({ minimum: 4, maximum: 1000, default: 32 })
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -1,6 +1,7 @@
 import type { FastifyError } from 'fastify'
 import { isDatabaseUnavailable } from '../db/unavailable.js'
 import { CrmError, errorCatalog, type ErrorCode, type FieldError } from '../errors.js'
+import { ajvFieldErrors, type AjvIssue } from '../i18n/schema-errors.js'
 
 /** RFC 9457 problem details, with our stable `code` and per-field `errors`. */
 export type Problem = {
@@ -35,8 +36,8 @@ function pgCause(err: unknown): PgError | null {
  */
 export function toCrmError(err: unknown): CrmError {
   if (err instanceof CrmError) return err
-  const fe = err as FastifyError & { validation?: ValidationIssue[]; validationContext?: string }
-  if (fe?.validation) return new CrmError('CRM_ERR_VALIDATION', 'The request is invalid', fe.validation.map((v) => fieldError(v, fe.validationContext)))
+  const fe = err as FastifyError & { validation?: AjvIssue[]; validationContext?: string }
+  if (fe?.validation) return new CrmError('CRM_ERR_VALIDATION', 'The request is invalid', ajvFieldErrors(fe.validation, fe.validationContext))
   if (typeof fe?.code === 'string' && /^(FST_JWT|FAST_JWT)/.test(fe.code)) {
     return new CrmError('CRM_ERR_UNAUTHENTICATED', 'The access token is missing, malformed, expired or not for this service')
   }
@@ -71,16 +72,6 @@ export function toProblem(err: CrmError, instance?: string): Problem {
     ...(err.fieldErrors.length > 0 ? { errors: err.fieldErrors } : {}),
     ...(instance ? { instance } : {})
   }
-}
-
-type ValidationIssue = { instancePath?: string; message?: string; keyword?: string; params?: Record<string, unknown> }
-
-function fieldError(v: ValidationIssue, context?: string): FieldError {
-  const path = (v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.')
-  const extra = (v.params?.missingProperty ?? v.params?.additionalProperty) as string | undefined
-  const field = [path, extra].filter(Boolean).join('.') || context || null
-  const message = v.keyword === 'additionalProperties' ? 'is not a known field' : v.message ?? 'is invalid'
-  return { field, message, code: (v.keyword ?? 'invalid').toUpperCase() }
 }
 
 // Unique index names follow `<table>_<column>_uq`; say the column, not the index.

@@ -3,13 +3,15 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fp from 'fastify-plugin'
 import mercurius, { type IResolvers, type MercuriusContext, type MercuriusLoaders } from 'mercurius'
-import { GraphQLError, Kind, type ExecutionResult, type GraphQLResolveInfo } from 'graphql'
+import { GraphQLError, Kind, type ExecutionResult, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql'
 import { CrmError, errorCatalog, graphqlReason, retryAfterSeconds } from '../errors.js'
 import { toCrmError } from '../http/problem.js'
 import { totalCountResolver } from '../graphql/connection.js'
 import { idOnlyRef, type IdRef } from '../graphql/context.js'
 import { preloaded, type Preloaded } from '../db/graph-read.js'
 import { limitGraphql, type GraphqlLimits } from '../graphql/cost-limit.js'
+import { graphqlInputError, isVariableError, variableErrors } from '../i18n/graphql-errors.js'
+import { localeOf, translate, translateFieldErrors, type Locale } from '../i18n/translate.js'
 import type { Actor } from '../modules/auth/actor.js'
 import type { Services } from '../modules/services.js'
 
@@ -17,6 +19,8 @@ declare module 'mercurius' {
   interface MercuriusContext {
     actor: Actor | null
     services: Services
+    /** The language of messages (Accept-Language), for userErrors. */
+    locale: Locale
   }
 }
 
@@ -43,6 +47,8 @@ export default fp<GraphqlPluginOptions>(async (app, opts) => {
   for (const [, type] of schema.matchAll(/^type (\w+Connection)\b/gm)) {
     resolvers[type] = { ...(resolvers[type] as object | undefined), ...totalCountResolver }
   }
+  // userErrors are built in services, in English: each message is given in the request's language here.
+  resolvers.UserError = { ...(resolvers.UserError as object | undefined), message: (e: { message: string }, _args: unknown, ctx: MercuriusContext) => translate(e.message, ctx.locale) }
   for (const [type, fields] of Object.entries(loaderResolvers(opts.loaders))) {
     resolvers[type] = { ...(resolvers[type] as object | undefined), ...fields }
   }
@@ -52,16 +58,26 @@ export default fp<GraphqlPluginOptions>(async (app, opts) => {
     graphiql: true,
     jit: 1,
     // Depth, cost, aliases and mutations are checked on every request by limitGraphql.
-    context: (request) => ({ actor: request.actor, services: opts.services }),
+    context: (request) => ({ actor: request.actor, services: opts.services, locale: localeOf(request.headers['accept-language']) }),
     errorFormatter: (execution, ctx) => {
       // Errors before execution (no token, bad JSON, a query that does not parse) keep
       // their HTTP status; a resolver's error is part of a 200 answer, as GraphQL-over-HTTP says.
       let statusCode = 200
       const log = ctx.reply?.log ?? ctx.app.log
-      const errors = execution.errors.flatMap((error) => {
+      const request = ctx.reply?.request
+      const source = { schema: ctx.app.graphql.schema, query: (request?.method === 'GET' ? request.query as { query?: unknown } : request?.body as { query?: unknown } | undefined)?.query }
+      const locale = localeOf(request?.headers['accept-language'])
+      let reported = execution.errors
+      if (reported.some(isVariableError)) {
+        const body = source.query === undefined ? {} : (request?.method === 'GET' ? request.query : request?.body) as { operationName?: unknown; variables?: unknown }
+        const variables = typeof body.variables === 'string' ? safeJson(body.variables) : body.variables
+        const again = variableErrors(source.schema, source.query, body.operationName, variables)
+        if (again.length > 0) reported = [...again, ...reported.filter((e) => !isVariableError(e))]
+      }
+      const errors = reported.flatMap((error) => {
         const nested = (error.originalError as { errors?: unknown[] } | undefined)?.errors
         const list = Array.isArray(nested) ? nested.map(asGraphqlError) : [error]
-        return list.map((e) => formatOne(e, log, (status) => { statusCode = Math.max(statusCode, status) }))
+        return list.map((e) => formatOne(e, log, (status) => { statusCode = Math.max(statusCode, status) }, locale, source))
       })
       const response: ExecutionResult = { data: execution.data ?? null, errors }
       // The database is down and nothing was answered: 503 with Retry-After, as REST says it.
@@ -152,6 +168,10 @@ class Batch {
   }
 }
 
+function safeJson(text: string): unknown {
+  try { return JSON.parse(text) } catch { return undefined }
+}
+
 function asGraphqlError(e: unknown): GraphQLError {
   return e instanceof GraphQLError ? e : new GraphQLError(String((e as Error)?.message ?? e))
 }
@@ -163,21 +183,28 @@ function hasValue(data: ExecutionResult['data']): boolean {
 
 type Log = { error: (obj: object, msg: string) => void }
 
-/** A resolver's CrmError keeps its message and code; anything unexpected becomes INTERNAL, logged. */
-function formatOne(error: GraphQLError, log: Log, requestFailed: (status: number) => void): GraphQLError {
+/**
+ * A resolver's CrmError keeps its message and code; anything unexpected becomes INTERNAL,
+ * logged. Messages are in the request's language; an input error of graphql-js's own
+ * names the field once and says what is allowed (src/i18n/graphql-errors.ts).
+ */
+function formatOne(error: GraphQLError, log: Log, requestFailed: (status: number) => void, locale: Locale, source: { schema: GraphQLSchema; query: unknown }): GraphQLError {
   const original = error.originalError
   if (!original || original instanceof GraphQLError) {
     // Parse and validation errors: the query itself is wrong.
     requestFailed(400)
-    return new GraphQLError(error.message, { nodes: error.nodes, positions: error.positions, path: error.path, extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } })
+    const input = graphqlInputError(error.message, error.nodes?.[0], source.schema, source.query)
+    const message = translate(input ? `${input.field}: ${input.message}` : error.message, locale)
+    const fields = input ? { fields: translateFieldErrors([input], locale) } : {}
+    return new GraphQLError(message, { nodes: error.nodes, positions: error.positions, path: error.path, extensions: { ...error.extensions, code: 'BAD_USER_INPUT', ...fields } })
   }
   const crm = original instanceof CrmError ? original : toCrmError(original)
   if (crm.status >= 500) log.error({ err: original }, 'graphql resolver failed')
   // No path: it failed in a hook or the body parser, before any resolver ran.
   if (!error.path) requestFailed(crm.status)
-  return new GraphQLError(crm.message, {
+  return new GraphQLError(translate(crm.message, locale), {
     nodes: error.nodes,
     path: error.path,
-    extensions: { code: errorCatalog[crm.code].graphql, ...(graphqlReason[crm.code] ? { reason: graphqlReason[crm.code] } : {}), ...(crm.fieldErrors.length ? { fields: crm.fieldErrors } : {}) }
+    extensions: { code: errorCatalog[crm.code].graphql, ...(graphqlReason[crm.code] ? { reason: graphqlReason[crm.code] } : {}), ...(crm.fieldErrors.length ? { fields: translateFieldErrors(crm.fieldErrors, locale) } : {}) }
   })
 }
