@@ -49,7 +49,8 @@ export async function runObserved(job: JobDefinition, services: Services, now: D
     const elapsed = seconds()
     metrics?.runs.labels(job.name, 'failure').inc()
     metrics?.duration.labels(job.name, 'failure').observe(elapsed)
-    log.error({ ...ids, durationMs: Math.round(elapsed * 1000), err: loggableError(err) }, 'job failed')
+    // Not `err`: pino's error serializer would retype the summary; `error` is logged as given.
+    log.error({ ...ids, durationMs: Math.round(elapsed * 1000), error: loggableError(err) }, 'job failed')
     throw err
   }
 }
