@@ -49,15 +49,16 @@ for (const kind of databaseKinds) {
 
     await t.test('delivered after a replay: the gauge is back to 0, the success counted, nothing more logged', async (t) => {
       receiver.answer = () => ({ status: 200, body: 'ok' })
-      const failures = failedLines().length
       const [delivery] = await ctx.sql<{ id: string }>('select id::text as id from webhook_deliveries where endpoint_id = $1', [endpointId])
       const replay = await ctx.gql(ctx.adminToken, 'mutation($id: ID!) { replayWebhookDelivery(id: $id) { userErrors { message } } }', { id: delivery.id })
       t.same(replay.data.replayWebhookDelivery.userErrors, [])
       t.ok(await eventually(async () => (await ctx.sql<{ status: string }>('select status from webhook_deliveries where id = $1', [delivery.id]))[0].status === 'succeeded'), 'delivered')
       t.equal(await metric(ctx, 'crm_webhook_oldest_undelivered_seconds'), 0)
-      t.equal(await metric(ctx, 'crm_webhook_attempts_total{outcome="success"}'), 1)
-      t.equal(await metric(ctx, 'crm_webhook_attempt_duration_seconds_count{outcome="success"}'), 1)
-      t.equal(failedLines().length, failures, 'a success is not logged as a failure')
+      // At least one: a scheduled retry (5 s after the 500) may run beside the replay.
+      const successes = (await metric(ctx, 'crm_webhook_attempts_total{outcome="success"}'))!
+      t.ok(successes >= 1)
+      t.equal(await metric(ctx, 'crm_webhook_attempt_duration_seconds_count{outcome="success"}'), successes, 'a latency sample per attempt')
+      t.equal(failedLines().filter((l) => l.endpointId === endpointId).length, (await metric(ctx, 'crm_webhook_attempts_total{outcome="http_error"}'))!, 'one line per failed attempt, none for a success')
     })
 
     await t.test('an unreachable endpoint is a network_error; a disabled endpoint\'s backlog is not counted', async (t) => {
