@@ -6,6 +6,7 @@ import type { Database } from '../db/client.js'
 import type { Services } from '../modules/services.js'
 import type { JobDefinition } from './job.js'
 import { guardJobOutcomes } from './queue-outcomes.js'
+import { runObserved, type JobMetrics } from './job-observer.js'
 
 export type JobQueue = {
   /** Puts one run of a job on its queue now (any process's worker may take it). */
@@ -20,6 +21,8 @@ export type QueueOptions = {
   services: Services
   jobs: readonly JobDefinition[]
   log: FastifyBaseLogger
+  /** Counts and times each run (src/jobs/job-observer.ts). */
+  metrics?: JobMetrics
 }
 
 const SCHEMA = 'pgboss'
@@ -71,9 +74,9 @@ export async function startJobQueue(opts: QueueOptions): Promise<JobQueue> {
     // stately: at most one run waiting and one running, so a slow run never piles up.
     await boss.createQueue(job.name, { name: job.name, policy: 'stately', retryLimit: 1 })
     await boss.schedule(job.name, job.cron(config), {}, { tz: 'UTC' })
-    await boss.work(job.name, async () => {
-      const result = await job.run(services, new Date())
-      log.info({ job: job.name, result }, 'job finished')
+    // Logged, counted and timed; a failure is thrown on, so pg-boss records it and retries once.
+    await boss.work(job.name, async ([taken]) => {
+      await runObserved(job, services, new Date(), { log, metrics: opts.metrics, jobId: taken?.id })
     })
   }
   log.info({ jobs: jobs.map((j) => j.name) }, 'job queue started')

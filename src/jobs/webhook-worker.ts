@@ -1,10 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Sent, WebhookDeliveriesService } from '../modules/webhooks/webhook-deliveries.service.js'
+import { observeAttempt, type WebhookMetrics } from './webhook-metrics.js'
 
 /** The longest wait between passes while they keep failing. */
 const MAX_BACKOFF_MS = 5000
 
-export type WebhookWorkerOptions = { pollMs: number; concurrency: number; log: FastifyBaseLogger }
+export type WebhookWorkerOptions = { pollMs: number; concurrency: number; log: FastifyBaseLogger; metrics?: WebhookMetrics }
 
 /**
  * One process's webhook delivery worker. Each pass fans new outbox events out to
@@ -92,7 +93,11 @@ export class WebhookWorker {
   }
 
   private track(attempt: Promise<Sent>): void {
-    const p = attempt.then((sent) => { this.sent.push(sent) }, (err: unknown) => this.opts.log.error({ err }, 'webhook attempt failed')).finally(() => {
+    const p = attempt.then((sent) => {
+      this.sent.push(sent)
+      // Each attempt is counted and timed; a failed one is logged (webhook-metrics.ts).
+      observeAttempt(sent, this.opts.metrics, this.opts.log)
+    }, (err: unknown) => this.opts.log.error({ err }, 'webhook attempt failed')).finally(() => {
       this.inFlight.delete(p)
     })
     this.inFlight.add(p)

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import type { Services } from '../modules/services.js'
 import type { JobDefinition } from '../jobs/job.js'
 import { startJobQueue, type JobQueue } from '../jobs/queue.js'
+import { jobMetrics } from '../jobs/job-observer.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -13,7 +14,8 @@ declare module 'fastify' {
 export type JobsPluginOptions = { services: Services; jobs: readonly JobDefinition[] }
 
 /**
- * Starts the pg-boss queue when JOBS_ENABLED. It stops before the database closes
+ * Starts the pg-boss queue when JOBS_ENABLED; each run is logged and counted in /metrics
+ * (crm_job_runs_total, crm_job_duration_seconds). It stops before the database closes
  * (preClose), letting a running job finish within SHUTDOWN_GRACE_MS.
  */
 export default fp<JobsPluginOptions>(async (app, opts) => {
@@ -22,8 +24,9 @@ export default fp<JobsPluginOptions>(async (app, opts) => {
     return
   }
   const queue = await startJobQueue({
-    database: app.database, url: app.config.DATABASE_URL, config: app.config, services: opts.services, jobs: opts.jobs, log: app.log
+    database: app.database, url: app.config.DATABASE_URL, config: app.config, services: opts.services, jobs: opts.jobs, log: app.log,
+    metrics: jobMetrics(app.metrics.registry, opts.jobs)
   })
   app.decorate('jobs', queue)
   app.addHook('preClose', async () => { await queue.stop() })
-}, { name: 'jobs', dependencies: ['db'] })
+}, { name: 'jobs', dependencies: ['db', 'metrics'] })

@@ -67,15 +67,24 @@ export const scoringState = pgTable('scoring_state', {
   configKey: text()
 }, () => [check('scoring_state_one_row', sql`id = 1`)])
 
-/** One recomputeRfm: when, how, what it found (counts per segment, tier and stage, changes). */
+/**
+ * One recomputeRfm: when, how, what it found (counts per segment, tier and stage, changes).
+ * A run that failed is recorded too, after its transaction rolled back: status 'failed', the
+ * error's message, `finishedAt` when it failed, and an empty summary.
+ */
 export const scoringRuns = pgTable('scoring_runs', {
   id: id(),
   kind: text().$type<'incremental' | 'rebuild'>().notNull(),
   asOf: tstz().notNull(),
   startedAt: tstz().notNull(),
   finishedAt: tstz().notNull(),
-  summary: jsonb().$type<Record<string, unknown>>().notNull()
-}, (t) => [index('scoring_runs_as_of_idx').on(t.asOf)])
+  summary: jsonb().$type<Record<string, unknown>>().notNull(),
+  status: text().$type<'succeeded' | 'failed'>().notNull().default('succeeded'),
+  error: text()
+}, (t) => [
+  index('scoring_runs_as_of_idx').on(t.asOf),
+  check('scoring_runs_status', sql`${t.status} in ('succeeded', 'failed')`)
+])
 
 /**
  * Customers whose aggregates changed since the last run (an order, refund, correction, merge

@@ -58,6 +58,8 @@ export const webhookDeliveries = pgTable('webhook_deliveries', {
   uniqueIndex('webhook_deliveries_endpoint_event_key').on(t.endpointId, t.eventId),
   index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
   index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.createdAt),
+  // Each active endpoint's oldest undelivered delivery in one probe: the backlog-age gauge (webhook-metrics.ts).
+  index('webhook_deliveries_pending_idx').on(t.endpointId, t.createdAt).where(sql`${t.status} = 'pending'`),
   index('webhook_deliveries_event_idx').on(t.eventId),
   check('webhook_deliveries_status', sql`${t.status} in ('pending', 'succeeded', 'failed')`)
 ])

@@ -72,4 +72,6 @@ export async function clearSeen(ex: Executor): Promise<void> {
   await ex.execute(sql`delete from scoring_dirty d using scoring_seen s where d.customer_id = s.customer_id and d.marks = s.marks`)
 }
 
-const add = (ex: Executor, ids: SQL) => ex.execute(sql`insert into scoring_candidates (customer_id) ${ids} on conflict do nothing`)
+/** Adds a query's customer ids. A null id (a source whose key is optional) names no customer_scores row: it is skipped, never a failed run. */
+const add = (ex: Executor, ids: SQL) =>
+  ex.execute(sql`insert into scoring_candidates (customer_id) select customer_id from (${ids}) k where customer_id is not null on conflict do nothing`)

@@ -61,7 +61,12 @@ export function buyerFacts(asOf: Date, { withInterest, edgeMoves, candidatesOnly
 
 export type Interest = { pipeline: SQL; activity: SQL; interestFrom: Date; engagedFrom: Date }
 
-/** Open leads and opportunities, and the latest activity (about the customer, their leads or opportunities) in the interest windows. */
+/**
+ * Open leads and opportunities, and the latest activity (about the customer, their leads or
+ * opportunities) in the interest windows. Both yield customer ids only: an activity about a
+ * referrer alone, or about a lead nobody linked to a customer, concerns no customer and is
+ * left out (its key would be null, and every reader joins or inserts by customer id).
+ */
 export function interest(asOf: Date, config: ScoringConfig): Interest {
   const interestFrom = new Date(asOf.getTime() - config.customerTier.interestDays * DAY_MS)
   const engagedFrom = new Date(asOf.getTime() - config.lifecycle.engagedDays * DAY_MS)
@@ -72,7 +77,9 @@ export function interest(asOf: Date, config: ScoringConfig): Interest {
       union select customer_id from opportunities where deleted_at is null and stage not in ('won', 'lost')`,
     activity: sql`select coalesce(a.customer_id, ld.customer_id, op.customer_id) as customer_id, max(a.occurred_at) as last_at
       from activities a left join leads ld on ld.id = a.lead_id left join opportunities op on op.id = a.opportunity_id
-      where a.deleted_at is null and a.occurred_at <= ${ts(asOf)} and a.occurred_at >= ${ts(from)} group by 1`
+      where a.deleted_at is null and a.occurred_at <= ${ts(asOf)} and a.occurred_at >= ${ts(from)}
+        and coalesce(a.customer_id, ld.customer_id, op.customer_id) is not null
+      group by 1`
   }
 }
 

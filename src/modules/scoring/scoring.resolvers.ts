@@ -3,7 +3,7 @@ import { actorOf } from '../../graphql/context.js'
 import { payload } from '../../graphql/payload.js'
 import { runView } from './scoring.views.js'
 
-const upper = (run: ReturnType<typeof runView>) => ({ ...run, mode: run.mode.toUpperCase() })
+const upper = (run: ReturnType<typeof runView>) => ({ ...run, mode: run.mode.toUpperCase(), status: run.status.toUpperCase() })
 
 export const scoringResolvers: IResolvers = {
   Query: {

@@ -10,6 +10,8 @@ const Named = Type.Array(Type.Object({ name: Type.String(), count: Type.Integer(
 export const ScoringRunView = Type.Object({
   id: Type.String({ format: 'uuid' }),
   mode: StringEnum(['incremental', 'rebuild']),
+  status: StringEnum(['succeeded', 'failed'], 'failed: the run rolled back and changed nothing; error says why, and the counts are 0'),
+  error: Type.Union([Type.String(), Type.Null()]),
   asOf: Type.String({ format: 'date-time' }),
   startedAt: Type.String({ format: 'date-time' }),
   finishedAt: Type.String({ format: 'date-time' }),

@@ -11,11 +11,15 @@ import { EDGE_LOCK, moveEdge, rebuildAggregates } from './scoring.aggregates.js'
 import { scoringConfig, type ScoringConfig } from './scoring.config.js'
 import { distribution, placeReferrers } from './scoring.sql.js'
 import { scoreAll, type Pass } from './scoring.score.js'
+import { errorSummary } from '../../lib/error-summary.js'
 
 export type RecomputeMode = 'incremental' | 'rebuild'
 export type ScoringRun = {
   id: string
   mode: RecomputeMode
+  /** failed: the run's transaction rolled back (nothing it did stays); `error` says why, the counts are 0. */
+  status: 'succeeded' | 'failed'
+  error: string | null
   asOf: Date
   startedAt: Date
   finishedAt: Date
@@ -42,6 +46,9 @@ const placementKey = (config: ScoringConfig) => JSON.stringify([config.segments,
 
 /** The run's work_mem: a million customers' aggregates hash in about 300 MB (hash_mem_multiplier 2 doubles this). */
 export const SCORING_WORK_MEM = '256MB'
+
+/** What a failed run reports for its counts: nothing was done. */
+const EMPTY = { scored: 0, unscored: 0, changed: { rfm: 0, tierOrStage: 0, referrerTiers: 0 }, events: 0, segments: {}, tiers: {}, stages: {} }
 
 const SYSTEM: ActionContext = { actorType: 'system', actorId: null, actorRole: null, apiKeyId: null, requestId: null }
 
@@ -73,11 +80,31 @@ export class ScoringService {
   async runs(actor: Actor, limit = 20): Promise<ScoringRun[]> {
     authorize(actor, 'scoring', 'read')
     const found = await this.deps.db.select().from(scoringRuns).orderBy(sql`${scoringRuns.asOf} desc, ${scoringRuns.id} desc`).limit(limit)
-    return found.map((r) => ({ ...(r.summary as Omit<ScoringRun, 'id' | 'mode' | 'asOf' | 'startedAt' | 'finishedAt'>), id: r.id, mode: r.kind, asOf: r.asOf, startedAt: r.startedAt, finishedAt: r.finishedAt }))
+    return found.map((r) => ({
+      ...EMPTY, windowDays: this.config.rfmWindow.days, ...(r.summary as Partial<ScoringRun>),
+      id: r.id, mode: r.kind, status: r.status, error: r.error, asOf: r.asOf, startedAt: r.startedAt, finishedAt: r.finishedAt
+    }))
   }
 
-  private run(ctx: ActionContext, mode: RecomputeMode, asOf: Date): Promise<ScoringRun> {
+  /**
+   * A run, and when it fails (its transaction rolled back), a record of the failure in
+   * scoring_runs, so scoringRuns shows the nightly job stopped and why. The error goes on to
+   * the caller (the job's log line and metrics, or the request's 500).
+   */
+  private async run(ctx: ActionContext, mode: RecomputeMode, asOf: Date): Promise<ScoringRun> {
     const startedAt = new Date()
+    try {
+      return await this.pass(ctx, mode, asOf, startedAt)
+    } catch (err) {
+      // Unrecordable too when the database is gone: the caller still gets the first error.
+      await this.deps.db.insert(scoringRuns).values({
+        id: uuidv7(), kind: mode, asOf, startedAt, finishedAt: new Date(), summary: { windowDays: this.config.rfmWindow.days }, status: 'failed', error: errorSummary(err)
+      }).catch(() => undefined)
+      throw err
+    }
+  }
+
+  private pass(ctx: ActionContext, mode: RecomputeMode, asOf: Date, startedAt: Date): Promise<ScoringRun> {
     const days = this.config.rfmWindow.days
     return runAction(this.deps.db, ctx, async (action) => {
       const tx = action.tx
@@ -115,11 +142,11 @@ export class ScoringService {
       const id = uuidv7()
       const finishedAt = new Date()
       const run: ScoringRun = {
-        id, mode, asOf, startedAt, finishedAt, windowDays: days, scored: counts.scored, unscored: dist.unscored,
+        id, mode, status: 'succeeded', error: null, asOf, startedAt, finishedAt, windowDays: days, scored: counts.scored, unscored: dist.unscored,
         changed: { rfm: counts.rfmChanged, tierOrStage: counts.tierOrStageChanged, referrerTiers }, events: counts.events,
         segments: dist.segments, tiers: dist.tiers, stages: dist.stages
       }
-      const { id: _i, mode: _m, asOf: _a, startedAt: _s, finishedAt: _f, ...summary } = run
+      const { id: _i, mode: _m, status: _st, error: _e, asOf: _a, startedAt: _s, finishedAt: _f, ...summary } = run
       await tx.insert(scoringRuns).values({ id, kind: mode, asOf, startedAt, finishedAt, summary })
       await tx.update(scoringState).set({ lastRunId: id, lastAsOf: asOf, moneyCutBuckets: counts.moneyCutBuckets, cuts: counts.cuts, configKey }).where(eq(scoringState.id, 1))
       action.audit({ action: 'rfm.recomputed', entityType: 'scoring_run', entityId: id, changes: { mode, asOf, ...summary } })

@@ -9,7 +9,7 @@ import { actionContext, systemActor, type Actor } from '../auth/actor.js'
 import { authorize } from '../auth/permissions.js'
 import { isUuid, parse } from '../common/validate.js'
 import type { ServiceDeps } from '../service-deps.js'
-import { claimDue, fanOut, recordAttempts, type AttemptRecord, type Claimed } from './webhook-queue.js'
+import { claimDue, fanOut, oldestUndeliveredSeconds, recordAttempts, type AttemptRecord, type Claimed } from './webhook-queue.js'
 import { signingSecrets } from './webhook-secrets.js'
 import { sendWebhook } from './webhook-send.js'
 import { signedRequest } from './webhook-sign.js'
@@ -83,6 +83,11 @@ export class WebhookDeliveriesService {
       await this.disable(a.claimed.endpointId, a.disable, a.statusCode, a.at).catch(() => { lost++ })
     }
     return lost
+  }
+
+  /** How long the oldest event not yet delivered has waited, in seconds (0: none waits); for the metrics. */
+  oldestUndeliveredSeconds(): Promise<number> {
+    return oldestUndeliveredSeconds(this.deps.db)
   }
 
   /** Claims and attempts everything due at `now` (up to `limit`), waiting for the answers: tests and one-shot runs. */

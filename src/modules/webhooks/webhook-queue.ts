@@ -126,3 +126,22 @@ export async function recordAttempts(ex: Executor, records: readonly AttemptReco
     update webhook_endpoints e set failing_since = s.failing_since
     from streak s where e.id = s.endpoint_id and e.failing_since is distinct from s.failing_since`)
 }
+
+/**
+ * Seconds since the oldest event not yet delivered occurred (0 when none waits): an event not
+ * yet fanned out (the outbox's partial index on unpublished events), or a pending delivery of
+ * an active endpoint (one probe per endpoint into the partial index on pending deliveries).
+ * A disabled endpoint's deliveries wait for it to be turned back on and are not counted; a
+ * replayed delivery counts from its event's time. Cheap enough to ask at every scrape.
+ */
+export async function oldestUndeliveredSeconds(ex: Executor): Promise<number> {
+  const [found] = await rows<{ age: number | string | null }>(ex, sql`
+    select extract(epoch from now() - least(
+      (select min(occurred_at) from outbox_events where published_at is null),
+      (select min(x.occurred_at) from webhook_endpoints e cross join lateral (
+        select o.occurred_at from webhook_deliveries d join outbox_events o on o.id = d.event_id
+        where d.endpoint_id = e.id and d.status = 'pending' order by d.created_at limit 1
+      ) x where e.active and e.deleted_at is null)
+    ))::float8 as age`)
+  return Math.max(0, Number(found?.age ?? 0))
+}
