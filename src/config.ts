@@ -74,7 +74,9 @@ export const ConfigSchema = Type.Object({
   /** An in-flight Idempotency-Key whose request stops renewing its lock (its process died) is free again after this. */
   IDEMPOTENCY_LOCK_SECONDS: Type.Integer({ minimum: 3, maximum: 3600, default: 60 }),
   /** Cron (UTC) of the purge of Idempotency-Key records past their TTL. */
-  IDEMPOTENCY_PURGE_CRON: Type.String({ minLength: 9, default: '23 * * * *' })
+  IDEMPOTENCY_PURGE_CRON: Type.String({ minLength: 9, default: '23 * * * *' }),
+  /** Creates (and contact changes) whose phone or email a live customer (referrer) already has: refused unless allowDuplicate (reject), or accepted (allow). docs/customers.md */
+  DUPLICATE_POLICY: Type.Union([Type.Literal('reject'), Type.Literal('allow')], { default: 'reject' })
 })
 
 export type Config = Static<typeof ConfigSchema>
