@@ -83,7 +83,9 @@ export const ConfigSchema = Type.Object({
   GRAPHQL_MAX_MUTATIONS: Type.Integer({ minimum: 1, default: 10 }),
   GRAPHQL_MAX_DEPTH: Type.Integer({ minimum: 1, default: 12 }),
   /** The deepest nesting of objects and arrays in a JSON body, a GraphQL variable or an inline literal (400 beyond). */
-  INPUT_MAX_DEPTH: Type.Integer({ minimum: 4, maximum: 1000, default: 32 })
+  INPUT_MAX_DEPTH: Type.Integer({ minimum: 4, maximum: 1000, default: 32 }),
+  /** Creates (and contact changes) whose phone or email a live customer (referrer) already has: refused unless allowDuplicate (reject), or accepted (allow). docs/customers.md */
+  DUPLICATE_POLICY: Type.Union([Type.Literal('reject'), Type.Literal('allow')], { default: 'reject' })
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -34,7 +34,7 @@ export type GraphqlCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_U
 export type ErrorCode = keyof typeof errorCatalog
 
 /** One problem with one input field; `field` is a dotted path such as `phone` or `input.phone`. */
-export type FieldError = { field: string | null; message: string; code: string }
+export type FieldError = { field: string | null; message: string; code: string; existingId?: string }
 
 export class CrmError extends Error {
   readonly code: ErrorCode

@@ -15,6 +15,8 @@ export type ImportFileOptions = {
   format?: ImportFormat
   /** utf-8 (default) or gbk. */
   encoding?: string
+  /** Write rows the duplicate policy would refuse (docs/customers.md). */
+  allowDuplicate?: boolean
   /** The server's PII master key, so the API can read what is imported. */
   piiKey: Buffer
 }
@@ -27,5 +29,5 @@ export type ImportFileOptions = {
 export async function importFile(database: Database, config: Config, options: ImportFileOptions): Promise<ImportReport> {
   const format = options.format ?? (['.ndjson', '.jsonl'].includes(extname(options.file).toLowerCase()) ? 'ndjson' : 'csv')
   const service = new BulkImportService({ db: database.db, raw: database.raw, pii: new PiiCipher(options.piiKey), config })
-  return service.importStream(systemActor, options.entity, createReadStream(options.file), { format, encoding: encodingOf(options.encoding) })
+  return service.importStream(systemActor, options.entity, createReadStream(options.file), { format, encoding: encodingOf(options.encoding), allowDuplicate: options.allowDuplicate })
 }

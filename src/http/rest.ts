@@ -5,7 +5,7 @@ import { CrmError } from '../errors.js'
 /** The problem+json shape, for OpenAPI. */
 export const ProblemSchema = Type.Object({
   type: Type.String(), title: Type.String(), status: Type.Integer(), code: Type.String(), detail: Type.String(),
-  errors: Type.Optional(Type.Array(Type.Object({ field: Type.Union([Type.String(), Type.Null()]), message: Type.String(), code: Type.String() }))),
+  errors: Type.Optional(Type.Array(Type.Object({ field: Type.Union([Type.String(), Type.Null()]), message: Type.String(), code: Type.String(), existingId: Type.Optional(Type.String()) }))),
   instance: Type.Optional(Type.String())
 }, { $id: 'Problem' })
 

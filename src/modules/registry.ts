@@ -16,6 +16,7 @@ import orders from './orders/index.js'
 import incentives from './incentives/index.js'
 import scoring from './scoring/index.js'
 import bulk from './bulk/index.js'
+import duplicates from './duplicates/index.js'
 import webhooks from './webhooks/index.js'
 
 /** What a domain area contributes to the app: REST routes, resolvers, loaders. */
@@ -42,7 +43,8 @@ export const modules: CrmModule[] = [
   incentives,
   scoring,
   ...webhooks,
-  bulk
+  bulk,
+  duplicates
 ]
 
 /** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */

@@ -18,6 +18,7 @@ import { BulkImportService } from './bulk/import.service.js'
 import { WebhookDeliveriesService } from './webhooks/webhook-deliveries.service.js'
 import { WebhookEndpointsService } from './webhooks/webhook-endpoints.service.js'
 import { IdempotencyService } from './idempotency/idempotency.service.js'
+import { DuplicatesService } from './duplicates/duplicates.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -40,7 +41,8 @@ export function createServices(deps: ServiceDeps) {
     bulk: new BulkImportService(deps),
     webhookEndpoints: new WebhookEndpointsService(deps),
     webhookDeliveries: new WebhookDeliveriesService(deps),
-    idempotency: new IdempotencyService(deps)
+    idempotency: new IdempotencyService(deps),
+    duplicates: new DuplicatesService(deps)
   }
 }
 

@@ -42,7 +42,7 @@ export const bulkRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     if (length > bodyLimit) throw new CrmError('CRM_ERR_PAYLOAD_TOO_LARGE', `An import body may be at most ${bodyLimit} bytes`)
     const body = describeBody(request.headers['content-type'], request.query)
     if (!(request.body instanceof Readable)) throw new CrmError('CRM_ERR_UNSUPPORTED_MEDIA_TYPE', 'Send text/csv or application/x-ndjson')
-    return services.bulk.importStream(actor, request.params.entity, request.body, body)
+    return services.bulk.importStream(actor, request.params.entity, request.body, { ...body, allowDuplicate: request.query.allowDuplicate })
   })
 
   const produces = ['application/x-ndjson']

@@ -14,7 +14,8 @@ import { recountCustomers, shareEdgeLock } from '../scoring/scoring.aggregates.j
 import type { ServiceDeps } from '../service-deps.js'
 import { dropStaged, findProblems, ownerChecks, problemError, reachCheck } from './import-checks.js'
 import { bit, byExternalId, insertStatement, isoTime, stagingColumns, stagingDdl, updateStatement, type UpsertSpec } from './import-table.js'
-import { ChunkRace, type EntityImport, type StagedRow } from './import-types.js'
+import { lockChunkContacts, refuseDuplicates, type DuplicateSpec } from './import-duplicates.js'
+import { ChunkRace, type EntityImport, type ImportChoices, type StagedRow } from './import-types.js'
 import { calendarDate, given } from './import-values.js'
 
 /** Customers by externalId: the fields of CustomerCreate, as PUT /customers/by-external-id takes them. */
@@ -63,11 +64,14 @@ export const customerColumns = {
 } as const
 
 /** The customers import for one actor: CustomerCreate's rules per row, set-based per chunk. */
-export function customersImport(deps: ServiceDeps, actor: Actor): EntityImport {
+export function customersImport(deps: ServiceDeps, actor: Actor, choices: ImportChoices = {}): EntityImport {
   const reach = authorize(actor, 'customers', 'write')
   const single = new CustomersService(deps)
   const scope = single.scope(actor, 'write')
   const ctx = actionContext(actor)
+  const duplicates: DuplicateSpec | null = deps.config.DUPLICATE_POLICY === 'reject' && !choices.allowDuplicate
+    ? { entity: 'customer', table: 'customers', staging: customerSpec.staging, phoneBit: bit(customerSpec, 'phone'), emailBit: bit(customerSpec, 'email'), scope: single.scope(actor) }
+    : null
   return {
     columns: customerColumns,
 
@@ -91,6 +95,8 @@ export function customersImport(deps: ServiceDeps, actor: Actor): EntityImport {
     async apply({ tx }: Action, rows) {
       // A revived customer is recounted: the scoring edge lock before any row lock (as applyUpdate).
       await shareEdgeLock(tx)
+      // Before any row lock, as the single writes take their values' locks (common/duplicates.ts).
+      if (duplicates) await lockChunkContacts(tx, duplicates)
       // The statements over a chunk are short and wide: compiling them (JIT) took seconds and saved nothing.
       await tx.execute(sql`set local jit = off`)
       await tx.execute(stagingDdl(customerSpec))
@@ -107,20 +113,21 @@ export function customersImport(deps: ServiceDeps, actor: Actor): EntityImport {
       ])
       const merged = new Set(found.filter((f) => f.problem === 'MERGED').map((f) => f.row))
       await dropStaged(tx, customerSpec.staging, found.map((f) => f.row))
+      const duplicate = duplicates ? await refuseDuplicates(tx, duplicates) : []
       const [updated] = await resultRows<{ matched: number; changed: number; revived: string[] }>(tx, updateStatement(customerSpec, ctx))
       if (updated.revived.length > 0) await recountCustomers(tx, updated.revived)
       const [inserted] = await resultRows<{ created: number; attempted: number }>(tx, insertStatement(customerSpec, ctx))
       if (inserted.created !== inserted.attempted) throw new ChunkRace()
       return {
         created: inserted.created, updated: updated.changed, unchanged: updated.matched - updated.changed,
-        rejected: found.filter((f) => f.problem !== 'MERGED').map((f) => problemError(f.row, f.problem)),
+        rejected: [...found.filter((f) => f.problem !== 'MERGED').map((f) => problemError(f.row, f.problem)), ...duplicate],
         later: rows.filter((r) => merged.has(r.row))
       }
     },
 
     async one(row) {
       const { externalId: _e, ...input } = row.input
-      const { created } = await single.upsertByExternalId(actor, row.externalId, input)
+      const { created } = await single.upsertByExternalId(actor, row.externalId, { ...input, ...(choices.allowDuplicate ? { allowDuplicate: true } : {}) })
       return created ? 'created' : 'updated'
     }
   }

@@ -20,7 +20,8 @@ import { ReferrerCreate } from '../referrers/referrers.schemas.js'
 import type { ServiceDeps } from '../service-deps.js'
 import { dropStaged, findProblems, ownerChecks, problemError, reachCheck } from './import-checks.js'
 import { bit, byExternalId, exists, insertStatement, isoTime, stagingColumns, stagingDdl, updateStatement, type UpsertSpec } from './import-table.js'
-import { ChunkRace, type EntityImport, type StagedRow } from './import-types.js'
+import { lockChunkContacts, refuseDuplicates, type DuplicateSpec } from './import-duplicates.js'
+import { ChunkRace, type EntityImport, type ImportChoices, type StagedRow } from './import-types.js'
 import { given } from './import-values.js'
 
 /** Referrers by externalId: the fields of ReferrerCreate, as PUT /referrers/by-external-id takes them. */
@@ -71,11 +72,14 @@ export const referrerColumns = {
 const newCode = () => generateReferralCode(Array.from({ length: REFERRAL_CODE_LENGTH }, () => randomInt(REFERRAL_CODE_ALPHABET.length)))
 
 /** The referrers import for one actor: ReferrerCreate's rules per row, set-based per chunk. */
-export function referrersImport(deps: ServiceDeps, actor: Actor): EntityImport {
+export function referrersImport(deps: ServiceDeps, actor: Actor, choices: ImportChoices = {}): EntityImport {
   const reach = authorize(actor, 'referrers', 'write')
   const single = new ReferrersService(deps)
   const scope = single.scope(actor, 'write')
   const ctx = actionContext(actor)
+  const duplicates: DuplicateSpec | null = deps.config.DUPLICATE_POLICY === 'reject' && !choices.allowDuplicate
+    ? { entity: 'referrer', table: 'referrers', staging: referrerSpec.staging, phoneBit: bit(referrerSpec, 'phone'), emailBit: bit(referrerSpec, 'email'), scope: single.scope(actor) }
+    : null
   // Linked customers must be ones the writer can see (assertLinks).
   let customerScope: SQL | undefined
   try {
@@ -135,6 +139,8 @@ export function referrersImport(deps: ServiceDeps, actor: Actor): EntityImport {
     },
 
     async apply({ tx }: Action, rows) {
+      // Before any row lock, as the single writes take their values' locks (common/duplicates.ts).
+      if (duplicates) await lockChunkContacts(tx, duplicates)
       // The statements over a chunk are short and wide: compiling them (JIT) took seconds and saved nothing.
       await tx.execute(sql`set local jit = off`)
       await tx.execute(stagingDdl(referrerSpec))
@@ -146,12 +152,13 @@ export function referrersImport(deps: ServiceDeps, actor: Actor): EntityImport {
         and ${sql.raw(exists('referrers'))}`)
       const found = await checked(tx)
       await dropStaged(tx, referrerSpec.staging, found.map((f) => f.row))
+      const duplicate = duplicates ? await refuseDuplicates(tx, duplicates) : []
       const [updated] = await resultRows<{ matched: number; changed: number }>(tx, updateStatement(referrerSpec, ctx))
       const [inserted] = await resultRows<{ created: number; attempted: number }>(tx, insertStatement(referrerSpec, ctx))
       if (inserted.created !== inserted.attempted) throw new ChunkRace()
       return {
         created: inserted.created, updated: updated.changed, unchanged: updated.matched - updated.changed,
-        rejected: found.map((f) => problemError(f.row, f.problem)), later: []
+        rejected: [...found.map((f) => problemError(f.row, f.problem)), ...duplicate], later: []
       }
     }
   }

@@ -12,6 +12,8 @@ export type ImportReport = {
   updated: number
   unchanged: number
   rejected: number
+  /** Of the rejected rows, those refused as DUPLICATE (docs/customers.md). */
+  duplicate: number
   /** The rows' problems, by row number; at most the configured number, the rest counted in errorsOmitted. */
   errors: RowError[]
   errorsOmitted: number
@@ -25,7 +27,7 @@ export class ReportBuilder {
   private readonly rejectedRows = new Set<number>()
 
   constructor(entity: ImportEntity, format: ImportFormat, encoding: ImportEncoding, private readonly maxErrors: number) {
-    this.report = { entity, format, encoding, rows: 0, accepted: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, errors: [], errorsOmitted: 0, complete: true }
+    this.report = { entity, format, encoding, rows: 0, accepted: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, duplicate: 0, errors: [], errorsOmitted: 0, complete: true }
   }
 
   get rows(): number { return this.report.rows }
@@ -34,7 +36,11 @@ export class ReportBuilder {
 
   reject(errors: readonly RowError[]): void {
     for (const e of errors) {
-      if (!this.rejectedRows.has(e.row)) { this.rejectedRows.add(e.row); this.report.rejected++ }
+      if (!this.rejectedRows.has(e.row)) {
+        this.rejectedRows.add(e.row)
+        this.report.rejected++
+        if (e.code === 'DUPLICATE') this.report.duplicate++
+      }
       if (this.report.errors.length < this.maxErrors) this.report.errors.push(e)
       else this.report.errorsOmitted++
     }

@@ -7,13 +7,20 @@ export const importEntities = ['customers', 'orders', 'referrers'] as const
 export type ImportEntity = (typeof importEntities)[number]
 
 /** One problem with one row, as the report lists it. */
-export type RowError = { row: number; field: string | null; code: string; message: string }
+export type RowError = {
+  row: number; field: string | null; code: string; message: string
+  /** DUPLICATE: the live record with this phone or email (when the importer may see it), or the earlier row of the file. */
+  existingId?: string; duplicateOfRow?: number
+}
 
 /** A validated row, ready for the staging table: its COPY line, and what the slow path needs. */
 export type StagedRow = { row: number; externalId: string; line: string; input: Record<string, unknown> }
 
 /** What one chunk's transaction did. `later`: rows left for the single-write path, after commit. */
 export type ChunkOutcome = { created: number; updated: number; unchanged: number; rejected: RowError[]; later: StagedRow[] }
+
+/** What the caller chose for the whole import (docs/import-export.md). */
+export type ImportChoices = { allowDuplicate?: boolean }
 
 /** Thrown inside a chunk when a concurrent writer took an externalId between the checks and the insert: the chunk is run again. */
 export class ChunkRace extends Error {
@@ -35,4 +42,4 @@ export type EntityImport = {
 }
 
 export const rowErrors = (row: number, errors: readonly FieldError[]): RowError[] =>
-  errors.map((e) => ({ row, field: e.field, code: e.code, message: e.message }))
+  errors.map((e) => ({ row, field: e.field, code: e.code, message: e.message, ...(e.existingId ? { existingId: e.existingId } : {}) }))

@@ -11,12 +11,12 @@ import { records } from './import-records.js'
 import { referrersImport } from './import-referrers.js'
 import { ReportBuilder, type ImportReport } from './import-report.js'
 import { BodyTooLarge, decodedText, type ImportEncoding, type ImportFormat } from './import-source.js'
-import type { EntityImport, ImportEntity, StagedRow } from './import-types.js'
+import type { EntityImport, ImportChoices, ImportEntity, StagedRow } from './import-types.js'
 
 export type { ImportReport }
-export type ImportOptions = { format: ImportFormat; encoding: ImportEncoding }
+export type ImportOptions = { format: ImportFormat; encoding: ImportEncoding } & ImportChoices
 
-const importers: Record<ImportEntity, (deps: ServiceDeps, actor: Actor) => EntityImport> = {
+const importers: Record<ImportEntity, (deps: ServiceDeps, actor: Actor, choices: ImportChoices) => EntityImport> = {
   customers: customersImport, referrers: referrersImport, orders: ordersImport
 }
 
@@ -30,7 +30,7 @@ export class BulkImportService {
 
   /** Imports `body`; FORBIDDEN before reading anything if the actor may not write the entity. */
   async importStream(actor: Actor, entity: ImportEntity, body: Readable, options: ImportOptions): Promise<ImportReport> {
-    const importer = importers[entity](this.deps, actor)
+    const importer = importers[entity](this.deps, actor, { allowDuplicate: options.allowDuplicate })
     const { IMPORT_CHUNK_ROWS: chunkRows, IMPORT_MAX_ERRORS: maxErrors, IMPORT_BODY_LIMIT_BYTES: limit } = this.deps.config
     const report = new ReportBuilder(entity, options.format, options.encoding, maxErrors)
     const writer = new ChunkWriter(this.deps.db, actionContext(actor), importer, report)

@@ -4,7 +4,7 @@ import { requireActor } from '../../plugins/auth.js'
 import { errorResponses, expectedVersionOf, ifMatchVersion, listBody, listResponse, withEtag } from '../../http/rest.js'
 import { ExternalIdParams, IdParams } from '../common/schemas.js'
 import type { Services } from '../services.js'
-import { CustomerCreate, CustomerListQuery, CustomerUpdate, CustomerView, SegmentCountsView, type CustomerFilter } from './customers.schemas.js'
+import { CustomerCreateRequest, CustomerListQuery, CustomerUpdate, CustomerView, SegmentCountsView, type CustomerFilter } from './customers.schemas.js'
 import type { CustomerOrder } from './customers.service.js'
 
 /** The list's query string as the service's filter and order (the export takes the same, src/modules/bulk). */
@@ -36,7 +36,7 @@ export const customersRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   }, async (request) => services.customers.rfm.segments(requireActor(request)))
 
   app.post('/customers', {
-    schema: { tags, summary: 'Create a customer', body: CustomerCreate, response: { 201: CustomerView, ...errorResponses } }
+    schema: { tags, summary: 'Create a customer (409 DUPLICATE when a live customer has its phone or email, unless allowDuplicate)', body: CustomerCreateRequest, response: { 201: CustomerView, ...errorResponses } }
   }, async (request, reply) => {
     const customer = await services.customers.create(requireActor(request), request.body)
     reply.code(201).header('location', `/api/v1/customers/${customer.id}`)
@@ -61,7 +61,7 @@ export const customersRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
 
   app.put('/customers/by-external-id/:externalId', {
     schema: {
-      tags, summary: 'Create or update by your own id', params: ExternalIdParams, body: Type.Omit(CustomerCreate, ['externalId']),
+      tags, summary: 'Create or update by your own id', params: ExternalIdParams, body: Type.Omit(CustomerCreateRequest, ['externalId']),
       response: { 200: CustomerView, 201: CustomerView, ...errorResponses }
     }
   }, async (request, reply) => {

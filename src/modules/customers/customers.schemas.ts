@@ -38,10 +38,19 @@ const fields = {
   tier: Nullable(StringEnum(customerTiers))
 }
 
+/** The duplicate policy's opt-out (docs/customers.md): a request field, not a stored one. */
+export const AllowDuplicate = Type.Optional(Type.Boolean({ description: 'Accept a phone or email another live customer already has (DUPLICATE otherwise)' }))
+
 const { name, ...optional } = fields
+/** A stored customer's fields (an import row takes exactly these). */
 export const CustomerCreate = Type.Object({ name, ...optionalAll(optional) }, { additionalProperties: false })
-export const CustomerUpdate = Type.Object({ ...optionalAll(fields), expectedVersion: Type.Optional(ExpectedVersion) }, { additionalProperties: false })
+/** What a create (POST, PUT by externalId, GraphQL) takes: the fields and allowDuplicate. */
+export const CustomerCreateRequest = Type.Object({ name, ...optionalAll(optional), allowDuplicate: AllowDuplicate }, { additionalProperties: false })
+export const CustomerUpdate = Type.Object({
+  ...optionalAll(fields), expectedVersion: Type.Optional(ExpectedVersion), allowDuplicate: AllowDuplicate
+}, { additionalProperties: false })
 export type CustomerCreate = Static<typeof CustomerCreate>
+export type CustomerCreateRequest = Static<typeof CustomerCreateRequest>
 export type CustomerUpdate = Static<typeof CustomerUpdate>
 
 

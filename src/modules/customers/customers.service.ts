@@ -21,8 +21,9 @@ import { recountCustomers, shareEdgeLock } from '../scoring/scoring.aggregates.j
 import { CustomerRfmService } from './customers.rfm.js'
 import { filterUsesScores, isScoreOrder, ScoreKeyset, scoresJoin } from './customers.scores.js'
 import {
-  CustomerCreate, CustomerFilter, CustomerUpdate, type CustomerOrderField
+  CustomerCreateRequest, CustomerFilter, CustomerUpdate, type CustomerOrderField
 } from './customers.schemas.js'
+import { assertNoDuplicate, duplicateError, findDuplicate, lockContacts } from '../common/duplicates.js'
 
 /** What callers see of a customer: no ciphertext, blind indexes or internals; phone and email clear or masked. */
 export type Customer = Omit<CustomerRow, Hidden> & { phone: string | null; email: string | null }
@@ -141,15 +142,20 @@ export class CustomersService {
     return row as Customer
   }
 
-  /** Creates a customer; the caller owns it unless another owner is named. */
+  /**
+   * Creates a customer; the caller owns it unless another owner is named. A phone or email a
+   * live customer already has is refused (DUPLICATE) unless allowDuplicate (docs/customers.md).
+   */
   async create(actor: Actor, input: unknown): Promise<Customer> {
     const reach = authorize(actor, 'customers', 'write')
-    const data = parse(CustomerCreate, input)
+    const data = parse(CustomerCreateRequest, input)
     return runAction(this.deps.db, actionContext(actor), async ({ tx, audit, emit }) => {
       const ownerId = data.ownerId !== undefined ? data.ownerId : actor.userId
       if (ownerId) await assertAssignable(tx, actor, reach, ownerId)
       else if (reach !== 'all') throw invalid('ownerId', 'is required', 'REQUIRED')
-      const row = await this.insertUnique(tx, { ...this.columns(data), name: data.name, ownerId })
+      const values = this.columns(data)
+      if (this.checksDuplicates(data.allowDuplicate)) await assertNoDuplicate(tx, 'customer', values, this.scope(actor))
+      const row = await this.insertUnique(tx, { ...values, name: data.name, ownerId })
       const view = this.toView(actor, row)
       audit({ action: 'customer.created', entityType: 'customer', entityId: row.id, changes: this.auditView(row) })
       emit({ type: 'customer.created', entityType: 'customer', entityId: row.id, data: { customer: this.auditView(row) } })
@@ -168,7 +174,7 @@ export class CustomersService {
    */
   async upsertByExternalId(actor: Actor, externalId: string, input: unknown): Promise<{ customer: Customer; created: boolean }> {
     authorize(actor, 'customers', 'write')
-    const data = parse(CustomerCreate, { ...(input as object), externalId })
+    const data = parse(CustomerCreateRequest, { ...(input as object), externalId })
     for (let attempt = 0; ; attempt++) {
       const existing = await repo.byExternalId(this.deps.db, externalId)
       // A merged customer's externalId lands on the survivor; only a plain delete is revived.
@@ -181,7 +187,7 @@ export class CustomersService {
         return { customer: await this.create(actor, data), created: true }
       } catch (err) {
         // Lost a race with a concurrent upsert of the same externalId: update that one.
-        if (attempt > 0 || !(err instanceof CrmError && err.code === 'CRM_ERR_CONFLICT')) throw err
+        if (attempt > 0 || !(err instanceof CrmError && err.code === 'CRM_ERR_CONFLICT' && err.fieldErrors[0]?.code !== 'DUPLICATE')) throw err
       }
     }
   }
@@ -201,6 +207,10 @@ export class CustomersService {
     return runAction(this.deps.db, actionContext(actor), async ({ tx, audit, emit }) => {
       // A revived customer is recounted: like a merge, share the scoring edge lock before any row lock.
       if (revive) await shareEdgeLock(tx)
+      const values = this.columns(data)
+      // The values' locks before the row lock, as an import chunk takes them (common/duplicates.ts).
+      const checked = this.checksDuplicates(data.allowDuplicate) && isUuid(id)
+      if (checked) await lockContacts(tx, 'customer', values)
       const before = isUuid(id) ? await repo.lock(tx, id, this.scope(actor, 'write'), revive) : undefined
       if (!before) throw notFound('Customer', id)
       if (data.expectedVersion !== undefined && before.version !== data.expectedVersion) {
@@ -208,7 +218,13 @@ export class CustomersService {
       }
       if (data.ownerId && data.ownerId !== before.ownerId) await assertAssignable(tx, actor, reach, data.ownerId)
       if (data.ownerId === null && reach !== 'all') throw invalid('ownerId', 'cannot be cleared', 'REQUIRED')
-      const after = await this.updateUnique(tx, id, { ...this.columns(data), ...(revive ? { deletedAt: null } : {}) })
+      // Only a phone or email that changes is checked: a record keeps what it already had.
+      if (checked) {
+        const changed = { phoneIdx: values.phoneIdx !== before.phoneIdx ? values.phoneIdx : null, emailIdx: values.emailIdx !== before.emailIdx ? values.emailIdx : null }
+        const match = await findDuplicate(tx, 'customer', changed, this.scope(actor), id)
+        if (match) throw duplicateError('customer', match)
+      }
+      const after = await this.updateUnique(tx, id, { ...values, ...(revive ? { deletedAt: null } : {}) })
       // Back from a delete: scored again from their orders.
       if (revive && before.deletedAt) await recountCustomers(tx, [id])
       const changes = withContactChanges(changedFields(this.auditView(before), this.auditView(after), auditedFields), before, after)
@@ -257,8 +273,13 @@ export class CustomersService {
     return { ...rest, phone: phoneMasked, email: emailMasked }
   }
 
+  /** Whether this write checks for duplicates: the configured policy, unless the caller allows them. */
+  private checksDuplicates(allowDuplicate: boolean | undefined): boolean {
+    return this.deps.config.DUPLICATE_POLICY === 'reject' && allowDuplicate !== true
+  }
+
   private columns(data: CustomerUpdate): Partial<CustomerInsert> {
-    const { phone, email, expectedVersion: _v, ...plain } = data
+    const { phone, email, expectedVersion: _v, allowDuplicate: _a, ...plain } = data
     return { ...plain, ...sealContact(this.deps.pii, { phone, email }) }
   }
 

@@ -4,7 +4,7 @@ import { requireActor } from '../../plugins/auth.js'
 import { errorResponses, expectedVersionOf, ifMatchVersion, listBody, listResponse, withEtag } from '../../http/rest.js'
 import { ExternalIdParams, IdParams } from '../common/schemas.js'
 import type { Services } from '../services.js'
-import { CodeParams, ReferrerCreate, ReferrerListQuery, ReferrerUpdate, ReferrerView, type ReferrerFilter } from './referrers.schemas.js'
+import { CodeParams, ReferrerCreateRequest, ReferrerListQuery, ReferrerUpdate, ReferrerView, type ReferrerFilter } from './referrers.schemas.js'
 import type { ReferrerOrder } from './referrers.service.js'
 
 /** The list's query string as the service's filter and order (the export takes the same, src/modules/bulk). */
@@ -29,7 +29,7 @@ export const referrersRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   })
 
   app.post('/referrers', {
-    schema: { tags, summary: 'Create a referrer (a referral code is generated unless you give one)', body: ReferrerCreate, response: { 201: ReferrerView, ...errorResponses } }
+    schema: { tags, summary: 'Create a referrer (a referral code is generated unless you give one; 409 DUPLICATE when a live referrer has its phone or email, unless allowDuplicate)', body: ReferrerCreateRequest, response: { 201: ReferrerView, ...errorResponses } }
   }, async (request, reply) => {
     const referrer = await services.referrers.create(requireActor(request), request.body)
     reply.code(201).header('location', `/api/v1/referrers/${referrer.id}`)
@@ -54,7 +54,7 @@ export const referrersRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
 
   app.put('/referrers/by-external-id/:externalId', {
     schema: {
-      tags, summary: 'Create or update by your own id', params: ExternalIdParams, body: Type.Omit(ReferrerCreate, ['externalId']),
+      tags, summary: 'Create or update by your own id', params: ExternalIdParams, body: Type.Omit(ReferrerCreateRequest, ['externalId']),
       response: { 200: ReferrerView, 201: ReferrerView, ...errorResponses }
     }
   }, async (request, reply) => {

@@ -32,9 +32,17 @@ const fields = {
   attributes: Attributes
 }
 
+/** The duplicate policy's opt-out (docs/referrals.md): a request field, not a stored one. */
+const AllowDuplicate = Type.Optional(Type.Boolean({ description: 'Accept a phone or email another live referrer already has (DUPLICATE otherwise)' }))
+
 const { kind, name, ...optional } = fields
+/** A stored referrer's fields (an import row takes exactly these). */
 export const ReferrerCreate = Type.Object({ kind, name, ...optionalAll(optional) }, { additionalProperties: false })
-export const ReferrerUpdate = Type.Object({ ...optionalAll(fields), expectedVersion: Type.Optional(ExpectedVersion) }, { additionalProperties: false })
+/** What a create (POST, PUT by externalId, GraphQL) takes: the fields and allowDuplicate. */
+export const ReferrerCreateRequest = Type.Object({ kind, name, ...optionalAll(optional), allowDuplicate: AllowDuplicate }, { additionalProperties: false })
+export const ReferrerUpdate = Type.Object({
+  ...optionalAll(fields), expectedVersion: Type.Optional(ExpectedVersion), allowDuplicate: AllowDuplicate
+}, { additionalProperties: false })
 export type ReferrerCreate = Static<typeof ReferrerCreate>
 export type ReferrerUpdate = Static<typeof ReferrerUpdate>
 

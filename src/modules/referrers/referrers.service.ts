@@ -19,7 +19,8 @@ import { asTaken } from '../common/unique.js'
 import { isUuid, parse } from '../common/validate.js'
 import type { ServiceDeps } from '../service-deps.js'
 import { referrerConditions, referrersRepository as repo, type ReferrerInsert, type ReferrerRow } from './referrers.repository.js'
-import { ReferrerCreate, ReferrerFilter, ReferrerUpdate, type ReferrerOrderField } from './referrers.schemas.js'
+import { assertNoDuplicate, duplicateError, findDuplicate, lockContacts } from '../common/duplicates.js'
+import { ReferrerCreateRequest, ReferrerFilter, ReferrerUpdate, type ReferrerOrderField } from './referrers.schemas.js'
 
 type Hidden = 'phoneEnc' | 'phoneIdx' | 'phoneMasked' | 'emailEnc' | 'emailIdx' | 'emailMasked' | 'deletedAt'
 /** What callers see of a referrer: no ciphertext, blind indexes or deletedAt; phone and email clear or masked. */
@@ -87,10 +88,13 @@ export class ReferrersService {
     }
   }
 
-  /** Creates a referrer with the caller's code or a generated one; the caller owns it unless another owner is named. */
+  /**
+   * Creates a referrer with the caller's code or a generated one; the caller owns it unless another
+   * owner is named. A phone or email a live referrer already has is DUPLICATE unless allowDuplicate.
+   */
   async create(actor: Actor, input: unknown): Promise<Referrer> {
     const reach = authorize(actor, 'referrers', 'write')
-    const data = parse(ReferrerCreate, input)
+    const data = parse(ReferrerCreateRequest, input)
     const code = data.code === undefined ? undefined : this.normalisedCode(data.code)
     return runAction(this.deps.db, actionContext(actor), async ({ tx, audit, emit }) => {
       const ownerId = data.ownerId !== undefined ? data.ownerId : actor.userId
@@ -98,6 +102,7 @@ export class ReferrersService {
       else if (reach !== 'all') throw invalid('ownerId', 'is required', 'REQUIRED')
       await this.assertLinks(tx, actor, data)
       const values = { ...this.columns(data), kind: data.kind, name: data.name, ownerId }
+      if (this.checksDuplicates(data.allowDuplicate)) await assertNoDuplicate(tx, 'referrer', values, this.scope(actor))
       const row = code ? await this.insertUnique(tx, { ...values, code }) : await this.insertWithGeneratedCode(tx, values)
       audit({ action: 'referrer.created', entityType: 'referrer', entityId: row.id, changes: this.auditView(row) })
       emit({ type: 'referrer.created', entityType: 'referrer', entityId: row.id, data: { referrer: this.auditView(row) } })
@@ -116,7 +121,7 @@ export class ReferrersService {
    */
   async upsertByExternalId(actor: Actor, externalId: string, input: unknown): Promise<{ referrer: Referrer; created: boolean }> {
     authorize(actor, 'referrers', 'write')
-    const data = parse(ReferrerCreate, { ...(input as object), externalId })
+    const data = parse(ReferrerCreateRequest, { ...(input as object), externalId })
     for (let attempt = 0; ; attempt++) {
       const existing = await repo.byExternalId(this.deps.db, externalId)
       if (existing) return { referrer: await this.applyUpdate(actor, existing.id, data, true), created: false }
@@ -146,6 +151,10 @@ export class ReferrersService {
     const reach = authorize(actor, 'referrers', 'write')
     const code = data.code === undefined ? undefined : this.normalisedCode(data.code)
     return runAction(this.deps.db, actionContext(actor), async ({ tx, audit, emit }) => {
+      const values = this.columns(data)
+      // The values' locks before the row lock, as an import chunk takes them (common/duplicates.ts).
+      const checked = this.checksDuplicates(data.allowDuplicate) && isUuid(id)
+      if (checked) await lockContacts(tx, 'referrer', values)
       const before = isUuid(id) ? await repo.lock(tx, id, this.scope(actor, 'write'), revive) : undefined
       if (!before) throw notFound('Referrer', id)
       if (data.expectedVersion !== undefined && before.version !== data.expectedVersion) {
@@ -157,8 +166,14 @@ export class ReferrersService {
         customerId: data.customerId !== before.customerId ? data.customerId : undefined,
         userId: data.userId !== before.userId ? data.userId : undefined
       })
+      // Only a phone or email that changes is checked: a record keeps what it already had.
+      if (checked) {
+        const changed = { phoneIdx: values.phoneIdx !== before.phoneIdx ? values.phoneIdx : null, emailIdx: values.emailIdx !== before.emailIdx ? values.emailIdx : null }
+        const match = await findDuplicate(tx, 'referrer', changed, this.scope(actor), id)
+        if (match) throw duplicateError('referrer', match)
+      }
       const after = await this.updateUnique(tx, id, {
-        ...this.columns(data), ...(code ? { code } : {}), ...(revive ? { deletedAt: null } : {})
+        ...values, ...(code ? { code } : {}), ...(revive ? { deletedAt: null } : {})
       })
       const changes = withContactChanges(changedFields(this.auditView(before), this.auditView(after), auditedFields), before, after)
       if (Object.keys(changes).length > 0) {
@@ -189,9 +204,14 @@ export class ReferrersService {
     return { ...rest, phone: phoneMasked, email: emailMasked }
   }
 
+  /** Whether this write checks for duplicates: the configured policy, unless the caller allows them. */
+  private checksDuplicates(allowDuplicate: boolean | undefined): boolean {
+    return this.deps.config.DUPLICATE_POLICY === 'reject' && allowDuplicate !== true
+  }
+
   /** Plain columns of the input; the code is handled apart (normalised or generated). */
   private columns(data: ReferrerUpdate): Partial<ReferrerInsert> {
-    const { phone, email, code: _c, expectedVersion: _v, ...plain } = data
+    const { phone, email, code: _c, expectedVersion: _v, allowDuplicate: _a, ...plain } = data
     return { ...plain, ...sealContact(this.deps.pii, { phone, email }) }
   }
 

@@ -13,7 +13,8 @@ await forEachDatabase(t, async (t, ctx) => {
     const plain = await importBody(ctx, ctx.adminToken, 'customers', body)
     t.equal(plain.status, 200, JSON.stringify(plain.body))
     t.match(plain.body, { entity: 'customers', format: 'csv', rows: 2, accepted: 2, created: 2, updated: 0, rejected: 0, errors: [], complete: true })
-    const withBom = await importBody(ctx, ctx.adminToken, 'customers', `\uFEFF${body.replace(/C-/g, 'B-')}`)
+    // The same people again under other externalIds: duplicates on purpose.
+    const withBom = await importBody(ctx, ctx.adminToken, 'customers', `\uFEFF${body.replace(/C-/g, 'B-')}`, 'text/csv', '?allowDuplicate=true')
     t.match(withBom.body, { rows: 2, created: 2, rejected: 0 })
     const [row] = await ctx.sql<{ phone_masked: string; email_masked: string; phone_enc: string; tags: string[]; owner_id: string | null }>(
       `select phone_masked, email_masked, phone_enc, tags, owner_id from customers where external_id = 'C-1'`)
