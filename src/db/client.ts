@@ -8,6 +8,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import type { ExtractTablesWithRelations } from 'drizzle-orm'
 import pg from 'pg'
 import { pgliteRawQuery, pgRawQuery, type RawQuery } from './raw.js'
+import { routeRequests } from './request-tx.js'
 import * as schema from './schema/index.js'
 
 export type Schema = typeof schema
@@ -50,10 +51,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // An idle client's error (e.g. the server restarting) must not crash the process.
     pool.on('error', () => {})
     const db = drizzlePg({ client: pool, schema, casing: 'snake_case', logger }) as unknown as Db
+    const route = routeRequests(db)
     return {
       db,
       kind: 'postgres',
-      raw: pgRawQuery(pool, options.onQuery),
+      raw: pgRawQuery(pool, options.onQuery, route),
       pool,
       async ping() { await pool.query('select 1') },
       async close() { await pool.end() }
@@ -63,10 +65,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true })
   const client = await PGlite.create(dataDir, { extensions: { pg_trgm }, ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) })
   const db = drizzlePglite({ client, schema, casing: 'snake_case', logger }) as unknown as Db
+  const route = routeRequests(db)
   return {
     db,
     kind: 'pglite',
-    raw: pgliteRawQuery(client, options.onQuery),
+    raw: pgliteRawQuery(client, options.onQuery, route),
     pglite: client,
     async ping() { await client.query('select 1') },
     async close() { await client.close() }
