@@ -162,3 +162,8 @@ export function routeRequests(db: Db): () => unknown {
     return tx ? (tx._.session as unknown as { client: unknown }).client : null
   }
 }
+
+/** How many request scopes have not ended (tests: every keyed request must end its scope). */
+export function requestScopesInProgress(): number {
+  return active
+}
