@@ -77,7 +77,11 @@ if (!base) {
     await start()
     const token = (await (await fetch(`${origin}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiKey }) })).json() as { accessToken: string }).accessToken
     const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
-    const referrer = await (await fetch(`${origin}/api/v1/referrers`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'Fault Referrer' }) })).json() as { id: string }
+    const made = await (await fetch(`${origin}/graphql`, {
+      method: 'POST', headers: auth,
+      body: JSON.stringify({ query: 'mutation($i: CreateReferrerInput!) { createReferrer(input: $i) { referrer { id } } }', variables: { i: { kind: 'partner', name: 'Fault Referrer' } } })
+    })).json() as { data: { createReferrer: { referrer: { id: string } } } }
+    const referrer = made.data.createReferrer.referrer
     t.ok(referrer.id, 'a referrer to refer for')
 
     const kinds: Kind[] = ['graphql', 'customer', 'referral']
