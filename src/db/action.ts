@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { uuidv7 } from 'uuidv7'
 import type { Db, Tx } from './client.js'
+import { requestTx } from './request-tx.js'
 import { statement } from './statement.js'
 
 /** Who is acting, as the audit trail records it. */
@@ -35,15 +36,19 @@ export type Action = {
 /**
  * One business action, one transaction: the change, its audit entries and its outbox
  * events commit together or not at all. Audit and events are buffered and written last.
+ * In a request with an Idempotency-Key the action is a savepoint of the request's
+ * transaction instead, which commits with the stored answer (src/db/request-tx.ts).
  */
 export async function runAction<T>(db: Db, ctx: ActionContext, fn: (action: Action) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => {
+  const body = async (tx: Tx) => {
     const audits: AuditInput[] = []
     const events: EventInput[] = []
     const result = await fn({ tx, audit: (e) => audits.push(e), emit: (e) => events.push(e) })
     if (audits.length > 0 || events.length > 0) await writeLog(tx, logRows(ctx, audits, events))
     return result
-  })
+  }
+  const scope = requestTx()
+  return scope && !scope.ending ? scope.action(db, body) : db.transaction(body)
 }
 
 /**

@@ -9,6 +9,7 @@ import type { ExtractTablesWithRelations } from 'drizzle-orm'
 import type pg from 'pg'
 import { openPool } from './pool.js'
 import { pgliteRawQuery, pgRawQuery, type RawQuery } from './raw.js'
+import { routeRequests } from './request-tx.js'
 import * as schema from './schema/index.js'
 
 export type Schema = typeof schema
@@ -51,10 +52,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.url) {
     const pool = openPool({ url: options.url, max: options.poolSize ?? 10, connectTimeoutMs: options.connectTimeoutMs })
     const db = drizzlePg({ client: pool, schema, casing: 'snake_case', logger }) as unknown as Db
+    const route = routeRequests(db)
     return {
       db,
       kind: 'postgres',
-      raw: pgRawQuery(pool, options.onQuery),
+      raw: pgRawQuery(pool, options.onQuery, route),
       pool,
       async ping() { await pool.query('select 1') },
       async close() { await pool.end() }
@@ -64,10 +66,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true })
   const client = await PGlite.create(dataDir, { extensions: { pg_trgm }, ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) })
   const db = drizzlePglite({ client, schema, casing: 'snake_case', logger }) as unknown as Db
+  const route = routeRequests(db)
   return {
     db,
     kind: 'pglite',
-    raw: pgliteRawQuery(client, options.onQuery),
+    raw: pgliteRawQuery(client, options.onQuery, route),
     pglite: client,
     async ping() { await client.query('select 1') },
     async close() { await client.close() }

@@ -1,4 +1,5 @@
 import type { Executor } from './client.js'
+import { executorFor } from './request-tx.js'
 
 const statements = new WeakMap<Executor, Map<string, unknown>>()
 
@@ -8,6 +9,8 @@ const statements = new WeakMap<Executor, Map<string, unknown>>()
  * statements whose text never varies (no per-call reach filter, no `in (...)` lists).
  */
 export function prepared<T>(ex: Executor, name: string, build: (name: string) => T): T {
+  // A statement is bound to its handle: inside a request transaction, one built for it (request-tx.ts).
+  ex = executorFor(ex)
   let byName = statements.get(ex)
   if (!byName) statements.set(ex, (byName = new Map()))
   let statement = byName.get(name) as T | undefined

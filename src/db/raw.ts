@@ -19,7 +19,8 @@ const identity = (value: string) => value
 // PostgreSQL keeps every named statement per connection: cap how many names are issued.
 const MAX_NAMED = 256
 
-export function pgRawQuery(pool: pg.Pool, onQuery?: (sql: string) => void): RawQuery {
+/** `route` names the open request transaction's driver handle, if any (src/db/request-tx.ts). */
+export function pgRawQuery(pool: pg.Pool, onQuery?: (sql: string) => void, route: () => unknown = () => null): RawQuery {
   const names = new Set<string>()
   const types = {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
@@ -31,15 +32,17 @@ export function pgRawQuery(pool: pg.Pool, onQuery?: (sql: string) => void): RawQ
   return async (text, values, name) => {
     onQuery?.(text)
     const named = name !== undefined && (names.has(name) || (names.size < MAX_NAMED && names.add(name) !== undefined))
-    const result = await pool.query({ text, values, types, ...(named ? { name } : {}) })
+    const client = (route() as pg.PoolClient | null) ?? pool
+    const result = await client.query({ text, values, types, ...(named ? { name } : {}) })
     return result.rows as RawRow[]
   }
 }
 
-export function pgliteRawQuery(client: PGlite, onQuery?: (sql: string) => void): RawQuery {
+export function pgliteRawQuery(client: PGlite, onQuery?: (sql: string) => void, route: () => unknown = () => null): RawQuery {
   const parsers = { [DATE]: identity, [INT8]: Number }
   return async (text, values) => {
     onQuery?.(text)
-    return (await client.query<RawRow>(text, values, { parsers })).rows
+    const target = (route() as Pick<PGlite, 'query'> | null) ?? client
+    return (await target.query<RawRow>(text, values, { parsers })).rows
   }
 }

@@ -2,11 +2,13 @@ import fp from 'fastify-plugin'
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import { CrmError } from '../errors.js'
 import { idempotencyIntent, type IdempotencyIntent } from '../http/idempotency-intent.js'
-import { sendReplay, storableResponse } from '../http/idempotency-response.js'
+import { sendReplay } from '../http/idempotency-response.js'
+import { abandon, settle, type Settling } from '../http/idempotency-settle.js'
+import { RequestTx, runInRequestTx } from '../db/request-tx.js'
 import type { IdempotencyClaim, IdempotencyService } from '../modules/idempotency/idempotency.service.js'
 
-/** A request running under its key: the claim, and the timer that keeps it alive. */
-type ActiveClaim = { claim: IdempotencyClaim; graphql: boolean; heartbeat: NodeJS.Timeout }
+/** A request running under its key: the claim, its transaction scope, and the timer that keeps the claim alive. */
+type ActiveClaim = Settling & { heartbeat: NodeJS.Timeout }
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,9 +28,10 @@ const keyError = (code: 'CRM_ERR_IDEMPOTENCY_KEY_REUSED' | 'CRM_ERR_IDEMPOTENCY_
 
 /**
  * Idempotency-Key on writes: the first request with a key claims it (preValidation, so
- * a schema refusal is stored too) and its answer is stored as it is sent (onSend); a
- * retry gets that answer back, a different request with the key 422, a retry while the
- * first runs 409. A 5xx releases the key. Requests without a key pay one header lookup.
+ * a schema refusal is stored too) and runs in a request transaction (src/db/request-tx.ts)
+ * that commits its writes with its answer as that is sent (onSend); a retry gets that
+ * answer back, a different request with the key 422, a retry while the first runs 409. A
+ * 5xx rolls back and releases the key. Requests without a key pay one header lookup.
  */
 export default fp<IdempotencyPluginOptions>(async (app, opts) => {
   const { service } = opts
@@ -50,10 +53,13 @@ export default fp<IdempotencyPluginOptions>(async (app, opts) => {
     const { graphql } = intent
     service.claim(intent.scope, intent.key, intent.requestHash, now()).then((result) => {
       switch (result.kind) {
-        case 'claimed':
-          request.idempotency = { claim: result.claim, graphql, heartbeat: keepAlive(result.claim, request.log) }
-          done()
+        case 'claimed': {
+          // The heartbeat is made outside the scope: it must renew the claim on its own connection.
+          const scope = new RequestTx()
+          request.idempotency = { claim: result.claim, graphql, scope, heartbeat: keepAlive(result.claim, request.log) }
+          runInRequestTx(scope, done)
           return
+        }
         case 'replay':
           // The answer is sent: the route's validation and handler must not run, so no done().
           sendReplay(reply, result.response)
@@ -74,19 +80,16 @@ export default fp<IdempotencyPluginOptions>(async (app, opts) => {
       done(null, payload)
       return
     }
-    const response = storableResponse(reply, payload, active.graphql)
-    const settle = response ? service.complete(active.claim, response) : service.release(active.claim)
-    settle.then(() => done(null, payload), (err: unknown) => {
-      // The answer still goes out; the claim's lock runs out and a retry runs the request again.
-      request.log.error({ err }, 'could not record the Idempotency-Key outcome')
+    settle(service, request, reply, active, payload).then((out) => done(null, out), (err: unknown) => {
+      request.log.error({ err }, 'could not settle an Idempotency-Key')
       done(null, payload)
     })
   })
 
-  // No answer was sent through onSend (the connection dropped, a hook failed): let the key go.
+  // No answer was sent through onSend (the connection dropped, a hook failed): undo and let the key go.
   app.addHook('onResponse', (request, _reply, done) => {
     const active = take(request)
-    if (active) service.release(active.claim).catch((err: unknown) => request.log.error({ err }, 'could not release an Idempotency-Key'))
+    if (active) void abandon(service, request, active)
     done()
   })
 

@@ -1,4 +1,5 @@
 import { and, eq, lte } from 'drizzle-orm'
+import type { Executor } from '../../db/client.js'
 import { idempotencyKeys } from '../../db/schema/idempotency-keys.js'
 import type { ServiceDeps } from '../service-deps.js'
 
@@ -61,9 +62,12 @@ export class IdempotencyService {
     return { kind: 'in_flight' }
   }
 
-  /** Stores the answer for replays; false when the claim was lost (taken over) meanwhile. */
-  async complete(claim: IdempotencyClaim, response: StoredResponse): Promise<boolean> {
-    const rows = await this.deps.db.update(idempotencyKeys).set({
+  /**
+   * Stores the answer for replays; false when the claim was lost (taken over) meanwhile.
+   * `ex`: the request's own transaction when it wrote, so the answer commits with the writes.
+   */
+  async complete(claim: IdempotencyClaim, response: StoredResponse, ex: Executor = this.deps.db): Promise<boolean> {
+    const rows = await ex.update(idempotencyKeys).set({
       state: 'done', responseStatus: response.status, responseHeaders: response.headers,
       responseBody: this.deps.pii.seal(response.body), lockedUntil: null
     }).where(this.owned(claim)).returning({ key: idempotencyKeys.key })
