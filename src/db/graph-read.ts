@@ -44,6 +44,8 @@ export type Latest = {
   /** The child's column pointing at the parent, and the parent's key. */
   parent: AnyPgColumn
   parentKey: AnyPgColumn
+  /** When children belong by more than the parent column (a customer's timeline): the condition, correlated to the parent. */
+  belongs?: SQL
   /** Sort columns, both descending. */
   order: [AnyPgColumn, AnyPgColumn]
   where?: SQL
@@ -124,7 +126,7 @@ function relationSql(rel: ToOne | Latest, want: RelationWant): SQL {
   ], sql`, `)
   const first = sql.raw(String(want.first ?? rel.defaultFirst))
   return sql`(select coalesce(json_agg(json_build_object(${pairs(want.fields, (f) => sql`x.${sql.identifier(f)}`)}) order by x."__o1" desc, x."__o2" desc), '[]'::json)
-    from (select ${inner} from ${rel.table} where ${and(sql`${rel.parent} = ${rel.parentKey}`, rel.where)}
+    from (select ${inner} from ${rel.table} where ${and(rel.belongs ?? sql`${rel.parent} = ${rel.parentKey}`, rel.where)}
           order by ${o1} desc, ${o2} desc limit ${first}) x)`
 }
 
