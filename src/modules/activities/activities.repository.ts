@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, getTableColumns, gte, inArray, isNull, lt, sql, type SQL, type Subquery } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import type { Executor } from '../../db/client.js'
 import { countWhere, selectPage } from '../../db/list-queries.js'
@@ -7,7 +7,7 @@ import { prepared } from '../../db/prepared.js'
 import { activities } from '../../db/schema/activities.js'
 import { leads } from '../../db/schema/leads.js'
 import type { ActivityFilter } from './activities.schemas.js'
-import { onTimeline } from './activities.timeline.js'
+import { timelineSource } from './activities.timeline.js'
 
 export type ActivityRow = typeof activities.$inferSelect
 export type ActivityInsert = typeof activities.$inferInsert
@@ -20,17 +20,17 @@ export type ActivityRecord = Omit<ActivityRow, 'deletedAt'>
 
 const viewKeys = Object.keys(viewColumns) as (keyof typeof viewColumns)[]
 
-/** Which activities belong to a parent row `p.parent_id`: a column naming it, or a customer's timeline. */
-export type LatestParent = { name: string; match: SQL }
-export const parentColumn = (column: AnyPgColumn): LatestParent => ({ name: column.name, match: sql`${column} = p.parent_id` })
-export const customerTimeline: LatestParent = { name: 'customer_timeline', match: onTimeline(sql`p.parent_id`) }
+/** Which activities belong to a parent row `p.parent_id`: those naming it in a column, or a customer's timeline. */
+export type LatestParent = { name: string; source: Subquery | typeof activities; match?: SQL }
+export const parentColumn = (column: AnyPgColumn): LatestParent => ({ name: column.name, source: activities, match: sql`${column} = p.parent_id` })
+export const customerTimeline: LatestParent = { name: 'customer_timeline', source: timelineSource(sql`p.parent_id`) }
 
 /** An activity of a "latest per parent" read, with the parent it was read for. */
 export type ParentedActivity = ActivityRecord & { parentId: string }
 
 /** `ids` (uuid[]) and `first` are placeholders; rows come out by parent in `ids` order, newest first. */
 function latestQuery(ex: Executor, parent: LatestParent, scope?: SQL) {
-  const latest = ex.select(viewColumns).from(activities)
+  const latest = ex.select(viewColumns).from(parent.source)
     .where(and(parent.match, live, scope))
     .orderBy(desc(activities.occurredAt), desc(activities.id))
     .limit(sql.placeholder('first'))
@@ -43,10 +43,9 @@ function latestQuery(ex: Executor, parent: LatestParent, scope?: SQL) {
     .orderBy(sql`p.ord`, desc(latest.occurredAt), desc(latest.id))
 }
 
+/** The conditions of a filter, but `customerId`: that one chooses the source (`listSource`). */
 export function activityConditions(filter: ActivityFilter): SQL[] {
   const where: SQL[] = [live]
-  // A customer's timeline: also the activities of its leads, opportunities and referral.
-  if (filter.customerId) where.push(onTimeline(sql`${filter.customerId}::uuid`))
   if (filter.leadId) where.push(eq(activities.leadId, filter.leadId))
   if (filter.opportunityId) where.push(eq(activities.opportunityId, filter.opportunityId))
   if (filter.referrerId) where.push(eq(activities.referrerId, filter.referrerId))
@@ -57,15 +56,21 @@ export function activityConditions(filter: ActivityFilter): SQL[] {
   return where
 }
 
+type ListSource = Subquery | typeof activities
+
+/** What a list reads: a customer's timeline (filter `customerId`), else the whole table. */
+export const listSource = (filter: ActivityFilter): ListSource =>
+  filter.customerId ? timelineSource(sql`${filter.customerId}::uuid`) : activities
+
 export const activitiesRepository = {
   async byId(ex: Executor, id: string, scope?: SQL): Promise<ActivityRecord | undefined> {
     const [row] = await ex.select(viewColumns).from(activities).where(and(eq(activities.id, id), live, scope))
     return row
   },
 
-  page: (ex: Executor, where: SQL[], keyset: Keyset) => selectPage(ex, activities, viewColumns, where, keyset),
+  page: (ex: Executor, source: ListSource, where: SQL[], keyset: Keyset) => selectPage(ex, source, viewColumns, where, keyset),
 
-  count: (ex: Executor, where: SQL[]) => countWhere(ex, activities, where),
+  count: (ex: Executor, source: ListSource, where: SQL[]) => countWhere(ex, source, where),
 
   /**
    * The latest `first` activities of each parent in ONE statement: for each id, a lateral

@@ -8,7 +8,7 @@ import { authorize } from '../auth/permissions.js'
 import { asTaken } from '../common/unique.js'
 import { isUuid, parse } from '../common/validate.js'
 import type { ServiceDeps } from '../service-deps.js'
-import { activitiesRepository as repo, activityConditions, customerTimeline, parentColumn, type ActivityRecord, type ParentedActivity } from './activities.repository.js'
+import { activitiesRepository as repo, activityConditions, customerTimeline, listSource, parentColumn, type ActivityRecord, type ParentedActivity } from './activities.repository.js'
 import { ActivityFilter, ActivityLog, type ActivityDirection, type ActivityKind, type ActivityOrderField } from './activities.schemas.js'
 import { activityScope, customerSeen, customerVisible, resolveSubjects, subjectTables, subjectWithinReach, type SubjectKind } from './activities.subjects.js'
 
@@ -60,9 +60,10 @@ export class ActivitiesService {
     const scope = data.customerId && await customerSeen(this.deps.db, actor, data.customerId) ? undefined : this.scope(actor)
     const where = activityConditions(data)
     if (scope) where.push(scope)
+    const source = listSource(data)
     const keyset = new Keyset(order.field, orderColumns[order.field], activities.id, order.direction, page)
-    const result = keyset.page(await repo.page(this.deps.db, where, keyset))
-    return { ...result, count: () => repo.count(this.deps.db, where) }
+    const result = keyset.page(await repo.page(this.deps.db, source, where, keyset))
+    return { ...result, count: () => repo.count(this.deps.db, source, where) }
   }
 
   /**

@@ -83,11 +83,15 @@ function customerReach(actor: Actor): SQL | undefined | null {
   }
 }
 
-/** SQL: the live customer `id` (a column or value) is one the actor may read. */
-export function customerVisible(actor: Actor, id: SQL | AnyPgColumn): SQL {
+/**
+ * SQL: the live customer `id` (a column or value) is one the actor may read; nothing (no
+ * condition) when the actor reads every customer.
+ */
+export function customerVisible(actor: Actor, id: SQL | AnyPgColumn): SQL | undefined {
   const filter = customerReach(actor)
   if (filter === null) return sql`false`
-  return sql`exists (select 1 from ${customers} where ${customers.id} = ${id} and ${customers.deletedAt} is null and ${filter ?? sql`true`})`
+  if (filter === undefined) return undefined
+  return sql`exists (select 1 from ${customers} where ${customers.id} = ${id} and ${customers.deletedAt} is null and ${filter})`
 }
 
 /** Whether the actor may see this customer (a live one). */

@@ -5,7 +5,7 @@ import { customers } from '../../db/schema/customers.js'
 import { referrers } from '../../db/schema/referrers.js'
 import { users } from '../../db/schema/users.js'
 import { viewColumns as activityColumns } from '../activities/activities.repository.js'
-import { onTimeline } from '../activities/activities.timeline.js'
+import { timelineSource } from '../activities/activities.timeline.js'
 import { viewKeys as referrerKeys } from '../referrers/referrers.service.js'
 import { viewKeys as customerKeys } from './customers.columns.js'
 
@@ -41,7 +41,7 @@ export const customerGraph: GraphSpec = {
     },
     activities: {
       kind: 'latest', entity: 'activities', scoped: true, table: activities, columns: activityColumns,
-      parent: activities.customerId, parentKey: customers.id, belongs: onTimeline(customers.id),
+      parent: activities.customerId, parentKey: customers.id, source: timelineSource(customers.id),
       order: [activities.occurredAt, activities.id], where: isNull(activities.deletedAt),
       defaultFirst: 10, maxFirst: 200
     }
