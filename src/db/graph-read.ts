@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { and, fillPlaceholders, sql, type Placeholder, type SQL } from 'drizzle-orm'
+import { and, fillPlaceholders, sql, type Placeholder, type SQL, type Subquery } from 'drizzle-orm'
 import { PgDialect, type AnyPgColumn, type PgTable } from 'drizzle-orm/pg-core'
 import type { RawQuery, RawRow } from './raw.js'
 
@@ -44,6 +44,11 @@ export type Latest = {
   /** The child's column pointing at the parent, and the parent's key. */
   parent: AnyPgColumn
   parentKey: AnyPgColumn
+  /**
+   * When children belong by more than the parent column (a customer's timeline): their rows,
+   * correlated to the parent and named like `table`, read instead of `parent = parentKey`.
+   */
+  source?: Subquery
   /** Sort columns, both descending. */
   order: [AnyPgColumn, AnyPgColumn]
   where?: SQL
@@ -124,7 +129,7 @@ function relationSql(rel: ToOne | Latest, want: RelationWant): SQL {
   ], sql`, `)
   const first = sql.raw(String(want.first ?? rel.defaultFirst))
   return sql`(select coalesce(json_agg(json_build_object(${pairs(want.fields, (f) => sql`x.${sql.identifier(f)}`)}) order by x."__o1" desc, x."__o2" desc), '[]'::json)
-    from (select ${inner} from ${rel.table} where ${and(sql`${rel.parent} = ${rel.parentKey}`, rel.where)}
+    from (select ${inner} from ${rel.source ?? rel.table} where ${and(rel.source ? undefined : sql`${rel.parent} = ${rel.parentKey}`, rel.where)}
           order by ${o1} desc, ${o2} desc limit ${first}) x)`
 }
 

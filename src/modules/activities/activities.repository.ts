@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, getTableColumns, gte, inArray, isNull, lt, sql, type SQL, type Subquery } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import type { Executor } from '../../db/client.js'
 import { countWhere, selectPage } from '../../db/list-queries.js'
@@ -7,6 +7,7 @@ import { prepared } from '../../db/prepared.js'
 import { activities } from '../../db/schema/activities.js'
 import { leads } from '../../db/schema/leads.js'
 import type { ActivityFilter } from './activities.schemas.js'
+import { timelineSource } from './activities.timeline.js'
 
 export type ActivityRow = typeof activities.$inferSelect
 export type ActivityInsert = typeof activities.$inferInsert
@@ -19,14 +20,22 @@ export type ActivityRecord = Omit<ActivityRow, 'deletedAt'>
 
 const viewKeys = Object.keys(viewColumns) as (keyof typeof viewColumns)[]
 
+/** Which activities belong to a parent row `p.parent_id`: those naming it in a column, or a customer's timeline. */
+export type LatestParent = { name: string; source: Subquery | typeof activities; match?: SQL }
+export const parentColumn = (column: AnyPgColumn): LatestParent => ({ name: column.name, source: activities, match: sql`${column} = p.parent_id` })
+export const customerTimeline: LatestParent = { name: 'customer_timeline', source: timelineSource(sql`p.parent_id`) }
+
+/** An activity of a "latest per parent" read, with the parent it was read for. */
+export type ParentedActivity = ActivityRecord & { parentId: string }
+
 /** `ids` (uuid[]) and `first` are placeholders; rows come out by parent in `ids` order, newest first. */
-function latestQuery(ex: Executor, parent: AnyPgColumn, scope?: SQL) {
-  const latest = ex.select(viewColumns).from(activities)
-    .where(and(sql`${parent} = p.parent_id`, live, scope))
+function latestQuery(ex: Executor, parent: LatestParent, scope?: SQL) {
+  const latest = ex.select(viewColumns).from(parent.source)
+    .where(and(parent.match, live, scope))
     .orderBy(desc(activities.occurredAt), desc(activities.id))
     .limit(sql.placeholder('first'))
     .as('a')
-  const fields = {} as { [K in keyof typeof viewColumns]: (typeof latest)[K] }
+  const fields = { parentId: sql<string>`p.parent_id`.as('parent_id') } as { [K in keyof typeof viewColumns]: (typeof latest)[K] } & { parentId: SQL.Aliased<string> }
   for (const key of viewKeys) (fields as Record<string, unknown>)[key] = latest[key]
   return ex.select(fields)
     .from(sql`unnest(${sql.placeholder('ids')}::uuid[]) with ordinality as p(parent_id, ord)`)
@@ -34,9 +43,9 @@ function latestQuery(ex: Executor, parent: AnyPgColumn, scope?: SQL) {
     .orderBy(sql`p.ord`, desc(latest.occurredAt), desc(latest.id))
 }
 
+/** The conditions of a filter, but `customerId`: that one chooses the source (`listSource`). */
 export function activityConditions(filter: ActivityFilter): SQL[] {
   const where: SQL[] = [live]
-  if (filter.customerId) where.push(eq(activities.customerId, filter.customerId))
   if (filter.leadId) where.push(eq(activities.leadId, filter.leadId))
   if (filter.opportunityId) where.push(eq(activities.opportunityId, filter.opportunityId))
   if (filter.referrerId) where.push(eq(activities.referrerId, filter.referrerId))
@@ -47,22 +56,28 @@ export function activityConditions(filter: ActivityFilter): SQL[] {
   return where
 }
 
+type ListSource = Subquery | typeof activities
+
+/** What a list reads: a customer's timeline (filter `customerId`), else the whole table. */
+export const listSource = (filter: ActivityFilter): ListSource =>
+  filter.customerId ? timelineSource(sql`${filter.customerId}::uuid`) : activities
+
 export const activitiesRepository = {
   async byId(ex: Executor, id: string, scope?: SQL): Promise<ActivityRecord | undefined> {
     const [row] = await ex.select(viewColumns).from(activities).where(and(eq(activities.id, id), live, scope))
     return row
   },
 
-  page: (ex: Executor, where: SQL[], keyset: Keyset) => selectPage(ex, activities, viewColumns, where, keyset),
+  page: (ex: Executor, source: ListSource, where: SQL[], keyset: Keyset) => selectPage(ex, source, viewColumns, where, keyset),
 
-  count: (ex: Executor, where: SQL[]) => countWhere(ex, activities, where),
+  count: (ex: Executor, source: ListSource, where: SQL[]) => countWhere(ex, source, where),
 
   /**
    * The latest `first` activities of each parent in ONE statement: for each id, a lateral
    * subquery walks the parent's (parent, occurred_at) index newest first and stops after
-   * `first` rows. Unscoped (reach all), it is a named prepared statement per parent column.
+   * `first` rows. Unscoped (reach all), it is a named prepared statement per parent kind.
    */
-  async latestPer(ex: Executor, parent: AnyPgColumn, ids: readonly string[], first: number, scope?: SQL): Promise<ActivityRecord[]> {
+  async latestPer(ex: Executor, parent: LatestParent, ids: readonly string[], first: number, scope?: SQL): Promise<ParentedActivity[]> {
     if (ids.length === 0 || first <= 0) return []
     const values = { ids: [...ids], first }
     if (scope) return latestQuery(ex, parent, scope).execute(values)

@@ -1,4 +1,4 @@
-import { eq, or, type SQL } from 'drizzle-orm'
+import { eq, or, sql, type SQL } from 'drizzle-orm'
 import { runAction } from '../../db/action.js'
 import { Keyset, type PageRequest } from '../../db/paging.js'
 import { activities } from '../../db/schema/activities.js'
@@ -8,9 +8,9 @@ import { authorize } from '../auth/permissions.js'
 import { asTaken } from '../common/unique.js'
 import { isUuid, parse } from '../common/validate.js'
 import type { ServiceDeps } from '../service-deps.js'
-import { activitiesRepository as repo, activityConditions, type ActivityRecord } from './activities.repository.js'
+import { activitiesRepository as repo, activityConditions, customerTimeline, listSource, parentColumn, type ActivityRecord, type ParentedActivity } from './activities.repository.js'
 import { ActivityFilter, ActivityLog, type ActivityDirection, type ActivityKind, type ActivityOrderField } from './activities.schemas.js'
-import { activityScope, resolveSubjects, subjectTables, subjectWithinReach, type SubjectKind } from './activities.subjects.js'
+import { activityScope, customerSeen, customerVisible, resolveSubjects, subjectTables, subjectWithinReach, type SubjectKind } from './activities.subjects.js'
 
 export type Activity = ActivityRecord
 export type ActivityOrder = { field: ActivityOrderField; direction: 'ASC' | 'DESC' }
@@ -20,6 +20,21 @@ const orderColumns = { occurredAt: activities.occurredAt, createdAt: activities.
 const FUTURE_TOLERANCE_MS = 5 * 60_000
 /** A note or an internal exchange is work on a lead, not contact with the person. */
 const isContact = (kind: ActivityKind, direction: ActivityDirection) => kind !== 'note' && direction !== 'internal'
+
+function checkFirst(first: number): void {
+  if (!Number.isInteger(first) || first < 0 || first > 200) throw invalid('first', 'must be an integer from 0 to 200', 'OUT_OF_RANGE')
+}
+
+/** Rows of a latest-per-parent read, grouped per parent in the order asked (the parent id dropped). */
+function byParent(ids: readonly string[], rows: ParentedActivity[]): Activity[][] {
+  const lists = new Map<string, Activity[]>()
+  for (const { parentId, ...row } of rows) {
+    const list = lists.get(parentId)
+    if (list) list.push(row)
+    else lists.set(parentId, [row])
+  }
+  return ids.map((id) => lists.get(id) ?? [])
+}
 
 /** 沟通记录: calls, visits, messages and notes, shared with whoever may see their subject. */
 export class ActivitiesService {
@@ -40,44 +55,39 @@ export class ActivitiesService {
 
   /** A keyset page (newest first by default) of the activities the actor may see. */
   async list(actor: Actor, filter: unknown, order: ActivityOrder, page: PageRequest) {
-    const scope = this.scope(actor)
-    const where = activityConditions(parse(ActivityFilter, filter ?? {}))
+    const data = parse(ActivityFilter, filter ?? {})
+    // A customer's timeline is shown whole to whoever may see the customer.
+    const scope = data.customerId && await customerSeen(this.deps.db, actor, data.customerId) ? undefined : this.scope(actor)
+    const where = activityConditions(data)
     if (scope) where.push(scope)
+    const source = listSource(data)
     const keyset = new Keyset(order.field, orderColumns[order.field], activities.id, order.direction, page)
-    const result = keyset.page(await repo.page(this.deps.db, where, keyset))
-    return { ...result, count: () => repo.count(this.deps.db, where) }
+    const result = keyset.page(await repo.page(this.deps.db, source, where, keyset))
+    return { ...result, count: () => repo.count(this.deps.db, source, where) }
   }
 
   /**
-   * The latest `first` activities of each customer (the timeline), for a whole page of
-   * customers in one query. The parents were already read within the actor's reach.
+   * The latest `first` activities of each customer's timeline (its own, its leads',
+   * opportunities' and referral's: activities.timeline.ts), for a whole page of customers in
+   * one query. Whoever may see the customer sees its whole timeline.
    */
   async forCustomers(actor: Actor, customerIds: readonly string[], first: number): Promise<Activity[][]> {
-    return this.latest(actor, 'customer', customerIds, first)
+    checkFirst(first)
+    authorize(actor, 'activities', 'read')
+    const scope = customerVisible(actor, sql`p.parent_id`)
+    const valid = [...new Set(customerIds.filter(isUuid))]
+    return byParent(customerIds, await repo.latestPer(this.deps.db, customerTimeline, valid, first, scope))
   }
 
-  /** The same for leads, opportunities or referrers (their `activities` fields). */
-  async forSubjects(actor: Actor, subject: Exclude<SubjectKind, 'customer'>, ids: readonly string[], first: number): Promise<Activity[][]> {
-    return this.latest(actor, subject, ids, first)
-  }
-
-  private async latest(actor: Actor, kind: SubjectKind, ids: readonly string[], first: number): Promise<Activity[][]> {
-    if (!Number.isInteger(first) || first < 0 || first > 200) throw invalid('first', 'must be an integer from 0 to 200', 'OUT_OF_RANGE')
+  /** The same for leads, opportunities or referrers (their `activities` fields): the activities logged on each. */
+  async forSubjects(actor: Actor, kind: Exclude<SubjectKind, 'customer'>, ids: readonly string[], first: number): Promise<Activity[][]> {
+    checkFirst(first)
     const reach = authorize(actor, 'activities', 'read')
     const column = subjectTables[kind].activityColumn
     const scope = reach === 'all' ? undefined
       : or(actor.userId ? eq(activities.authorId, actor.userId) : undefined, subjectWithinReach(actor, reach, kind, column))
     const valid = [...new Set(ids.filter(isUuid))]
-    const rows = await repo.latestPer(this.deps.db, column, valid, first, scope)
-    const key = subjectTables[kind].field
-    const byParent = new Map<string, Activity[]>()
-    for (const row of rows) {
-      const parent = row[key]!
-      const list = byParent.get(parent)
-      if (list) list.push(row)
-      else byParent.set(parent, [row])
-    }
-    return ids.map((id) => byParent.get(id) ?? [])
+    return byParent(ids, await repo.latestPer(this.deps.db, parentColumn(column), valid, first, scope))
   }
 
   /** Records a contact or note; on a lead it also moves the lead's activity times (same transaction). */

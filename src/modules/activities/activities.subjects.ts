@@ -73,3 +73,31 @@ export function activityScope(actor: Actor, reach: Reach): SQL | undefined {
   const visible = kinds.map((k) => subjectWithinReach(actor, reach, k, subjectTables[k].activityColumn))
   return or(actor.userId ? eq(activities.authorId, actor.userId) : undefined, ...visible)
 }
+
+/** The actor's row filter on customers, or null when it may not read customers at all. */
+function customerReach(actor: Actor): SQL | undefined | null {
+  try {
+    return reachFilter(actor, authorize(actor, 'customers', 'read'), { owner: customers.ownerId })
+  } catch {
+    return null
+  }
+}
+
+/**
+ * SQL: the live customer `id` (a column or value) is one the actor may read; nothing (no
+ * condition) when the actor reads every customer.
+ */
+export function customerVisible(actor: Actor, id: SQL | AnyPgColumn): SQL | undefined {
+  const filter = customerReach(actor)
+  if (filter === null) return sql`false`
+  if (filter === undefined) return undefined
+  return sql`exists (select 1 from ${customers} where ${customers.id} = ${id} and ${customers.deletedAt} is null and ${filter})`
+}
+
+/** Whether the actor may see this customer (a live one). */
+export async function customerSeen(ex: Executor, actor: Actor, id: string): Promise<boolean> {
+  const filter = customerReach(actor)
+  if (filter === null) return false
+  const [row] = await ex.select({ id: customers.id }).from(customers).where(and(eq(customers.id, id), isNull(customers.deletedAt), filter))
+  return row !== undefined
+}

@@ -5,6 +5,7 @@ import { customers } from '../../db/schema/customers.js'
 import { referrers } from '../../db/schema/referrers.js'
 import { users } from '../../db/schema/users.js'
 import { viewColumns as activityColumns } from '../activities/activities.repository.js'
+import { timelineSource } from '../activities/activities.timeline.js'
 import { viewKeys as referrerKeys } from '../referrers/referrers.service.js'
 import { viewKeys as customerKeys } from './customers.columns.js'
 
@@ -18,7 +19,7 @@ const customerColumns = getTableColumns(customers)
  * What a GraphQL read of customers may fold into one statement: the view's columns,
  * phone and email (opened by the service), and the relations whose loaders read plain
  * rows: owner (users, deleted ones too, as the loader does), referrer (live only) and the
- * latest activities (live, newest first). Each mirrors its loader exactly; the service
+ * latest activities of its timeline (live, newest first). Each mirrors its loader exactly; the service
  * only uses it where the actor's reach over those relations is unlimited.
  */
 export const customerGraph: GraphSpec = {
@@ -40,7 +41,7 @@ export const customerGraph: GraphSpec = {
     },
     activities: {
       kind: 'latest', entity: 'activities', scoped: true, table: activities, columns: activityColumns,
-      parent: activities.customerId, parentKey: customers.id,
+      parent: activities.customerId, parentKey: customers.id, source: timelineSource(customers.id),
       order: [activities.occurredAt, activities.id], where: isNull(activities.deletedAt),
       defaultFirst: 10, maxFirst: 200
     }

@@ -1,4 +1,7 @@
+import { eq } from 'drizzle-orm'
 import type { Action } from '../../db/action.js'
+import type { ConsentRecord } from '../../db/schema/customers.js'
+import { referrals } from '../../db/schema/referrals.js'
 import { CrmError, invalid } from '../../errors.js'
 import { decideLeadTransition } from '../../rules/lead-status.js'
 import type { Actor } from '../auth/actor.js'
@@ -9,6 +12,7 @@ import { asTaken } from '../common/unique.js'
 import { customersRepository, type CustomerRow } from '../customers/customers.repository.js'
 import type { Customer, CustomersService } from '../customers/customers.service.js'
 import type { Opportunity, OpportunitiesService } from '../opportunities/opportunities.service.js'
+import { customerConsentFrom } from '../referrals/consent.js'
 import { referralOnLeadConverted } from '../referrals/referral-progress.js'
 import type { ServiceDeps } from '../service-deps.js'
 import { leadsRepository as repo, type LeadRow } from './leads.repository.js'
@@ -55,10 +59,11 @@ export async function convertLocked(
 async function customerFor(deps: ServiceDeps, customers: CustomersService, action: Action, actor: Actor, lead: LeadRow, data: LeadConvert): Promise<Customer> {
   const reach = authorize(actor, 'customers', 'write')
   const existingId = data.existingCustomerId ?? lead.customerId
+  const consent = await referralConsent(action, lead)
   if (existingId) {
     const row = await customersRepository.byId(action.tx, existingId, customers.scope(actor))
     if (!row) throw invalid(data.existingCustomerId ? 'existingCustomerId' : 'customerId', 'is not a customer you can see', 'UNKNOWN_CUSTOMER')
-    return customers.toView(actor, row)
+    return customers.toView(actor, consent && !row.consent ? await takeConsent(action, customers, row, consent) : row)
   }
   const { phone, email, ownerId: givenOwner, ...fields } = data.customer ?? {}
   const ownerId = givenOwner !== undefined ? givenOwner : lead.ownerId ?? actor.userId
@@ -74,7 +79,7 @@ async function customerFor(deps: ServiceDeps, customers: CustomersService, actio
   try {
     row = await customersRepository.insert(action.tx, {
       name: lead.name, company: lead.company, industry: lead.industry, title: lead.title, region: lead.region,
-      sourceChannel: lead.source, tags: lead.tags, ...fields, ...contact, ownerId,
+      sourceChannel: lead.source, tags: lead.tags, ...fields, ...contact, ownerId, consent,
       referrerId: lead.referrerId, referredByReferralId: lead.referralId
     })
   } catch (err) {
@@ -83,4 +88,20 @@ async function customerFor(deps: ServiceDeps, customers: CustomersService, actio
   action.audit({ action: 'customer.created', entityType: 'customer', entityId: row.id, changes: { ...customers.auditView(row), fromLeadId: lead.id } })
   action.emit({ type: 'customer.created', entityType: 'customer', entityId: row.id, data: { customer: customers.auditView(row), fromLeadId: lead.id } })
   return customers.toView(actor, row)
+}
+
+/** The consent record of the referral the lead came from, as the customer keeps it (null: none). */
+async function referralConsent({ tx }: Action, lead: LeadRow): Promise<ConsentRecord | null> {
+  if (!lead.referralId) return null
+  const [row] = await tx.select({ consent: referrals.consent }).from(referrals).where(eq(referrals.id, lead.referralId))
+  return row?.consent ? customerConsentFrom(lead.referralId, row.consent) : null
+}
+
+/** An existing customer without a consent record takes the referral's (audited and announced as an update). */
+async function takeConsent(action: Action, customers: CustomersService, row: CustomerRow, consent: ConsentRecord): Promise<CustomerRow> {
+  const after = (await customersRepository.update(action.tx, row.id, { consent }))!
+  const changes = { consent: { from: null, to: customers.auditView(after).consent } }
+  action.audit({ action: 'customer.updated', entityType: 'customer', entityId: row.id, changes })
+  action.emit({ type: 'customer.updated', entityType: 'customer', entityId: row.id, data: { id: row.id, version: after.version, changes } })
+  return after
 }

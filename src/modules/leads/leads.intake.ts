@@ -2,6 +2,9 @@ import { uuidv7 } from 'uuidv7'
 import type { Action } from '../../db/action.js'
 import type { SealedContact } from '../common/contact.js'
 import type { RoutingFacts } from '../routing/routing.facts.js'
+import type { Executor } from '../../db/client.js'
+import type { FollowUpPolicy } from '../../rules/follow-up.js'
+import type { AssignmentDecision } from '../../rules/lead-assignment.js'
 import { routeNewLead } from '../routing/routing.router.js'
 import { announceAssignment, assignmentHistory, slaColumnsOf } from './leads.assignment.js'
 import { leadsRepository as repo, type LeadRow } from './leads.repository.js'
@@ -65,4 +68,32 @@ export async function createReferralLead(action: Action, input: ReferralLeadInpu
   emit({ type: 'lead.created', entityType: 'lead', entityId: row.id, data: { lead: leadAuditView(row) } })
   if (ownerId) announceAssignment(action, row.id, null, ownerId, assignment)
   return row
+}
+
+/** The facts of a lead created through createLead / POST /leads / upsertLead that routing reads. */
+type CreatedLeadFacts = { source: string; industry?: string | null; region?: string | null; campaignId?: string | null; referrerId?: string | null }
+
+/**
+ * Routes a lead created without an owner by the same policy as a referral's lead: rules,
+ * then its referrer's relationship owner, then round-robin (the caller's team, else the
+ * referrer owner's team, else everyone). Moves the rotation; returns the decision and the
+ * follow-up policy of the lead's source.
+ */
+export async function routeCreatedLead(
+  ex: Executor, lead: CreatedLeadFacts, callerTeamId: string | null
+): Promise<{ decision: AssignmentDecision; policy: FollowUpPolicy }> {
+  return routeNewLead(ex, {
+    source: lead.source, industry: lead.industry ?? null, region: lead.region ?? null, campaignId: lead.campaignId ?? null,
+    referrerId: lead.referrerId ?? null, fallbackTeamId: callerTeamId
+  })
+}
+
+/**
+ * History entry (`assigned` with the routing reason, no actor: routing chose), and, when it
+ * found an owner, the audit entry and `lead.assigned` event of a routed new lead.
+ */
+export async function recordRouting(action: Action, lead: LeadRow, decision: AssignmentDecision, at: Date): Promise<void> {
+  const note = { reason: decision.reason, actorId: null, at, decision }
+  await repo.addHistory(action.tx, assignmentHistory(lead.id, null, decision.ownerId, note))
+  if (decision.ownerId) announceAssignment(action, lead.id, null, decision.ownerId, note)
 }

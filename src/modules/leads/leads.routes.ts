@@ -23,7 +23,7 @@ export const leadsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   })
 
   app.post('/leads', {
-    schema: { tags, summary: 'Create a lead (owned by the caller unless ownerId says otherwise)', body: LeadCreate, response: { 201: LeadView, ...errorResponses } }
+    schema: { tags, summary: 'Create a lead (owned by the caller unless ownerId says otherwise; routed by the assignment rules when the caller has no user)', body: LeadCreate, response: { 201: LeadView, ...errorResponses } }
   }, async (request, reply) => {
     const lead = await services.leads.create(requireActor(request), request.body)
     reply.code(201).header('location', `/api/v1/leads/${lead.id}`)

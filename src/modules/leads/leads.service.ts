@@ -15,10 +15,10 @@ import { CustomersService, type Customer } from '../customers/customers.service.
 import { OpportunitiesService, type Opportunity } from '../opportunities/opportunities.service.js'
 import { referralOnLeadStatus } from '../referrals/referral-progress.js'
 import type { ServiceDeps } from '../service-deps.js'
-import { recordAssignment, slaColumns } from './leads.assignment.js'
+import { recordAssignment, slaColumns, slaColumnsOf } from './leads.assignment.js'
 import { convertLocked } from './leads.conversion.js'
 import { followUpScan, type FollowUpScanResult } from './leads.follow-up.js'
-import { createReferralLead, type ReferralLeadInput } from './leads.intake.js'
+import { createReferralLead, recordRouting, routeCreatedLead, type ReferralLeadInput } from './leads.intake.js'
 import { checkReferences, insertUnique, updateUnique } from './leads.integrity.js'
 import { leadConditions, leadsRepository as repo, type LeadHistoryRow, type LeadInsert, type LeadRow } from './leads.repository.js'
 import { LeadAssign, LeadConvert, LeadCreate, LeadFilter, LeadStatusChange, LeadUpdate, type LeadOrderField } from './leads.schemas.js'
@@ -75,25 +75,34 @@ export class LeadsService {
     return leadIds.map((id) => byLead.get(id) ?? [])
   }
 
-  /** Creates a lead in status new; the caller owns it unless another owner (or none) is named. */
+  /**
+   * Creates a lead in status new. The owner: the one named; none when `ownerId` is null (the
+   * pool); else the caller's user; else (an integration key, a key without a user) the
+   * assignment rules decide, as for a referral's lead (docs/lead-routing.md).
+   */
   async create(actor: Actor, input: unknown): Promise<Lead> {
     const reach = authorize(actor, 'leads', 'write')
     const data = parse(LeadCreate, input)
     return runAction(this.deps.db, actionContext(actor), async (action) => {
       const { tx, audit, emit } = action
-      const ownerId = data.ownerId !== undefined ? data.ownerId : actor.userId
-      if (ownerId) await assertAssignable(tx, actor, reach, ownerId)
-      else if (reach !== 'all') throw invalid('ownerId', 'is required', 'REQUIRED')
+      const routed = data.ownerId === undefined && !actor.userId
+      const chosen = data.ownerId !== undefined ? data.ownerId : actor.userId
+      if (chosen) await assertAssignable(tx, actor, reach, chosen)
+      else if (!routed && reach !== 'all') throw invalid('ownerId', 'is required', 'REQUIRED')
       await checkReferences(tx, actor, data)
       const { ownerId: _o, ...rest } = data
       const now = new Date()
       const columns = leadColumns(this.deps.pii, rest)
-      const sla = await slaColumns(tx, { source: data.source, firstContactedAt: null, nextFollowUpAt: columns.nextFollowUpAt ?? null }, ownerId, now)
+      const route = routed ? await routeCreatedLead(tx, data, actor.teamId) : null
+      const ownerId = route ? route.decision.ownerId : chosen
+      const clock = { firstContactedAt: null, nextFollowUpAt: columns.nextFollowUpAt ?? null }
+      const sla = route ? (ownerId ? slaColumnsOf(route.policy, clock, now) : {}) : await slaColumns(tx, { source: data.source, ...clock }, ownerId, now)
       const row = await insertUnique(tx, { ...columns, ...sla, source: data.source, name: data.name, ownerId, assignedAt: ownerId ? now : null })
-      await repo.addHistory(tx, { leadId: row.id, kind: 'created', toStatus: row.status, toOwnerId: ownerId, actorId: actor.userId })
+      await repo.addHistory(tx, { leadId: row.id, kind: 'created', toStatus: row.status, toOwnerId: ownerId, actorId: actor.userId, ...(route ? { at: now } : {}) })
       audit({ action: 'lead.created', entityType: 'lead', entityId: row.id, changes: leadAuditView(row) })
       emit({ type: 'lead.created', entityType: 'lead', entityId: row.id, data: { lead: leadAuditView(row) } })
-      if (ownerId) await recordAssignment(action, row, null, ownerId, { reason: null, actorId: actor.userId })
+      if (route) await recordRouting(action, row, route.decision, now)
+      else if (ownerId) await recordAssignment(action, row, null, ownerId, { reason: null, actorId: actor.userId })
       return this.toView(actor, row)
     })
   }

@@ -58,13 +58,14 @@ export async function lockCustomers(tx: Tx, ids: string[]): Promise<CustomerRow[
 
 const scalarFields = [
   'birthday', 'address', 'company', 'industry', 'title', 'region', 'sourceChannel', 'ownerId',
-  'referrerId', 'referredByReferralId', 'consent', 'tier'
+  'referrerId', 'referredByReferralId', 'tier'
 ] as const satisfies readonly (keyof CustomerRow)[]
 const contactGroups = [['phoneEnc', 'phoneIdx', 'phoneMasked'], ['emailEnc', 'emailIdx', 'emailMasked']] as const
 
 /**
  * What the survivor takes from the merged customers (in the order given): each field it
- * lacks from the first that has it, their tags and attributes added to its own.
+ * lacks from the first that has it, the most recent consent record of them all, their tags
+ * and attributes added to its own.
  */
 export function absorb(survivor: CustomerRow, merged: CustomerRow[]): Partial<CustomerRow> {
   const out: Partial<CustomerRow> = {}
@@ -77,6 +78,10 @@ export function absorb(survivor: CustomerRow, merged: CustomerRow[]): Partial<Cu
     const donor = survivor[group[0]] == null ? merged.find((m) => m[group[0]] != null) : undefined
     if (donor) for (const f of group) take(f, donor[f])
   }
+  // Consent is the person's latest answer, whoever held it: a newer refusal beats an older grant.
+  const latest = [survivor, ...merged].map((c) => c.consent).filter((c) => c != null)
+    .reduce<CustomerRow['consent']>((best, c) => (!best || Date.parse(c.at) > Date.parse(best.at) ? c : best), null)
+  if (latest && latest !== survivor.consent) take('consent', latest)
   if (survivor.gender === 'unknown') {
     const donor = merged.find((m) => m.gender !== 'unknown')
     if (donor) take('gender', donor.gender)

@@ -11,7 +11,7 @@ import { CustomerMerge, OwnershipTransfer, TransferCounts } from './ownership.sc
 export const ownershipRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post('/ownership/transfer', {
     schema: {
-      tags: ['ownership'], summary: "Hand a departing rep's customers, leads, opportunities and tasks to another user (admin, manager)",
+      tags: ['ownership'], summary: "Hand a departing rep's customers, leads, opportunities, tasks and referrers to another user (admin, manager)",
       body: OwnershipTransfer, response: { 200: Type.Object({ transferred: TransferCounts }), ...errorResponses }
     }
   }, async (request) => ({ transferred: await services.ownership.transfer(requireActor(request), request.body) }))

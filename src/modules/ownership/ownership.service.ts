@@ -18,7 +18,7 @@ import { transferers } from './ownership.transfer.js'
 
 const transferRoles: ReadonlySet<Role> = new Set(['admin', 'manager'])
 const mergeRoles: ReadonlySet<Role> = new Set(['admin', 'manager', 'integration', 'service'])
-const entityTypes = { customers: 'customer', leads: 'lead', opportunities: 'opportunity', tasks: 'task' } as const
+const entityTypes = { customers: 'customer', leads: 'lead', opportunities: 'opportunity', tasks: 'task', referrers: 'referrer' } as const
 
 const userError = (code: string, field: string | null, message: string) =>
   new CrmError('CRM_ERR_INVALID_TRANSITION', message, [{ field, message, code }])
@@ -30,7 +30,10 @@ export class OwnershipService {
     this.customers = new CustomersService(deps)
   }
 
-  /** Hands a departing rep's customers, leads, opportunities and tasks to another user, in one transaction. */
+  /**
+   * Hands a departing rep's customers, leads, opportunities, tasks and referrers (as their
+   * relationship owner, which referral routing reads) to another user, in one transaction.
+   */
   async transfer(actor: Actor, input: unknown): Promise<TransferCounts> {
     if (!transferRoles.has(actor.role)) throw forbidden('Only admins and managers may transfer ownership')
     const data = parse(OwnershipTransfer, input)
@@ -42,14 +45,20 @@ export class OwnershipService {
       if (!from) throw invalid('fromUserId', 'is not a known user', 'UNKNOWN_USER')
       await assertAssignable(tx, actor, 'all', data.toUserId, 'toUserId')
       const request = { fromUserId: data.fromUserId, toUserId: data.toUserId, onlyOpen: data.onlyOpen ?? true, actorId: actor.userId, at: new Date() }
-      const counts: TransferCounts = { customers: 0, leads: 0, opportunities: 0, tasks: 0 }
+      const counts: TransferCounts = { customers: 0, leads: 0, opportunities: 0, tasks: 0, referrers: 0 }
       for (const entity of entities) {
-        const ids = await transferers[entity](tx, request)
+        const moved = await transferers[entity](tx, request)
+        const ids = moved.map((m) => m.id)
         counts[entity] = ids.length
         audit({
           action: 'ownership.transferred', entityType: entityTypes[entity], entityId: null,
           changes: { fromUserId: data.fromUserId, toUserId: data.toUserId, onlyOpen: request.onlyOpen, count: ids.length, ids }
         })
+        // Webhook consumers mirror referrers (their owner included) from referrer.updated.
+        if (entity === 'referrers') {
+          const changes = { ownerId: { from: data.fromUserId, to: data.toUserId } }
+          for (const m of moved) emit({ type: 'referrer.updated', entityType: 'referrer', entityId: m.id, data: { id: m.id, source: 'ownership_transfer', version: m.version, changes } })
+        }
       }
       emit({ type: 'ownership.transferred', entityType: 'user', entityId: data.fromUserId, data: { fromUserId: data.fromUserId, toUserId: data.toUserId, onlyOpen: request.onlyOpen, counts } })
       return counts

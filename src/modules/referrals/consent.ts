@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
+import type { ConsentRecord } from '../../db/schema/customers.js'
 import type { ReferralConsent } from '../../db/schema/referrals.js'
 import type { ConsentAnswer } from './referrals.schemas.js'
 
@@ -30,5 +31,17 @@ export function consentRecord(answer: ConsentAnswer, now: Date, ip: string | nul
   return {
     granted: answer.granted, at: now.toISOString(), channel: answer.channel.trim(), purpose: answer.purpose.trim(), by: answer.by.trim(),
     ...(ip ? { ip } : {})
+  }
+}
+
+/**
+ * The customer's consent record carried over from the referral it came from (PIPL: the
+ * answer the person gave stays with them): when, how and for what; who answered and which
+ * referral go in the note. The answering IP stays on the referral.
+ */
+export function customerConsentFrom(referralId: string, consent: ReferralConsent): ConsentRecord {
+  return {
+    granted: consent.granted, at: consent.at, channel: consent.channel, purpose: consent.purpose,
+    note: `given on referral ${referralId}, answered by ${consent.by}`.slice(0, 500)
   }
 }

@@ -2,7 +2,7 @@ import t from 'tap'
 import { forEachDatabase, type TestApp } from '../../helper.js'
 
 const TRANSFER = `mutation($i: TransferOwnershipInput!) { transferOwnership(input: $i) {
-  transferred { customers leads opportunities tasks } userErrors { field code } } }`
+  transferred { customers leads opportunities tasks referrers } userErrors { field code } } }`
 
 async function create(ctx: TestApp, token: string, mutation: string, input: string, field: string, i: Record<string, unknown>): Promise<string> {
   const r = await ctx.gql(token, `mutation($i: ${input}!) { ${mutation}(input: $i) { ${field} { id } userErrors { message } } }`, { i })
@@ -40,7 +40,7 @@ await forEachDatabase(t, async (t, ctx) => {
   await t.test("moves only the departing rep's open records, and writes lead history", async (t) => {
     const r = await ctx.gql(manager.token, TRANSFER, { i: { fromUserId: leaving.userId, toUserId: taking.userId } })
     t.same(r.data.transferOwnership.userErrors, [])
-    t.same(r.data.transferOwnership.transferred, { customers: 2, leads: 1, opportunities: 1, tasks: 1 })
+    t.same(r.data.transferOwnership.transferred, { customers: 2, leads: 1, opportunities: 1, tasks: 1, referrers: 0 })
 
     const owners = await ctx.gql(ctx.adminToken, `query($a: ID!, $b: ID!, $o: ID!, $l: ID!, $c: ID!, $op: ID!, $t: ID!, $d: ID!) {
       a: customer(id: $a) { owner { id } } b: customer(id: $b) { owner { id } } other: customer(id: $o) { owner { id } }
@@ -62,17 +62,17 @@ await forEachDatabase(t, async (t, ctx) => {
 
     const audits = await ctx.sql<{ entity_type: string; changes: { count: number } }>(
       "select entity_type, changes from audit_entries where action = 'ownership.transferred' order by entity_type")
-    t.same(audits.map((a) => [a.entity_type, a.changes.count]), [['customer', 2], ['lead', 1], ['opportunity', 1], ['task', 1]])
+    t.same(audits.map((a) => [a.entity_type, a.changes.count]), [['customer', 2], ['lead', 1], ['opportunity', 1], ['referrer', 0], ['task', 1]])
     const events = await ctx.sql<{ data: { counts: Record<string, number> } }>("select data from outbox_events where type = 'ownership.transferred'")
     t.equal(events.length, 1)
-    t.same(events[0].data.counts, { customers: 2, leads: 1, opportunities: 1, tasks: 1 })
+    t.same(events[0].data.counts, { customers: 2, leads: 1, opportunities: 1, tasks: 1, referrers: 0 })
   })
 
   await t.test('onlyOpen: false and a chosen entity list move closed records too, over REST', async (t) => {
     const res = await ctx.rest(manager.token, 'POST', '/api/v1/ownership/transfer',
       { fromUserId: leaving.userId, toUserId: taking.userId, entities: ['leads', 'tasks'], onlyOpen: false })
     t.equal(res.statusCode, 200)
-    t.same(res.json().transferred, { customers: 0, leads: 1, opportunities: 0, tasks: 1 })
+    t.same(res.json().transferred, { customers: 0, leads: 1, opportunities: 0, tasks: 1, referrers: 0 })
     const unknown = await ctx.rest(manager.token, 'POST', '/api/v1/ownership/transfer',
       { fromUserId: leaving.userId, toUserId: '0190a0a0-0000-7000-8000-000000000000' })
     t.equal(unknown.statusCode, 400)
