@@ -92,7 +92,7 @@ export class MergeCustomers extends Cmd {
     await write(w, this.toString(), expect,
       () => this.rest ? w.rest(c, 'POST', `/api/v1/customers/${s.id}/merge`, { mergedIds: [x.id] })
         : w.gql(c, 'mutation', 'mergeCustomers', { survivorId: { type: 'ID!', value: s.id }, mergedIds: { type: '[ID!]!', value: [x.id] } },
-          '{ survivor { id } userErrors { field message code } }', this.inline),
+          '{ customer { id } mergedIds userErrors { field message code } }', this.inline),
       () => {
         x.merged = true
         if (!s.ownerId) s.ownerId = x.ownerId

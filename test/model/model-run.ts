@@ -80,7 +80,7 @@ export async function fullCheck(m: Model, w: World): Promise<void> {
 export async function runModel(ctx: TestApp, opts: RunOptions): Promise<RunTotals> {
   const accounts = await createAccounts(ctx)
   const totals: RunTotals = opts.totals ?? { sequences: 0, commands: 0 }
-  const property = fc.asyncProperty(fc.commands(allCommands, { maxCommands: opts.maxCommands }), async (cmds) => {
+  const property = fc.asyncProperty(fc.commands(allCommands, { maxCommands: opts.maxCommands, size: 'max' }), async (cmds) => {
     const setup = await setupRun(ctx, accounts)
     totals.sequences++
     try {
