@@ -100,7 +100,7 @@ export class MergeCustomers extends Cmd {
         for (const t of [m.activities, m.opportunities, m.leads, m.orders] as Map<string, { customerId: string | null }>[]) {
           for (const r of t.values()) if (r.customerId === x.id) r.customerId = s.id
         }
-        return { audits: { [s.id]: 1 }, events: { [s.id]: ['customer.merged'] }, others: 'allowed' }
+        return { audits: { [s.id]: 'some' }, events: { [s.id]: ['customer.merged'] }, others: 'allowed' }
       })
   }
 }

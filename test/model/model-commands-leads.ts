@@ -63,7 +63,7 @@ export class MoveLead extends Cmd {
         lead.status = this.to
         const referral = lead.referralId ? m.referrals.get(lead.referralId) : undefined
         if (this.to === 'qualified' && referral?.status === 'submitted') await referralMoved(w, m, referral, 'qualified')
-        return { audits: { [lead.id]: 1 }, others: 'allowed' }
+        return { audits: { [lead.id]: 'some' }, others: 'allowed' }
       })
   }
 }
@@ -96,7 +96,7 @@ export class ConvertLead extends Cmd {
         if (opportunity?.id) m.opportunities.set(opportunity.id, { id: opportunity.id, ownerId: lead.ownerId, customerId: customer.id, stage: 'initial_contact', deleted: false })
         if (this.withOpportunity !== !!opportunity?.id) throw new ModelFailure(`${this}: opportunity ${JSON.stringify(opportunity)}`)
         if (referral && !this.withOpportunity && ['submitted', 'qualified'].includes(referral.status)) await referralMoved(w, m, referral, 'converted')
-        return { audits: { [lead.id]: 1 }, events: { [lead.id]: ['lead.converted'], [customer.id]: ['customer.created'] }, others: 'allowed' }
+        return { audits: { [lead.id]: 'some' }, events: { [lead.id]: ['lead.converted'], [customer.id]: ['customer.created'] }, others: 'allowed' }
       })
   }
 }
@@ -163,7 +163,7 @@ export class MoveStage extends Cmd {
           const [row] = await w.sql<{ status: string }>('select r.status from referrals r where r.opportunity_id = $1', [opp.id])
           if (referral && row) await referralMoved(w, m, referral, row.status)
         }
-        return { audits: { [opp.id]: 1 }, events: { [opp.id]: ['opportunity.stage_changed'] }, others: 'allowed' }
+        return { audits: { [opp.id]: 'some' }, events: { [opp.id]: ['opportunity.stage_changed'] }, others: 'allowed' }
       })
   }
 }

@@ -74,7 +74,7 @@ export class SubmitReferral extends Cmd {
         const token = (this.rest ? d.consentToken : d.consentToken) ?? null
         if (a.role === 'referrer' && token) throw new ModelFailure(`${this}: a referrer token was shown the consent token`)
         m.referrals.set(row.id, { id: row.id, referrerId: ref.id, status: row.status, leadId: row.leadId ?? null, consentToken: token, phone })
-        return { audits: { [row.id]: 1 }, others: 'allowed' }
+        return { audits: { [row.id]: 'some' }, others: 'allowed' }
       })
   }
 }
@@ -113,7 +113,7 @@ export class ConfirmConsent extends Cmd {
           const [lead] = await w.sql<{ owner_id: string | null }>('select owner_id::text from leads where id = $1', [row.leadId])
           m.leads.set(row.leadId, { id: row.leadId, ownerId: lead.owner_id, status: 'new', customerId: null, referralId: r.id, deleted: false })
         } else if (row.status !== 'rejected') throw new ModelFailure(`${this}: consent declined, but the referral is ${row.status}`)
-        return { audits: { [r.id]: 1 }, events: { [r.id]: [this.granted ? 'referral.consented' : 'referral.rejected'] }, others: 'allowed' }
+        return { audits: { [r.id]: 'some' }, events: { [r.id]: [this.granted ? 'referral.consented' : 'referral.rejected'] }, others: 'allowed' }
       })
   }
 }
@@ -135,7 +135,7 @@ export class ReviewReferral extends Cmd {
           `{ referral { id status } ${UE} }`, this.inline),
       async () => {
         await referralMoved(w, m, r, this.qualify ? 'qualified' : 'rejected')
-        return { audits: { [r.id]: 1 }, events: { [r.id]: [this.qualify ? 'referral.qualified' : 'referral.rejected'] }, others: 'allowed' }
+        return { audits: { [r.id]: 'some' }, events: { [r.id]: [this.qualify ? 'referral.qualified' : 'referral.rejected'] }, others: 'allowed' }
       })
   }
 }
