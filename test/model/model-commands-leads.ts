@@ -178,3 +178,46 @@ export const leadCommands = [
   fc.tuple(staff, fc.nat(30), ...io).map(([b, p, r, i]) => new CreateOpportunity(b, p, r, i)),
   fc.tuple(staff, fc.nat(30), fc.constantFrom('needs_assessment', 'proposal', 'negotiation', 'won', 'lost'), ...io).map(([b, p, s, r, i]) => new MoveStage(b, p, s, r, i))
 ]
+
+export class AssignLead extends Cmd {
+  constructor(readonly by: string, readonly pick: number, readonly owner: number, readonly rest: boolean, readonly inline: boolean) { super() }
+  check(m: Readonly<Model>) { return m.leads.size > 0 }
+  toString() { return `assignLead(by ${this.by}, lead #${this.pick} → user #${this.owner}, ${mode(this.rest, this.inline)})` }
+  async exec(m: Model, w: World) {
+    const { a, c } = who(m, w, this.by)
+    const lead = Model.pick(m.leads, this.pick)!
+    const ownerId = m.owners[this.owner % m.owners.length]
+    let expect = pipelineWrite(m, a, lead.ownerId, !lead.deleted)
+    if (expect === 'ok' && a.role === 'sales' && !m.inTeam(a, ownerId)) expect = 'refused'
+    if (expect === 'ok' && ['converted'].includes(lead.status)) expect = 'either'
+    const same = lead.ownerId === ownerId
+    await write(w, this.toString(), expect,
+      () => this.rest ? w.rest(c, 'POST', `/api/v1/leads/${lead.id}/assign`, { ownerId, reason: 'model' })
+        : w.gql(c, 'mutation', 'assignLead', { id: { type: 'ID!', value: lead.id }, ownerId: { type: 'ID', value: ownerId }, reason: { type: 'String', value: 'model' } },
+          `{ lead { id owner { id } } ${UE} }`, this.inline),
+      () => {
+        lead.ownerId = ownerId
+        return same ? { audits: {} } : { audits: { [lead.id]: 1 }, events: { [lead.id]: ['lead.assigned'] } }
+      })
+  }
+}
+
+export class DeleteOpportunity extends Cmd {
+  constructor(readonly by: string, readonly pick: number, readonly rest: boolean, readonly inline: boolean) { super() }
+  check(m: Readonly<Model>) { return m.opportunities.size > 0 }
+  toString() { return `deleteOpportunity(by ${this.by}, opportunity #${this.pick}, ${mode(this.rest, this.inline)})` }
+  async exec(m: Model, w: World) {
+    const { a, c } = who(m, w, this.by)
+    const opp = Model.pick(m.opportunities, this.pick)!
+    const expect = pipelineWrite(m, a, opp.ownerId, !opp.deleted)
+    await write(w, this.toString(), expect,
+      () => this.rest ? w.rest(c, 'DELETE', `/api/v1/opportunities/${opp.id}`)
+        : w.gql(c, 'mutation', 'deleteOpportunity', { id: { type: 'ID!', value: opp.id } }, `{ deletedId ${UE} }`, this.inline),
+      () => { opp.deleted = true; return { audits: { [opp.id]: 1 } } })
+  }
+}
+
+export const moreLeadCommands = [
+  fc.tuple(staff, fc.nat(30), fc.nat(10), ...io).map(([b, p, o, r, i]) => new AssignLead(b, p, o, r, i)),
+  fc.tuple(staff, fc.nat(30), ...io).map(([b, p, r, i]) => new DeleteOpportunity(b, p, r, i))
+]

@@ -148,3 +148,31 @@ export const referralCommands = [
   fc.tuple(fc.constantFrom('admin', 'integration', 'service'), fc.nat(30), fc.boolean(), fc.boolean(), fc.boolean()).map(([b, p, g, r, i]) => new ConfirmConsent(b, p, g || p % 5 !== 0, r, i)),
   fc.tuple(staff, fc.nat(30), fc.boolean(), fc.boolean(), fc.boolean()).map(([b, p, q, r, i]) => new ReviewReferral(b, p, q || p % 4 !== 0, r, i))
 ]
+
+/** referrers write: all for admin, manager, marketing, integration; team for sales; none for service. */
+export class ChangeReferrer extends Cmd {
+  constructor(readonly by: string, readonly pick: number, readonly remove: boolean, readonly rest: boolean, readonly inline: boolean) { super() }
+  check(m: Readonly<Model>) { return [...m.referrers.values()].some((r) => ![...m.referrals.values()].some((x) => x.referrerId === r.id)) }
+  toString() { return `${this.remove ? 'deleteReferrer' : 'updateReferrer'}(by ${this.by}, referrer #${this.pick} without referrals, ${mode(this.rest, this.inline)})` }
+  async exec(m: Model, w: World) {
+    const { a, c } = who(m, w, this.by)
+    const ref = Model.pick(m.referrers, this.pick, (r) => ![...m.referrals.values()].some((x) => x.referrerId === r.id))!
+    let expect: Expect = a.role === 'service' ? 'FORBIDDEN' : 'ok'
+    if (expect === 'ok' && (ref.deleted || (a.role === 'sales' && !m.inTeam(a, ref.ownerId)))) expect = 'NOT_FOUND'
+    const input = { region: fresh('区域'), tags: ['model', 'changed'] }
+    await write(w, this.toString(), expect,
+      () => this.remove
+        ? (this.rest ? w.rest(c, 'DELETE', `/api/v1/referrers/${ref.id}`)
+          : w.gql(c, 'mutation', 'deleteReferrer', { id: { type: 'ID!', value: ref.id } }, `{ deletedId ${UE} }`, this.inline))
+        : (this.rest ? w.rest(c, 'PATCH', `/api/v1/referrers/${ref.id}`, input)
+          : w.gql(c, 'mutation', 'updateReferrer', { id: { type: 'ID!', value: ref.id }, input: { type: 'UpdateReferrerInput!', value: input } }, `{ referrer { id } ${UE} }`, this.inline)),
+      () => {
+        if (this.remove) { ref.deleted = true; return { audits: { [ref.id]: 1 } } }
+        return { audits: { [ref.id]: 1 }, events: { [ref.id]: ['referrer.updated'] } }
+      })
+  }
+}
+
+export const moreReferralCommands = [
+  fc.tuple(staff, fc.nat(30), fc.boolean(), fc.boolean(), fc.boolean()).map(([b, p, d, r, i]) => new ChangeReferrer(b, p, d, r, i))
+]

@@ -10,7 +10,7 @@ import { World, type Caller, type RoleName } from './model-world.js'
  * and database for all runs, emptied of business data before each run; fresh callers' tokens
  * per run; fast-check's commands + asyncModelRun; a full visibility check after each sequence.
  */
-export type RunOptions = { runs: number; seed: number; maxCommands: number; totals?: RunTotals }
+export type RunOptions = { runs: number; seed: number; maxCommands: number; totals?: RunTotals; progress?: (t: RunTotals) => void }
 export type RunTotals = { sequences: number; commands: number }
 
 type Account = { name: RoleName; role: string; userId: string | null; teamId: string | null; apiKey: string }
@@ -88,6 +88,7 @@ export async function runModel(ctx: TestApp, opts: RunOptions): Promise<RunTotal
       await fullCheck(setup.model, setup.real)
     } finally {
       totals.commands += setup.real.commands
+      opts.progress?.(totals)
     }
   })
   await fc.assert(property, { numRuns: opts.runs, seed: opts.seed, verbose: 1 })
