@@ -95,6 +95,8 @@ export class MergeCustomers extends Cmd {
           '{ customer { id } mergedIds userErrors { field message code } }', this.inline),
       () => {
         x.merged = true
+        x.mergedInto = s.id
+        for (const y of m.customers.values()) if (y.mergedInto === x.id) y.mergedInto = s.id
         if (!s.ownerId) s.ownerId = x.ownerId
         if (!s.referrerId) s.referrerId = x.referrerId
         for (const t of [m.activities, m.opportunities, m.leads, m.orders] as Map<string, { customerId: string | null }>[]) {

@@ -97,10 +97,12 @@ export class RecordOrder extends Cmd {
   toString() { return `recordOrder(by ${this.by}, customer #${this.customer}, ${this.amount}, ${mode(this.rest, this.inline)})` }
   async exec(m: Model, w: World) {
     const { a, c } = who(m, w, this.by)
-    const cust = Model.pick(m.customers, this.customer)!
+    const named = Model.pick(m.customers, this.customer)!
+    // docs/orders.md: a merged customer's orders go to its survivor; a deleted customer takes none.
+    const cust = named.mergedInto ? m.customers.get(named.mergedInto)! : named
     let expect: Expect = ['admin', 'manager', 'integration'].includes(a.role) ? 'ok' : 'FORBIDDEN'
     if (expect === 'ok' && (cust.deleted || cust.merged)) expect = 'refused'
-    const input = { customerId: cust.id, externalId: fresh('ORD-'), amount: { amount: this.amount, currency: 'CNY' }, note: 'model' }
+    const input = { customerId: named.id, externalId: fresh('ORD-'), amount: { amount: this.amount, currency: 'CNY' }, note: 'model' }
     await write(w, this.toString(), expect,
       () => this.rest ? w.rest(c, 'POST', '/api/v1/orders', input)
         : w.gql(c, 'mutation', 'recordOrder', { input: { type: 'RecordOrderInput!', value: input } }, `{ order { id status } created ${UE} }`, this.inline),

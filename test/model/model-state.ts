@@ -5,7 +5,7 @@
  */
 export type Actor = { name: string; role: string; userId: string | null; teamId: string | null; referrerId?: string }
 
-export type MCustomer = { id: string; ownerId: string | null; deleted: boolean; merged: boolean; referrerId: string | null; phone: string; version: number }
+export type MCustomer = { id: string; ownerId: string | null; deleted: boolean; merged: boolean; mergedInto?: string; referrerId: string | null; phone: string; version: number }
 export type MReferrer = { id: string; ownerId: string | null; deleted: boolean; code: string; phone: string }
 export type MLead = { id: string; ownerId: string | null; status: string; customerId: string | null; referralId: string | null; deleted: boolean }
 export type MOpportunity = { id: string; ownerId: string | null; customerId: string; stage: string; deleted: boolean }
