@@ -6,7 +6,7 @@ import { runModel } from './model-run.js'
  * The stateful model test (issue 15 §2) in `npm test`: a fixed seed and a bounded number of
  * runs per database. Longer runs: `npm run test:model -- --runs N --seed S [--db postgres]`.
  */
-const runs = Number(process.env.MODEL_RUNS ?? 12)
+const runs = Number(process.env.MODEL_RUNS ?? 8)
 const seed = Number(process.env.MODEL_SEED ?? 20251203)
 
 for (const kind of databaseKinds) {
