@@ -28,6 +28,8 @@ export class ModelFailure extends Error {}
 
 export class World {
   commands = 0
+  /** How often each known bug was tolerated (known-bugs.ts), for the report. */
+  tolerated: Record<string, number> = {}
   callers = new Map<string, Caller>()
   constructor(readonly ctx: TestApp) {}
 
