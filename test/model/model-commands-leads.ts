@@ -53,13 +53,16 @@ export class MoveLead extends Cmd {
     const { a, c } = who(m, w, this.by)
     const lead = Model.pick(m.leads, this.pick)!
     let expect = pipelineWrite(m, a, lead.ownerId, !lead.deleted)
-    if (expect === 'ok' && !(leadMoves[lead.status] ?? []).includes(this.to)) expect = 'refused'
+    const same = lead.status === this.to
+    // Moving to the current status changes nothing (like a stage move); other moves follow the table.
+    if (expect === 'ok' && !same && !(leadMoves[lead.status] ?? []).includes(this.to)) expect = 'refused'
     const reason = this.to === 'disqualified' ? 'model' : undefined
     await write(w, this.toString(), expect,
       () => this.rest ? w.rest(c, 'POST', `/api/v1/leads/${lead.id}/status`, { status: this.to, ...(reason ? { reason } : {}) })
         : w.gql(c, 'mutation', 'updateLeadStatus', { id: { type: 'ID!', value: lead.id }, status: { type: 'LeadStatus!', value: E(this.to) }, reason: { type: 'String', value: reason } },
           `{ lead { id status } ${UE} }`, this.inline),
       async () => {
+        if (same) return { audits: {} }
         lead.status = this.to
         const referral = lead.referralId ? m.referrals.get(lead.referralId) : undefined
         if (this.to === 'qualified' && referral?.status === 'submitted') await referralMoved(w, m, referral, 'qualified')
