@@ -127,13 +127,15 @@ export class ReviewReferral extends Cmd {
     const { a, c } = who(m, w, this.by)
     let expect: Expect = 'ok'
     if (!['admin', 'manager'].includes(a.role)) expect = a.role === 'sales' && !m.canRead(a, 'referrals', r.id) ? 'refused' : 'FORBIDDEN'
-    else if (this.qualify ? r.status !== 'submitted' : !['pending_consent', 'submitted', 'qualified'].includes(r.status)) expect = 'refused'
+    // Qualifying a qualified referral again answers it unchanged (idempotent, nothing logged).
+    else if (this.qualify ? !['submitted', 'qualified'].includes(r.status) : !['pending_consent', 'submitted', 'qualified'].includes(r.status)) expect = 'refused'
     const field = this.qualify ? 'qualifyReferral' : 'rejectReferral'
     await write(w, this.toString(), expect,
       () => this.rest ? w.rest(c, 'POST', `/api/v1/referrals/${r.id}/${this.qualify ? 'qualify' : 'reject'}`, this.qualify ? undefined : { reason: 'invalid', detail: 'model' })
         : w.gql(c, 'mutation', field, { id: { type: 'ID!', value: r.id }, ...(this.qualify ? {} : { reason: { type: 'ManualReferralRejectionReason!', value: E('invalid') } }) },
           `{ referral { id status } ${UE} }`, this.inline),
       async () => {
+        if (this.qualify && r.status === 'qualified') return { audits: {} }
         await referralMoved(w, m, r, this.qualify ? 'qualified' : 'rejected')
         return { audits: { [r.id]: 'some' }, events: { [r.id]: [this.qualify ? 'referral.qualified' : 'referral.rejected'] }, others: 'allowed' }
       })
