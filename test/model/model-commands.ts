@@ -1,0 +1,10 @@
+import { adminCommands, readCommands } from './model-commands-admin.js'
+import { customerCommands } from './model-commands-customers.js'
+import { leadCommands, moreLeadCommands } from './model-commands-leads.js'
+import { moreReferralCommands, referralCommands } from './model-commands-referrals.js'
+import { workCommands } from './model-commands-work.js'
+
+/** Every area's command arbitraries; an area adds its list here (docs/architecture.md, "Testing: the model test"). */
+export const allCommands = [
+  ...customerCommands, ...referralCommands, ...moreReferralCommands, ...leadCommands, ...moreLeadCommands, ...workCommands, ...adminCommands, ...readCommands
+]

@@ -1,0 +1,101 @@
+import fc from 'fast-check'
+import type { TestApp } from '../helper.js'
+import { allCommands } from './model-commands.js'
+import { checkLedger, checkRead, walkList } from './model-invariants.js'
+import { Model, type Actor, type EntityName } from './model-state.js'
+import { World, type Caller, type RoleName } from './model-world.js'
+
+/**
+ * The runner both entry points use (model.test.ts under tap, model-cli.ts on demand): one app
+ * and database for all runs, emptied of business data before each run; fresh callers' tokens
+ * per run; fast-check's commands + asyncModelRun; a full visibility check after each sequence.
+ */
+export type RunOptions = { runs: number; seed: number; maxCommands: number; totals?: RunTotals; progress?: (t: RunTotals) => void; minutes?: number }
+export type RunTotals = { sequences: number; commands: number; tolerated: Record<string, number> }
+
+type Account = { name: RoleName; role: string; userId: string | null; teamId: string | null; apiKey: string }
+
+/** Users, teams and API keys survive between runs; everything else is emptied. */
+const KEEP = new Set(['users', 'teams', 'api_keys'])
+
+async function createAccounts(ctx: TestApp): Promise<Account[]> {
+  const teamA = await ctx.createTeam('model-team-a')
+  const teamB = await ctx.createTeam('model-team-b')
+  const plan: [RoleName, string, string | null][] = [
+    ['admin', 'admin', null], ['manager', 'manager', null], ['salesA1', 'sales', teamA], ['salesA2', 'sales', teamA],
+    ['salesB1', 'sales', teamB], ['marketing', 'marketing', null], ['service', 'service', null], ['integration', 'integration', null]
+  ]
+  const out: Account[] = []
+  for (const [name, role, teamId] of plan) {
+    let userId: string | null = null
+    if (role !== 'integration') {
+      const u = await ctx.gql(ctx.adminToken, 'mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } userErrors { message } } }',
+        { i: { name: `model ${name}`, role, teamId } })
+      userId = u.data.createUser.user.id
+    }
+    const k = await ctx.gql(ctx.adminToken, 'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret userErrors { message } } }',
+      { i: { name: `model ${name}`, role, ...(userId ? { userId } : {}) } })
+    out.push({ name, role, userId, teamId, apiKey: k.data.createApiKey.secret })
+  }
+  return out
+}
+
+async function emptyDatabase(ctx: TestApp): Promise<void> {
+  const tables = await ctx.sql<{ t: string }>("select tablename as t from pg_tables where schemaname = 'public'")
+  const names = tables.map((r) => r.t).filter((t) => !KEEP.has(t))
+  await ctx.sql(`truncate table ${names.map((n) => `"${n}"`).join(', ')} restart identity`)
+  // The scoring state is one row a migration inserts.
+  await ctx.sql('insert into scoring_state (id) values (1) on conflict do nothing')
+}
+
+export async function setupRun(ctx: TestApp, accounts: Account[]): Promise<{ model: Model; real: World }> {
+  await emptyDatabase(ctx)
+  const real = new World(ctx)
+  const actors: Actor[] = []
+  for (const acc of accounts) {
+    const token = await ctx.tokenFor(acc.apiKey)
+    const caller: Caller = { name: acc.name, role: acc.role, userId: acc.userId, teamId: acc.teamId, token }
+    real.callers.set(acc.name, caller)
+    actors.push({ name: acc.name, role: acc.role, userId: acc.userId, teamId: acc.teamId })
+  }
+  return { model: new Model(actors), real }
+}
+
+const entities: EntityName[] = ['customers', 'referrers', 'leads', 'opportunities', 'activities', 'tasks', 'referrals', 'orders', 'rewards']
+
+/** Every caller lists every connection (alternating transports), and reads a few records directly. */
+export async function fullCheck(m: Model, w: World): Promise<void> {
+  let i = 0
+  for (const a of m.actors) {
+    for (const e of entities) {
+      i++
+      await walkList(w, m, w.caller(a.name), a, e, 4 + (i % 9), i % 3 === 0)
+      const ids = m.ids(e)
+      if (ids.length) await checkRead(w, m, w.caller(a.name), a, e, ids[i % ids.length], i % 2 === 0)
+    }
+  }
+  await checkLedger(w, m)
+}
+
+export async function runModel(ctx: TestApp, opts: RunOptions): Promise<RunTotals> {
+  const accounts = await createAccounts(ctx)
+  const totals: RunTotals = opts.totals ?? { sequences: 0, commands: 0, tolerated: {} }
+  const property = fc.asyncProperty(fc.commands(allCommands, { maxCommands: opts.maxCommands, size: 'max' }), async (cmds) => {
+    const setup = await setupRun(ctx, accounts)
+    totals.sequences++
+    try {
+      await fc.asyncModelRun(() => setup, cmds)
+      await fullCheck(setup.model, setup.real)
+    } finally {
+      totals.commands += setup.real.commands
+      for (const [k, n] of Object.entries(setup.real.tolerated)) totals.tolerated[k] = (totals.tolerated[k] ?? 0) + n
+      opts.progress?.(totals)
+    }
+  })
+    await fc.assert(property, {
+    numRuns: opts.runs, seed: opts.seed, verbose: 1,
+    // --minutes: stop starting new sequences after this long (not a failure).
+    ...(opts.minutes ? { interruptAfterTimeLimit: opts.minutes * 60_000, markInterruptAsFailure: false } : {})
+  })
+  return totals
+}
