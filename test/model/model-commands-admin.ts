@@ -1,6 +1,5 @@
 import fc from 'fast-check'
 import { Cmd, fresh, freshPhone, staffNames, who } from './model-command.js'
-import { knownBug } from './known-bugs.js'
 import { checkRead, walkList, write, type Expect } from './model-invariants.js'
 import { Model, type EntityName } from './model-state.js'
 import { E, ModelFailure, type World } from './model-world.js'
@@ -73,7 +72,7 @@ export class TransferOwnership extends Cmd {
         for (const x of m.leads.values()) if (x.ownerId === from && !x.deleted && !['converted', 'disqualified'].includes(x.status)) x.ownerId = to
         for (const x of m.opportunities.values()) if (x.ownerId === from && !x.deleted && !['won', 'lost'].includes(x.stage)) x.ownerId = to
         for (const x of m.tasks.values()) if (x.assigneeId === from && x.status === 'open') x.assigneeId = to
-        if (!knownBug('handover-leaves-referrers')) for (const x of m.referrers.values()) if (x.ownerId === from && !x.deleted) x.ownerId = to
+        for (const x of m.referrers.values()) if (x.ownerId === from && !x.deleted) x.ownerId = to
         return { audits: {}, others: 'allowed' }
       })
   }
@@ -117,14 +116,7 @@ export class RecomputeAndCompare extends Cmd {
     const allowed = ['admin', 'manager', 'marketing', 'integration'].includes(a.role)
     const run = (mode: string) => this.rest ? w.rest(c, 'POST', '/api/v1/rfm/recompute', { mode: mode.toLowerCase() })
       : w.gql(c, 'mutation', 'recomputeRfm', { input: { type: 'RecomputeRfmInput', value: { mode: E(mode) } } }, `{ run { id } ${UE} }`, this.inline)
-    const tolerate = m.nonCustomerActivity && knownBug('incremental-scoring-non-customer-subjects')
-    let incremental
-    try {
-      incremental = await run('INCREMENTAL')
-    } catch (err) {
-      if (tolerate) { w.tolerated['incremental-scoring-non-customer-subjects'] = (w.tolerated['incremental-scoring-non-customer-subjects'] ?? 0) + 1; return }
-      throw err
-    }
+    const incremental = await run('INCREMENTAL')
     if (!allowed) {
       if (incremental.kind !== 'refused' || incremental.code !== 'FORBIDDEN') throw new ModelFailure(`${this}: expected FORBIDDEN, got ${JSON.stringify(incremental)}`)
       return

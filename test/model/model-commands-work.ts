@@ -37,7 +37,6 @@ export class LogActivity extends Cmd {
         const want = this.kind === 'customer' ? subject.id : this.kind === 'lead' ? m.leads.get(subject.id)!.customerId
           : this.kind === 'opportunity' ? m.opportunities.get(subject.id)!.customerId : stored.customer_id
         if (stored.customer_id !== want) throw new ModelFailure(`${this}: the activity's customer is ${stored.customer_id}, the model says ${want}`)
-        if (!want) m.nonCustomerActivity = true
         m.activities.set(row.id, { id: row.id, authorId: a.userId, customerId: want, leadId: this.kind === 'lead' ? subject.id : null,
           opportunityId: this.kind === 'opportunity' ? subject.id : null, referrerId: this.kind === 'referrer' ? subject.id : null })
         return { audits: { [row.id]: 1 }, events: { [row.id]: ['activity.logged'] }, others: 'allowed' }

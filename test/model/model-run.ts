@@ -11,7 +11,7 @@ import { World, type Caller, type RoleName } from './model-world.js'
  * per run; fast-check's commands + asyncModelRun; a full visibility check after each sequence.
  */
 export type RunOptions = { runs: number; seed: number; maxCommands: number; totals?: RunTotals; progress?: (t: RunTotals) => void; minutes?: number }
-export type RunTotals = { sequences: number; commands: number; tolerated: Record<string, number> }
+export type RunTotals = { sequences: number; commands: number }
 
 type Account = { name: RoleName; role: string; userId: string | null; teamId: string | null; apiKey: string }
 
@@ -79,7 +79,7 @@ export async function fullCheck(m: Model, w: World): Promise<void> {
 
 export async function runModel(ctx: TestApp, opts: RunOptions): Promise<RunTotals> {
   const accounts = await createAccounts(ctx)
-  const totals: RunTotals = opts.totals ?? { sequences: 0, commands: 0, tolerated: {} }
+  const totals: RunTotals = opts.totals ?? { sequences: 0, commands: 0 }
   const property = fc.asyncProperty(fc.commands(allCommands, { maxCommands: opts.maxCommands, size: 'max' }), async (cmds) => {
     const setup = await setupRun(ctx, accounts)
     totals.sequences++
@@ -88,7 +88,6 @@ export async function runModel(ctx: TestApp, opts: RunOptions): Promise<RunTotal
       await fullCheck(setup.model, setup.real)
     } finally {
       totals.commands += setup.real.commands
-      for (const [k, n] of Object.entries(setup.real.tolerated)) totals.tolerated[k] = (totals.tolerated[k] ?? 0) + n
       opts.progress?.(totals)
     }
   })

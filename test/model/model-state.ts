@@ -30,7 +30,6 @@ export class Model {
   rules = new Map<string, MRule>()
   rewards = new Map<string, MReward>()
   /** An activity whose subjects include no customer exists (incremental scoring's known bug). */
-  nonCustomerActivity = false
   /** Each user's team (null: none). */
   teamOf = new Map<string, string | null>()
   /** Staff users that may own records (transfer targets, owners chosen by managers). */

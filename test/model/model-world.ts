@@ -1,5 +1,4 @@
 import type { TestApp } from '../helper.js'
-import { knownBug } from './known-bugs.js'
 
 /**
  * The real side of the model test: the running app, the callers (one token per role) and
@@ -28,8 +27,6 @@ export class ModelFailure extends Error {}
 
 export class World {
   commands = 0
-  /** How often each known bug was tolerated (known-bugs.ts), for the report. */
-  tolerated: Record<string, number> = {}
   callers = new Map<string, Caller>()
   constructor(readonly ctx: TestApp) {}
 
@@ -45,8 +42,7 @@ export class World {
    */
   async gql(caller: Caller, op: 'query' | 'mutation', field: string, args: Record<string, Arg>, selection: string, inline: boolean): Promise<Outcome> {
     const names = Object.keys(args).filter((k) => args[k].value !== undefined)
-    const hasJson = names.some((k) => containsJson(args[k].value))
-    const asVars = !inline || hasJson && knownBug('json-literals')
+    const asVars = !inline
     const argText = names.map((k) => `${k}: ${asVars ? `$${k}` : literal(args[k].value)}`).join(', ')
     const header = asVars && names.length ? `(${names.map((k) => `$${k}: ${args[k].type}`).join(', ')})` : ''
     const query = `${op} M${header} { ${field}${argText ? `(${argText})` : ''} ${selection} }`
@@ -95,12 +91,6 @@ function safeJson(text: string): unknown {
   try { return JSON.parse(text) } catch { return text }
 }
 
-function containsJson(v: unknown): boolean {
-  if (v instanceof Json) return true
-  if (Array.isArray(v)) return v.some(containsJson)
-  if (v && typeof v === 'object' && !(v instanceof Enum)) return Object.values(v).some(containsJson)
-  return false
-}
 
 /** A GraphQL literal of a value (strings JSON-quoted, which GraphQL reads the same). */
 export function literal(v: unknown): string {
