@@ -24,15 +24,18 @@ export class CreateLead extends Cmd {
   async exec(m: Model, w: World) {
     const { a, c } = who(m, w, this.by)
     const ownerId = this.pool ? null : this.owner === null ? undefined : m.owners[this.owner % m.owners.length]
-    const owner = ownerId === undefined ? a.userId : ownerId
+    const given = ownerId === undefined ? a.userId : ownerId
     let expect: Expect = ['marketing', 'service'].includes(a.role) ? 'FORBIDDEN' : 'ok'
     if (a.role === 'sales' && ownerId !== undefined && !m.inTeam(a, ownerId)) expect = 'refused'
     const input = { source: 'website', name: fresh('线索 '), phone: freshPhone(), region: '上海', attributes: new Json({ score: 3 }), ...(ownerId !== undefined ? { ownerId } : {}) }
     await write(w, this.toString(), expect,
       () => this.rest ? w.rest(c, 'POST', '/api/v1/leads', input)
         : w.gql(c, 'mutation', 'createLead', { input: { type: 'CreateLeadInput!', value: input } }, `{ lead { id status } ${UE} }`, this.inline),
-      (d) => {
+      async (d) => {
         const row = this.rest ? d : d.lead
+        // No owner given by a caller with no user: the assignment rules chose one (docs/lead-routing.md).
+        const routed = ownerId === undefined && !a.userId
+        const owner = routed ? (await w.sql<{ owner_id: string | null }>('select owner_id::text from leads where id = $1', [row.id]))[0].owner_id : given
         m.leads.set(row.id, { id: row.id, ownerId: owner, status: row.status, customerId: null, referralId: null, deleted: false })
         // An owned lead logs its creation and its assignment (lead history), one audit entry each.
         return { audits: { [row.id]: owner ? 2 : 1 }, events: { [row.id]: ['lead.created'] } }
