@@ -197,7 +197,15 @@ export const zhMessages: Record<string, string> = {
   'unknown rule {}': '未知规则 {0}',
   'url: {}': 'url：{0}',
   '{} is not an event type (docs/webhooks.md lists them)': '{0} 不是事件类型（见 docs/webhooks.md）',
-  '{}: {}': '{0}：{1}'
+  '{}: {}': '{0}：{1}',
+  // Duplicate policy (docs/customers.md): {} are the field (phone, email), the entity and its id.
+  'pass allowDuplicate: true to create another': '如需另建，请传 allowDuplicate: true',
+  'is already the {} of {} {}': '已是{1} {2} 的 {0}',
+  'is already the {} of another {}': '已是另一{1}的 {0}',
+  'is the same {} as row {} of this import': '与本次导入第 {1} 行的 {0} 相同',
+  '{}: a {} with this {} already exists': '{0}：已存在使用此 {2} 的{1}',
+  'is not a cursor of this list': '不是此列表的游标',
+  'The database is unavailable; retry shortly': '数据库暂不可用，请稍后重试'
 }
 
 /** Values inside messages (entity names, roles, states, actions, problem titles) that have a translation. */
@@ -217,5 +225,5 @@ export const zhTerms: Record<string, string> = {
   'Idempotency-Key already used for another request': 'Idempotency-Key 已用于另一个请求',
   'A request with this Idempotency-Key is still running': '使用此 Idempotency-Key 的请求仍在执行',
   'Request body too large': '请求体过大', 'Unsupported content type': '不支持的内容类型', 'Too many requests': '请求过多',
-  'Service unavailable': '服务不可用', 'Internal error': '内部错误'
+  'Service unavailable': '服务不可用', 'Internal error': '内部错误', 'Database unavailable': '数据库不可用'
 }
