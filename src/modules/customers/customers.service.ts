@@ -11,7 +11,6 @@ import { changedFields, withContactChanges } from '../common/changes.js'
 import { canReadGraph } from '../common/graph.js'
 import { openContact, sealContact } from '../common/contact.js'
 import { assertAssignable } from '../common/owners.js'
-import { asTaken } from '../common/unique.js'
 import { isUuid, parse } from '../common/validate.js'
 import type { ServiceDeps } from '../service-deps.js'
 import { viewKeys, type Hidden } from './customers.columns.js'
@@ -19,6 +18,7 @@ import { customerGraph } from './customers.graph.js'
 import { customerConditions, customersRepository as repo, type CustomerRow, type CustomerInsert } from './customers.repository.js'
 import { recountCustomers, shareEdgeLock } from '../scoring/scoring.aggregates.js'
 import { CustomerRfmService } from './customers.rfm.js'
+import { insertUnique, updateUnique } from './customers.unique.js'
 import { filterUsesScores, isScoreOrder, ScoreKeyset, scoresJoin } from './customers.scores.js'
 import {
   CustomerCreateRequest, CustomerFilter, CustomerUpdate, type CustomerOrderField
@@ -155,7 +155,7 @@ export class CustomersService {
       else if (reach !== 'all') throw invalid('ownerId', 'is required', 'REQUIRED')
       const values = this.columns(data)
       if (this.checksDuplicates(data.allowDuplicate)) await assertNoDuplicate(tx, 'customer', values, this.scope(actor))
-      const row = await this.insertUnique(tx, { ...values, name: data.name, ownerId })
+      const row = await insertUnique(tx, { ...values, name: data.name, ownerId })
       const view = this.toView(actor, row)
       audit({ action: 'customer.created', entityType: 'customer', entityId: row.id, changes: this.auditView(row) })
       emit({ type: 'customer.created', entityType: 'customer', entityId: row.id, data: { customer: this.auditView(row) } })
@@ -224,7 +224,7 @@ export class CustomersService {
         const match = await findDuplicate(tx, 'customer', changed, this.scope(actor), id)
         if (match) throw duplicateError('customer', match)
       }
-      const after = await this.updateUnique(tx, id, { ...values, ...(revive ? { deletedAt: null } : {}) })
+      const after = await updateUnique(tx, id, { ...values, ...(revive ? { deletedAt: null } : {}) })
       // Back from a delete: scored again from their orders.
       if (revive && before.deletedAt) await recountCustomers(tx, [id])
       const changes = withContactChanges(changedFields(this.auditView(before), this.auditView(after), auditedFields), before, after)
@@ -283,20 +283,5 @@ export class CustomersService {
     return { ...plain, ...sealContact(this.deps.pii, { phone, email }) }
   }
 
-  private async insertUnique(tx: Parameters<typeof repo.insert>[0], values: CustomerInsert): Promise<CustomerRow> {
-    try {
-      return await repo.insert(tx, values)
-    } catch (err) {
-      throw asTaken(err, 'customer')
-    }
-  }
-
-  private async updateUnique(tx: Parameters<typeof repo.update>[0], id: string, values: Partial<CustomerInsert>): Promise<CustomerRow> {
-    try {
-      return (await repo.update(tx, id, values))!
-    } catch (err) {
-      throw asTaken(err, 'customer')
-    }
-  }
 }
 

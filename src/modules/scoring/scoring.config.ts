@@ -24,7 +24,7 @@ export const defaultScoringConfig: ScoringConfig = {
 const Score = Type.Integer({ minimum: 1, maximum: 5 })
 const Range = Type.Tuple([Score, Score])
 const Whole = Type.Integer({ minimum: 0 })
-/** SCORING_CONFIG: any part may be left out and keeps its default. */
+/** SCORING_CONFIG: each part may be left out and keeps its default. */
 const Overrides = Type.Object({
   rfmWindowDays: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
   segments: Type.Optional(Type.Array(Type.Object({ segment: Type.String({ minLength: 1, maxLength: 60 }), r: Range, f: Range, m: Range }, { additionalProperties: false }), { minItems: 1, maxItems: 125 })),
