@@ -85,7 +85,9 @@ export const ConfigSchema = Type.Object({
   /** The deepest nesting of objects and arrays in a JSON body, a GraphQL variable or an inline literal (400 beyond). */
   INPUT_MAX_DEPTH: Type.Integer({ minimum: 4, maximum: 1000, default: 32 }),
   /** Creates (and contact changes) whose phone or email a live customer (referrer) already has: refused unless allowDuplicate (reject), or accepted (allow). docs/customers.md */
-  DUPLICATE_POLICY: Type.Union([Type.Literal('reject'), Type.Literal('allow')], { default: 'reject' })
+  DUPLICATE_POLICY: Type.Union([Type.Literal('reject'), Type.Literal('allow')], { default: 'reject' }),
+  /** The IANA time zone whose calendar days, weeks and months the reports count in (docs/analytics.md). */
+  REPORTING_TIMEZONE: Type.String({ minLength: 1, default: 'Asia/Shanghai' })
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -119,7 +121,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const value = env[key]
     if (schema.type === 'integer' && value && !/^\s*[+-]?\d+\s*$/.test(value)) converted[key] = value
   }
-  const errors = [...Value.Errors(ConfigSchema, converted)]
+  const errors = [...Value.Errors(ConfigSchema, converted)].map((e) => ({ path: e.path, message: e.message }))
+  if (typeof converted.REPORTING_TIMEZONE === 'string' && !isTimeZone(converted.REPORTING_TIMEZONE)) {
+    errors.push({ path: '/REPORTING_TIMEZONE', message: 'Expected an IANA time zone such as Asia/Shanghai' })
+  }
   if (errors.length > 0) {
     const lines = errors.map((e) => {
       const name = e.path.replace(/^\//, '') || '(environment)'
@@ -128,4 +133,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`)
   }
   return converted as Config
+}
+
+/** A zone name both Node's Intl and PostgreSQL know (IANA names; 'UTC' included). */
+export function isTimeZone(name: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/.test(name)) return false
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name })
+    return true
+  } catch {
+    return false
+  }
 }

@@ -103,6 +103,7 @@ export const zhMessages: Record<string, string> = {
   'Only {} {}': '只有 {0} 可以{1}',
   'Referrer is {}': '推荐人状态为 {0}',
   'Role {} may not {} {}': '角色 {0} 不能{1}{2}',
+  'Role {} may not read the {} report': '角色 {0} 不能读取 {1} 报表',
   'Role {} needs a key bound to a user': '角色 {0} 需要绑定到用户的密钥',
   'Task is already {}': '任务已是 {0} 状态',
   'the task is already {}': '任务已是 {0} 状态',
@@ -122,6 +123,9 @@ export const zhMessages: Record<string, string> = {
   'a phone or an email is required to identify the person': '需要手机号或电子邮箱来识别此人',
   'a {} key must belong to a user: its records are owned by that user': '{0} 密钥必须属于某个用户：其记录归该用户所有',
   'appears twice': '出现了两次',
+  'must be before to': '必须早于 to',
+  'must be an ISO 8601 time with offset or a date YYYY-MM-DD': '必须是带时区偏移的 ISO 8601 时间或 YYYY-MM-DD 格式的日期',
+  'must be at most {} days after from': '最多只能比 from 晚 {0} 天',
   'campaignId: is not a known campaign': 'campaignId：不是已知的活动',
   "cannot be after the order's first refund ({})": '不能晚于订单的首次退款（{0}）',
   'cannot be changed on an existing opportunity': '已有商机上不能修改',
@@ -225,5 +229,6 @@ export const zhTerms: Record<string, string> = {
   'Idempotency-Key already used for another request': 'Idempotency-Key 已用于另一个请求',
   'A request with this Idempotency-Key is still running': '使用此 Idempotency-Key 的请求仍在执行',
   'Request body too large': '请求体过大', 'Unsupported content type': '不支持的内容类型', 'Too many requests': '请求过多',
-  'Service unavailable': '服务不可用', 'Internal error': '内部错误', 'Database unavailable': '数据库不可用'
+  'Service unavailable': '服务不可用', 'Internal error': '内部错误', 'Database unavailable': '数据库不可用',
+  analytics: '分析报表'
 }

@@ -18,6 +18,7 @@ import scoring from './scoring/index.js'
 import bulk from './bulk/index.js'
 import duplicates from './duplicates/index.js'
 import webhooks from './webhooks/index.js'
+import analytics from './analytics/index.js'
 
 /** What a domain area contributes to the app: REST routes, resolvers, loaders. */
 export type CrmModule = {
@@ -44,7 +45,8 @@ export const modules: CrmModule[] = [
   scoring,
   ...webhooks,
   bulk,
-  duplicates
+  duplicates,
+  analytics
 ]
 
 /** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */

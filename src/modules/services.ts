@@ -19,6 +19,7 @@ import { WebhookDeliveriesService } from './webhooks/webhook-deliveries.service.
 import { WebhookEndpointsService } from './webhooks/webhook-endpoints.service.js'
 import { IdempotencyService } from './idempotency/idempotency.service.js'
 import { DuplicatesService } from './duplicates/duplicates.service.js'
+import { AnalyticsService } from './analytics/analytics.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -42,7 +43,8 @@ export function createServices(deps: ServiceDeps) {
     webhookEndpoints: new WebhookEndpointsService(deps),
     webhookDeliveries: new WebhookDeliveriesService(deps),
     idempotency: new IdempotencyService(deps),
-    duplicates: new DuplicatesService(deps)
+    duplicates: new DuplicatesService(deps),
+    analytics: new AnalyticsService(deps)
   }
 }
 

@@ -52,6 +52,7 @@ export const leads = pgTable('leads', {
   index('leads_first_contact_due_at_idx').on(t.firstContactDueAt).where(sql`${t.firstContactedAt} is null`),
   index('leads_last_activity_at_idx').on(t.lastActivityAt),
   index('leads_created_at_idx').on(t.createdAt, t.id),
+  index('leads_assigned_at_idx').on(t.assignedAt),
   index('leads_updated_at_idx').on(t.updatedAt, t.id),
   index('leads_name_idx').on(t.name, t.id),
   index('leads_tags_idx').using('gin', t.tags),

@@ -34,6 +34,7 @@ export const opportunities = pgTable('opportunities', {
   index('opportunities_stage_idx').on(t.stage, t.createdAt, t.id),
   index('opportunities_expected_close_date_idx').on(t.expectedCloseDate),
   index('opportunities_created_at_idx').on(t.createdAt, t.id),
+  index('opportunities_closed_at_idx').on(t.closedAt),
   index('opportunities_updated_at_idx').on(t.updatedAt, t.id),
   index('opportunities_name_idx').on(t.name, t.id)
 ])

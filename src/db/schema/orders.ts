@@ -51,6 +51,7 @@ export const orderRefunds = pgTable('order_refunds', {
   createdAt: tstz().notNull().defaultNow()
 }, (t) => [
   index('order_refunds_order_id_idx').on(t.orderId, t.refundedAt),
+  index('order_refunds_refunded_at_idx').on(t.refundedAt),
   uniqueIndex('order_refunds_external_id_uq').on(t.orderId, t.externalId),
   check('order_refunds_amount_positive', sql`${t.amount} > 0`)
 ])

@@ -64,6 +64,7 @@ export const referrals = pgTable('referrals', {
   index('referrals_phone_idx').on(t.phoneIdx),
   index('referrals_email_idx').on(t.emailIdx),
   index('referrals_created_at_idx').on(t.createdAt, t.id),
+  index('referrals_submitted_at_idx').on(t.submittedAt),
   index('referrals_updated_at_idx').on(t.updatedAt, t.id),
   index('referrals_consent_expires_at_idx').on(t.consentExpiresAt).where(sql`${t.status} = 'pending_consent'`),
   index('referrals_flagged_idx').on(t.createdAt).where(sql`${t.flaggedForReview}`)
