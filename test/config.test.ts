@@ -29,6 +29,8 @@ t.test('applies the defaults to an empty environment', async (t) => {
   t.equal(c.JWT_TTL_SECONDS, 3600)
   t.equal(c.API_KEY_STATUS_TTL_MS, 30000)
   t.equal(c.TRUST_PROXY, false)
+  t.equal(c.REPORTING_TIMEZONE, 'Asia/Shanghai')
+  t.equal(loadConfig({ REPORTING_TIMEZONE: 'America/New_York' }).REPORTING_TIMEZONE, 'America/New_York')
 })
 
 t.test('converts numbers and booleans from their environment strings', async (t) => {
@@ -71,7 +73,10 @@ const wrong: [string, Record<string, string>, string][] = [
   ['a DATABASE_POOL_SIZE of 0', { DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
   ['a JWT_TTL_SECONDS over a day', { JWT_TTL_SECONDS: '100000' }, 'JWT_TTL_SECONDS'],
   ['a TRUST_PROXY that is not a boolean', { TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
-  ['a short BOOTSTRAP_ADMIN_KEY', { BOOTSTRAP_ADMIN_KEY: 'admin' }, 'BOOTSTRAP_ADMIN_KEY']
+  ['a short BOOTSTRAP_ADMIN_KEY', { BOOTSTRAP_ADMIN_KEY: 'admin' }, 'BOOTSTRAP_ADMIN_KEY'],
+  ['an unknown REPORTING_TIMEZONE', { REPORTING_TIMEZONE: 'Mars/Olympus' }, 'REPORTING_TIMEZONE'],
+  ['a REPORTING_TIMEZONE that is an offset, not a zone name', { REPORTING_TIMEZONE: '+08:00' }, 'REPORTING_TIMEZONE'],
+  ['a REPORTING_TIMEZONE with SQL in it', { REPORTING_TIMEZONE: "Asia/Shanghai'; drop table x; --" }, 'REPORTING_TIMEZONE']
 ]
 
 for (const [name, env, variable] of wrong) {
