@@ -12,6 +12,7 @@ import { assertAssignable } from '../common/owners.js'
 import { asTaken } from '../common/unique.js'
 import { isUuid, parse } from '../common/validate.js'
 import { customerConditions } from '../customers/customers.repository.js'
+import { customerRelatedReach } from '../customers/customers.related.js'
 import { CustomerFilter } from '../customers/customers.schemas.js'
 import { filterUsesScores } from '../customers/customers.scores.js'
 import { CustomersService } from '../customers/customers.service.js'
@@ -72,7 +73,8 @@ export class CampaignsService {
     const scope = this.customers.scope(actor)
     const keys = [...new Set(list.filter((c) => c.audience).map((c) => JSON.stringify(c.audience)))]
     const filters = keys.map((k) => parse(CustomerFilter, JSON.parse(k) as unknown))
-    const conditions = filters.map((f) => and(...customerConditions(f, this.deps.pii))!)
+    const related = customerRelatedReach(actor)
+    const conditions = filters.map((f) => and(...customerConditions(f, this.deps.pii, related))!)
     // Audiences on RFM scores (segment, r, f, m, scored) need customer_scores beside each customer.
     const counts = await repo.countMatching(this.deps.db, conditions, scope, filters.some(filterUsesScores))
     const byKey = new Map(keys.map((k, i) => [k, counts[i]]))

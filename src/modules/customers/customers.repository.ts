@@ -9,6 +9,7 @@ import type { PiiCipher } from '../../lib/pii.js'
 import { classifySearch } from '../../rules/contact.js'
 import { escapeLike } from '../common/like.js'
 import type { CustomerFilter } from './customers.schemas.js'
+import { allRelated, relatedConditions, type CustomerRelatedReach } from './customers.related.js'
 import { scoreConditions } from './customers.scores.js'
 
 export type CustomerRow = typeof customers.$inferSelect
@@ -19,8 +20,9 @@ const live = isNull(customers.deletedAt)
 /**
  * SQL for a customers filter; `search` uses the blind index for phones and emails. Score
  * fields (segment, r, f, m, scored) name customer_scores: join it when `filterUsesScores`.
+ * Related-record fields look only at the records `related` allows (customerRelatedReach).
  */
-export function customerConditions(filter: CustomerFilter, pii: PiiCipher): SQL[] {
+export function customerConditions(filter: CustomerFilter, pii: PiiCipher, related: CustomerRelatedReach = allRelated): SQL[] {
   const where: SQL[] = [live]
   if (filter.ownerId) where.push(eq(customers.ownerId, filter.ownerId))
   if (filter.referrerId) where.push(eq(customers.referrerId, filter.referrerId))
@@ -39,6 +41,7 @@ export function customerConditions(filter: CustomerFilter, pii: PiiCipher): SQL[
     else where.push(sql`lower(${customers.name} || ' ' || coalesce(${customers.company}, '')) like ${`%${escapeLike(s.value)}%`}`)
   }
   where.push(...scoreConditions(filter))
+  where.push(...relatedConditions(filter, related))
   return where
 }
 

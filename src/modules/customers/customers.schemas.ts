@@ -3,6 +3,7 @@ import {
   Attributes, DateTimeString, Email, ExpectedVersion, ExternalId, ListQuery, LocalDate, MoneyView, Nullable, Phone,
   optionalAll, StringEnum, Tags, Text, Uuid
 } from '../common/schemas.js'
+import { referrerKinds } from '../referrers/referrers.schemas.js'
 
 export const genders = ['male', 'female', 'other', 'unknown'] as const
 export const lifecycleStages = ['prospect', 'nurturing', 'loyal', 'at_risk', 'churned'] as const
@@ -63,6 +64,15 @@ const Scores = (what: string) => Type.Array(Score, { maxItems: 5, uniqueItems: t
 /** Segment names are configuration (docs/scoring.md): free text, matched exactly. */
 const Segments = Type.Array(Text(60), { maxItems: 50, uniqueItems: true, description: 'Customers in any of these RFM segments (exact names)' })
 
+/** Filters on related records (customers.related.ts), alike in the GraphQL filter and the REST query. */
+const relatedFields = {
+  referrerKind: Type.Optional(Type.Array(StringEnum(referrerKinds), { maxItems: 5, description: 'The credited referrer (referrerId) is of any of these kinds' })),
+  referrerTier: Type.Optional(Type.Array(Text(50), { maxItems: 20, description: 'The credited referrer (referrerId) has any of these tiers (exact)' })),
+  campaignId: Type.Optional(Uuid),
+  hasOpenOpportunity: Type.Optional(Type.Boolean({ description: 'true: a live opportunity not yet won or lost; false: none' })),
+  lastActivityBefore: Type.Optional(DateTimeString)
+}
+
 export const CustomerFilter = Type.Object({
   ownerId: Type.Optional(Uuid),
   referrerId: Type.Optional(Uuid),
@@ -79,7 +89,8 @@ export const CustomerFilter = Type.Object({
   r: Type.Optional(Scores('recency')),
   f: Type.Optional(Scores('frequency')),
   m: Type.Optional(Scores('monetary')),
-  scored: Type.Optional(Type.Boolean({ description: 'true: customers with stored RFM scores; false: those without' }))
+  scored: Type.Optional(Type.Boolean({ description: 'true: customers with stored RFM scores; false: those without' })),
+  ...relatedFields
 }, { additionalProperties: false })
 export type CustomerFilter = Static<typeof CustomerFilter>
 
@@ -136,7 +147,8 @@ export const CustomerListQuery = Type.Object({
   r: Type.Optional(Scores('recency')),
   f: Type.Optional(Scores('frequency')),
   m: Type.Optional(Scores('monetary')),
-  scored: Type.Optional(Type.Boolean())
+  scored: Type.Optional(Type.Boolean()),
+  ...relatedFields
 }, { additionalProperties: false })
 
 /** Customers per RFM segment as of the last recompute, within the caller's reach. */

@@ -17,6 +17,7 @@ import { viewKeys, type Hidden } from './customers.columns.js'
 import { customerGraph } from './customers.graph.js'
 import { customerConditions, customersRepository as repo, type CustomerRow, type CustomerInsert } from './customers.repository.js'
 import { recountCustomers, shareEdgeLock } from '../scoring/scoring.aggregates.js'
+import { customerRelatedReach } from './customers.related.js'
 import { CustomerRfmService } from './customers.rfm.js'
 import { insertUnique, updateUnique } from './customers.unique.js'
 import { filterUsesScores, isScoreOrder, ScoreKeyset, scoresJoin } from './customers.scores.js'
@@ -92,7 +93,7 @@ export class CustomersService {
   private listQuery(actor: Actor, filter: unknown, order: CustomerOrder, page: PageRequest) {
     const scope = this.scope(actor)
     const parsed = parse(CustomerFilter, filter ?? {})
-    const where = customerConditions(parsed, this.deps.pii)
+    const where = customerConditions(parsed, this.deps.pii, customerRelatedReach(actor))
     if (scope) where.push(scope)
     const keyset = isScoreOrder(order.field)
       ? new ScoreKeyset(order.field, order.direction, page)

@@ -2,6 +2,7 @@ import { and, asc, eq, getTableColumns, gte, inArray, isNull, lt, lte, sql, type
 import type { Executor } from '../../db/client.js'
 import { countWhere, selectPage } from '../../db/list-queries.js'
 import type { Keyset } from '../../db/paging.js'
+import { customers } from '../../db/schema/customers.js'
 import { opportunities, opportunityStageHistory } from '../../db/schema/opportunities.js'
 import { openStages } from '../../rules/opportunity-stages.js'
 import { escapeLike } from '../common/like.js'
@@ -14,8 +15,11 @@ export type StageHistoryInsert = typeof opportunityStageHistory.$inferInsert
 
 const live = isNull(opportunities.deletedAt)
 
-/** SQL for an opportunities filter. Expected-close bounds are inclusive dates. */
-export function opportunityConditions(filter: OpportunityFilter): SQL[] {
+/**
+ * SQL for an opportunities filter. Expected-close bounds are inclusive dates. `customerTier`
+ * looks only at the customers `customerReach` allows (undefined: all).
+ */
+export function opportunityConditions(filter: OpportunityFilter, customerReach?: SQL): SQL[] {
   const where: SQL[] = [live]
   if (filter.ownerId) where.push(eq(opportunities.ownerId, filter.ownerId))
   if (filter.customerId) where.push(eq(opportunities.customerId, filter.customerId))
@@ -27,6 +31,9 @@ export function opportunityConditions(filter: OpportunityFilter): SQL[] {
   if (filter.expectedCloseTo) where.push(lte(opportunities.expectedCloseDate, filter.expectedCloseTo))
   if (filter.createdFrom) where.push(gte(opportunities.createdAt, new Date(filter.createdFrom)))
   if (filter.createdTo) where.push(lt(opportunities.createdAt, new Date(filter.createdTo)))
+  if (filter.customerTier?.length) {
+    where.push(sql`exists (select 1 from ${customers} where ${and(eq(customers.id, opportunities.customerId), isNull(customers.deletedAt), inArray(customers.tier, filter.customerTier), customerReach)})`)
+  }
   if (filter.search) where.push(sql`lower(${opportunities.name}) like ${`%${escapeLike(filter.search.toLowerCase())}%`}`)
   return where
 }

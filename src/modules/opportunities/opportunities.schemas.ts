@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { opportunityStages } from '../../rules/opportunity-stages.js'
+import { customerTiers } from '../customers/customers.schemas.js'
 import {
   DateTimeString, ExpectedVersion, ExternalId, ListQuery, LocalDate, MoneyInput, MoneyView, Nullable, optionalAll, StringEnum, Text, Uuid
 } from '../common/schemas.js'
@@ -43,6 +44,8 @@ export type StageMoveInput = Static<typeof StageMoveInput>
 export const opportunityOrderFields = ['createdAt', 'updatedAt', 'name', 'amount'] as const
 export type OpportunityOrderField = (typeof opportunityOrderFields)[number]
 
+const CustomerTiers = Type.Array(StringEnum(customerTiers), { maxItems: 3, description: "The opportunity's customer is live, within your reach, and of any of these tiers" })
+
 export const OpportunityFilter = Type.Object({
   ownerId: Type.Optional(Uuid),
   customerId: Type.Optional(Uuid),
@@ -53,7 +56,8 @@ export const OpportunityFilter = Type.Object({
   expectedCloseTo: Type.Optional(LocalDate),
   createdFrom: Type.Optional(DateTimeString),
   createdTo: Type.Optional(DateTimeString),
-  search: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Name (substring, case-insensitive)' }))
+  search: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Name (substring, case-insensitive)' })),
+  customerTier: Type.Optional(CustomerTiers)
 }, { additionalProperties: false })
 export type OpportunityFilter = Static<typeof OpportunityFilter>
 
@@ -97,5 +101,6 @@ export const OpportunityListQuery = Type.Object({
   open: Type.Optional(Type.Boolean()),
   campaignId: Type.Optional(Uuid),
   expectedCloseFrom: Type.Optional(LocalDate),
-  expectedCloseTo: Type.Optional(LocalDate)
+  expectedCloseTo: Type.Optional(LocalDate),
+  customerTier: Type.Optional(CustomerTiers)
 }, { additionalProperties: false })

@@ -1,6 +1,7 @@
 import type { SQL } from 'drizzle-orm'
 import { runAction, type Action } from '../../db/action.js'
 import { Keyset, type PageRequest } from '../../db/paging.js'
+import { customers } from '../../db/schema/customers.js'
 import { opportunities } from '../../db/schema/opportunities.js'
 import { CrmError, invalid, notFound, staleVersion } from '../../errors.js'
 import {
@@ -9,6 +10,7 @@ import {
 import { actionContext, type Actor } from '../auth/actor.js'
 import { authorize } from '../auth/permissions.js'
 import { reachFilter } from '../auth/reach.js'
+import { relatedRows } from '../common/related-reach.js'
 import { changedFields } from '../common/changes.js'
 import { assertAssignable } from '../common/owners.js'
 import { isUuid, parse } from '../common/validate.js'
@@ -65,7 +67,8 @@ export class OpportunitiesService {
   /** A keyset page of the opportunities the actor may see; `count` runs only if called. */
   async list(actor: Actor, filter: unknown, order: OpportunityOrder, page: PageRequest) {
     const scope = this.scope(actor)
-    const where = opportunityConditions(parse(OpportunityFilter, filter ?? {}))
+    const customerReach = relatedRows(actor, 'customers', (reach) => reachFilter(actor, reach, { owner: customers.ownerId }))
+    const where = opportunityConditions(parse(OpportunityFilter, filter ?? {}), customerReach)
     if (scope) where.push(scope)
     const keyset = new Keyset(order.field, orderColumns[order.field], opportunities.id, order.direction, page)
     const result = keyset.page(await repo.page(this.deps.db, where, keyset))

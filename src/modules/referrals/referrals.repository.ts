@@ -4,6 +4,7 @@ import { countWhere, selectPage } from '../../db/list-queries.js'
 import type { Keyset } from '../../db/paging.js'
 import { prepared } from '../../db/prepared.js'
 import { referrals } from '../../db/schema/referrals.js'
+import { referrers } from '../../db/schema/referrers.js'
 import type { PiiCipher } from '../../lib/pii.js'
 import { classifySearch } from '../../rules/contact.js'
 import { escapeLike } from '../common/like.js'
@@ -15,8 +16,11 @@ export type ReferralInsert = typeof referrals.$inferInsert
 
 export const live = isNull(referrals.deletedAt)
 
-/** SQL for a referrals filter; `search` uses the blind index for phones and emails. */
-export function referralConditions(filter: ReferralFilter, pii: PiiCipher): SQL[] {
+/**
+ * SQL for a referrals filter; `search` uses the blind index for phones and emails.
+ * `referrerTier` looks only at the referrers `referrerReach` allows (undefined: all).
+ */
+export function referralConditions(filter: ReferralFilter, pii: PiiCipher, referrerReach?: SQL): SQL[] {
   const where: SQL[] = [live]
   if (filter.status?.length) where.push(inArray(referrals.status, filter.status))
   if (filter.referrerId) where.push(eq(referrals.referrerId, filter.referrerId))
@@ -25,6 +29,9 @@ export function referralConditions(filter: ReferralFilter, pii: PiiCipher): SQL[
   if (filter.flaggedForReview !== undefined) where.push(eq(referrals.flaggedForReview, filter.flaggedForReview))
   if (filter.createdFrom) where.push(gte(referrals.createdAt, new Date(filter.createdFrom)))
   if (filter.createdTo) where.push(lt(referrals.createdAt, new Date(filter.createdTo)))
+  if (filter.referrerTier?.length) {
+    where.push(sql`exists (select 1 from ${referrers} where ${and(eq(referrers.id, referrals.referrerId), isNull(referrers.deletedAt), inArray(referrers.tier, filter.referrerTier), referrerReach)})`)
+  }
   if (filter.search) {
     const s = classifySearch(filter.search)
     if (s.kind === 'phone') where.push(eq(referrals.phoneIdx, pii.index(s.value)))

@@ -69,7 +69,8 @@ const filterFields = {
   flaggedForReview: Type.Optional(Type.Boolean()),
   createdFrom: Type.Optional(DateTimeString),
   createdTo: Type.Optional(DateTimeString),
-  search: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Name or company (substring), or an exact phone or email' }))
+  search: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Name or company (substring), or an exact phone or email' })),
+  referrerTier: Type.Optional(Type.Array(Text(50), { maxItems: 20, description: 'The referrer is live and has any of these tiers (exact)' }))
 }
 export const ReferralFilter = Type.Object(filterFields, { additionalProperties: false })
 export type ReferralFilter = Static<typeof ReferralFilter>

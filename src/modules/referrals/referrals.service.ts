@@ -1,15 +1,16 @@
-import { sql, type SQL } from 'drizzle-orm'
+import type { SQL } from 'drizzle-orm'
 import { Keyset, type PageRequest } from '../../db/paging.js'
-import { leads } from '../../db/schema/leads.js'
 import { referrals } from '../../db/schema/referrals.js'
 import { referrers } from '../../db/schema/referrers.js'
 import { notFound } from '../../errors.js'
 import type { Actor } from '../auth/actor.js'
 import { authorize } from '../auth/permissions.js'
 import { reachFilter } from '../auth/reach.js'
+import { relatedRows } from '../common/related-reach.js'
 import { isUuid, parse } from '../common/validate.js'
 import { LeadsService } from '../leads/leads.service.js'
 import type { ServiceDeps } from '../service-deps.js'
+import { referralReach } from './referral-reach.js'
 import { expirePendingConsents, purgeUnconsented } from './referral-expiry.js'
 import { countsPerParent, pagesPerParent, type Parent } from './referral-lists.js'
 import { qualifyReferral, reissueConsentToken, rejectReferral } from './referral-review.js'
@@ -41,10 +42,7 @@ export class ReferralsService {
    * lead is owned in the team, or its referrer's relationship owner is in the team.
    */
   scope(actor: Actor, op: 'read' | 'write' = 'read'): SQL | undefined {
-    const reach = authorize(actor, 'referrals', op)
-    if (reach !== 'team') return reachFilter(actor, reach, { self: referrals.referrerId })
-    return sql`(exists (select 1 from leads where ${leads.id} = ${referrals.leadId} and ${reachFilter(actor, reach, { owner: leads.ownerId })})
-      or exists (select 1 from referrers where ${referrers.id} = ${referrals.referrerId} and ${reachFilter(actor, reach, { owner: referrers.ownerId })}))`
+    return referralReach(actor, authorize(actor, 'referrals', op))
   }
 
   /** One referral the actor may see, or NOT_FOUND (never a hint that it exists). */
@@ -150,7 +148,8 @@ export class ReferralsService {
 
   private conditions(actor: Actor, filter: unknown): SQL[] {
     const scope = this.scope(actor)
-    const where = referralConditions(parse(ReferralFilter, filter ?? {}), this.deps.pii)
+    const referrerReach = relatedRows(actor, 'referrers', (reach) => reachFilter(actor, reach, { owner: referrers.ownerId, self: referrers.id }))
+    const where = referralConditions(parse(ReferralFilter, filter ?? {}), this.deps.pii, referrerReach)
     if (scope) where.push(scope)
     return where
   }
