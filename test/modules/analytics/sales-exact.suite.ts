@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { forEachDatabase } from '../../helper.js'
 import { expectedSales, snapshot, type Filters, type Viewer } from './sales.model.js'
 import { buildWorld, periodArb, scenarioArb, writeScenario, type World } from './sales.world.js'
-import { cellNumber, differences, fourWays } from './reports.support.js'
+import { cellNumber, differences, fourWays } from './sales.support.js'
 
 type Expected = ReturnType<typeof expectedSales>
 type Row = Expected['reps'][number] | Expected['teams'][number]

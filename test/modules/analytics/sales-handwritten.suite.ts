@@ -4,7 +4,7 @@ import { forEachDatabase } from '../../helper.js'
 import { pipelineHandwritten } from '../../bench/analytics/queries/pipeline.js'
 import { salesPerformanceHandwritten } from '../../bench/analytics/queries/sales-performance.js'
 import { buildWorld, periodArb, scenarioArb, writeScenario } from './sales.world.js'
-import { differences } from './reports.support.js'
+import { differences } from './sales.support.js'
 
 const OPEN = ['initial_contact', 'needs_assessment', 'proposal', 'negotiation']
 const KINDS = ['call', 'email', 'meeting', 'visit', 'wechat', 'dingtalk', 'sms', 'note']
