@@ -52,7 +52,8 @@ export const scenarioArb = (p: Period) => fc.record({
     close: fc.constantFrom(null, 'won', 'lost'), reason: fc.constantFrom(...REASONS),
     probability: fc.option(fc.integer({ min: 0, max: 100 }), { nil: null }),
     start: momentArb(p), closeAt: fc.option(momentArb(p), { nil: null }), steps: fc.array(fc.integer({ min: 1000, max: 2 * DAY }), { minLength: 5, maxLength: 5 }),
-    gone: fc.constantFrom(null, null, null, null, 'opportunity', 'customer')
+    gone: fc.constantFrom(null, null, null, null, 'opportunity', 'customer', 'merged'),
+    survivor: fc.nat(5)
   }), { maxLength: 4 })
 })
 export type Scenario = ReturnType<typeof scenarioArb> extends fc.Arbitrary<infer S> ? S : never
@@ -117,5 +118,12 @@ async function writeDeal(ctx: TestApp, world: World, d: Scenario['deals'][number
   await ctx.sql(`update opportunities set created_at = $2, stage_changed_at = $3, closed_at = case when stage in ('won', 'lost') then $3::timestamptz end where id = $1`,
     [opportunity.id, iso(d.start), iso(at)])
   if (d.gone === 'opportunity') await ok(ctx, ctx.adminToken, 'mutation($id: ID!) { deleteOpportunity(id: $id) { deletedId userErrors { message } } }', { id: opportunity.id }, 'deleteOpportunity')
+  if (d.gone === 'merged') {
+    // Folded into another rep's customer: the deal moves there and counts once, under the survivor.
+    const { customer: survivor } = await ok(ctx, world.reps[d.survivor].token, 'mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } userErrors { message } } }',
+      { i: { name: 'Survivor' } }, 'createCustomer')
+    await ok(ctx, ctx.adminToken, 'mutation($s: ID!, $m: [ID!]!) { mergeCustomers(survivorId: $s, mergedIds: $m) { mergedIds userErrors { message } } }',
+      { s: survivor.id, m: [customer.id] }, 'mergeCustomers')
+  }
   if (d.gone === 'customer') await ok(ctx, ctx.adminToken, 'mutation($id: ID!) { deleteCustomer(id: $id) { deletedId userErrors { message } } }', { id: customer.id }, 'deleteCustomer')
 }
