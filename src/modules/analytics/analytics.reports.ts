@@ -1,4 +1,9 @@
 import type { ReportDefinition } from './analytics.report.js'
+import { pipelineReport } from './pipeline/pipeline.report.js'
+import { salesPerformanceReport } from './sales/sales.report.js'
 
 /** Every report, for the REST routes (each report's folder holds its definition, SQL and resolvers). */
-export const reports: ReportDefinition<any, any, any>[] = []
+export const reports: ReportDefinition<any, any, any>[] = [
+  salesPerformanceReport,
+  pipelineReport
+]

@@ -1,8 +1,10 @@
 import type { CrmModule } from '../registry.js'
 import { analyticsRoutes } from './analytics.routes.js'
+import { pipelineQuery } from './pipeline/pipeline.resolvers.js'
+import { salesQuery } from './sales/sales.resolvers.js'
 
 export default {
   name: 'analytics',
   routes: analyticsRoutes,
-  resolvers: {}
+  resolvers: { Query: { ...salesQuery, ...pipelineQuery } }
 } satisfies CrmModule
