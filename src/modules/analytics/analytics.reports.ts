@@ -1,4 +1,5 @@
 import type { ReportDefinition } from './analytics.report.js'
+import { campaignComparisonReport, campaignPerformanceReport } from './campaign-performance/campaign-performance.report.js'
 
 /** Every report, for the REST routes (each report's folder holds its definition, SQL and resolvers). */
-export const reports: ReportDefinition<any, any, any>[] = []
+export const reports: ReportDefinition<any, any, any>[] = [campaignPerformanceReport, campaignComparisonReport]

@@ -1,8 +1,10 @@
 import type { CrmModule } from '../registry.js'
 import { analyticsRoutes } from './analytics.routes.js'
+import { campaignPerformanceLoaders, campaignPerformanceQuery } from './campaign-performance/campaign-performance.resolvers.js'
 
 export default {
   name: 'analytics',
   routes: analyticsRoutes,
-  resolvers: {}
+  resolvers: { Query: { ...campaignPerformanceQuery } },
+  loaders: { ...campaignPerformanceLoaders }
 } satisfies CrmModule
