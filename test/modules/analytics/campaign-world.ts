@@ -30,6 +30,34 @@ export const worldArb = fc.record({
 })
 export type World = typeof worldArb extends fc.Arbitrary<infer T> ? T : never
 
+const on = (day: number, at = DAY / 2) => new Date(BASE + day * DAY + at)
+/**
+ * A world that surely has what random ones may miss in a few runs: a refund in the period of an
+ * order paid before it, reversals of approved and paid rewards, costs (one deleted), both currencies.
+ */
+export const richWorld: World = {
+  audience: 2,
+  referrals: [
+    { campaign: 0, referrer: 0, channel: 'qr', submitted: on(1, 0), convert: true, convertAfter: 1, orders: [
+      { amount: 10_000, currency: 'CNY', paid: on(-3), refunds: [{ part: 0.5, afterDays: 6, at: 0 }] },
+      { amount: 20_000, currency: 'CNY', paid: on(3), refunds: [{ part: 0.25, afterDays: 2, at: 1 }] }
+    ] },
+    { campaign: 0, referrer: 1, channel: 'link', submitted: on(0, 0), convert: false, convertAfter: 0, orders: [] },
+    { campaign: 1, referrer: 1, channel: 'form', submitted: on(2, DAY - 1), convert: true, convertAfter: 0, orders: [
+      { amount: 5000, currency: 'USD', paid: on(4), refunds: [{ part: 1, afterDays: 1, at: 0 }] }
+    ] }
+  ],
+  directOrders: [{ campaign: 1, order: { amount: 7000, currency: 'CNY', paid: on(5), refunds: [] } }],
+  leads: [{ campaign: 0, created: on(1, 0), deleted: false }, { campaign: 1, created: on(2), deleted: true }],
+  costs: [
+    { campaign: 0, amount: 3000, currency: 'CNY', day: '2026-10-03', deleted: false },
+    { campaign: 1, amount: 100, currency: 'USD', day: '2026-10-01', deleted: true },
+    { campaign: 1, amount: 250, currency: 'USD', day: '2026-10-02', deleted: false }
+  ],
+  rewardMoves: [2, 1, 2, 2, 1, 2, 2, 1, 2, 2, 1, 2],
+  approvedAts: Array.from({ length: 12 }, (_v, i) => on(1 + i, i % 2 ? 0 : DAY - 1))
+}
+
 async function ok(res: Promise<{ statusCode: number; body: string; json(): any }>, status: number, what: string): Promise<any> {
   const r = await res
   if (r.statusCode !== status) throw new Error(`${what}: ${r.statusCode} ${r.body}`)
