@@ -142,4 +142,21 @@ await forEachDatabase(t, async (t, ctx) => {
       t.ok(found.length > 0, 'the query found figures')
     }
   })
+  await t.test('Campaign.metrics on a page of campaigns costs the same number of statements for 1 campaign or 12', async (t) => {
+    const tag = `metrics-${Date.now()}`
+    const counts: number[] = []
+    for (const n of [1, 12]) {
+      for (let i = counts.length ? 1 : 0; i < n; i++) {
+        const c = (await ctx.rest(admin, 'POST', '/api/v1/campaigns', { name: `${tag} ${i}`, audience: i % 2 ? null : { tags: [tag] } })).json()
+        await ctx.rest(admin, 'POST', `/api/v1/campaigns/${c.id}/costs`, { amount: 100 + i, category: 'ads', incurredOn: '2026-11-05' })
+      }
+      const before = ctx.queries
+      const r = await ctx.gql(admin, `query($s: String, $p: ReportPeriodInput) { campaigns(first: 50, filter: { search: $s }) { edges { node { id metrics(period: $p) { otherCosts { amount } audienceSize } } } } }`,
+        { s: tag, p: NOVEMBER })
+      counts.push(ctx.queries - before)
+      t.equal(r.data.campaigns.edges.length, n)
+      t.ok(r.data.campaigns.edges.every((e: any) => e.node.metrics.otherCosts.length === 1))
+    }
+    t.equal(counts[1], counts[0], `statements: ${counts.join(' vs ')}`)
+  })
 }, { REFERRAL_CONSENT_REQUIRED: 'false' })
