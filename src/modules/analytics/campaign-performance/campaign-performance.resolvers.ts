@@ -26,7 +26,9 @@ export const campaignPerformanceLoaders = {
       const answers = new Map<LoaderQuery<Campaign, PeriodArgs>, CampaignMetrics>()
       for (const group of groups.values()) {
         const campaigns = [...new Map(group.map((q) => [q.obj.id, q.obj])).values()]
-        const result = await ctx.services.analytics.run(actorOf(ctx), campaignMetricsReport, group[0].params.period, { campaigns })
+        // Campaign.metrics has no `previous`: a compare flag would only cost a second statement.
+        const period = group[0].params.period ? { ...group[0].params.period, compare: false } : null
+        const result = await ctx.services.analytics.run(actorOf(ctx), campaignMetricsReport, period, { campaigns })
         for (const q of group) answers.set(q, result.get(q.obj.id)!.metrics)
       }
       return queries.map((q) => answers.get(q)!)
