@@ -209,7 +209,12 @@ export const zhMessages: Record<string, string> = {
   'is the same {} as row {} of this import': '与本次导入第 {1} 行的 {0} 相同',
   '{}: a {} with this {} already exists': '{0}：已存在使用此 {2} 的{1}',
   'is not a cursor of this list': '不是此列表的游标',
-  'The database is unavailable; retry shortly': '数据库暂不可用，请稍后重试'
+  'The database is unavailable; retry shortly': '数据库暂不可用，请稍后重试',
+  // Campaign costs and campaign performance (docs/analytics.md).
+  'is not a calendar date (YYYY-MM-DD)': '不是有效的日历日期（YYYY-MM-DD）',
+  'externalId: another campaign cost already has this value': 'externalId：另一笔活动费用已使用此值',
+  'is already used by another campaign cost': '已被另一笔活动费用使用',
+  'must be 1 to {} campaign ids (UUIDs)': '必须是 1 到 {0} 个活动 ID（UUID）'
 }
 
 /** Values inside messages (entity names, roles, states, actions, problem titles) that have a translation. */
@@ -230,5 +235,6 @@ export const zhTerms: Record<string, string> = {
   'A request with this Idempotency-Key is still running': '使用此 Idempotency-Key 的请求仍在执行',
   'Request body too large': '请求体过大', 'Unsupported content type': '不支持的内容类型', 'Too many requests': '请求过多',
   'Service unavailable': '服务不可用', 'Internal error': '内部错误', 'Database unavailable': '数据库不可用',
-  analytics: '分析报表'
+  analytics: '分析报表',
+  'Campaign cost': '活动费用', 'campaign cost': '活动费用'
 }

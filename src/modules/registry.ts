@@ -34,7 +34,7 @@ export const modules: CrmModule[] = [
   referrers,
   leads,
   opportunities,
-  campaigns,
+  ...campaigns,
   activities,
   tasks,
   ownership,

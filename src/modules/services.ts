@@ -5,6 +5,7 @@ import { ReferrersService } from './referrers/referrers.service.js'
 import { LeadsService } from './leads/leads.service.js'
 import { OpportunitiesService } from './opportunities/opportunities.service.js'
 import { CampaignsService } from './campaigns/campaigns.service.js'
+import { CampaignCostsService } from './campaigns/campaign-costs.service.js'
 import { ActivitiesService } from './activities/activities.service.js'
 import { TasksService } from './tasks/tasks.service.js'
 import { OwnershipService } from './ownership/ownership.service.js'
@@ -30,6 +31,7 @@ export function createServices(deps: ServiceDeps) {
     leads: new LeadsService(deps),
     opportunities: new OpportunitiesService(deps),
     campaigns: new CampaignsService(deps),
+    campaignCosts: new CampaignCostsService(deps),
     activities: new ActivitiesService(deps),
     tasks: new TasksService(deps),
     ownership: new OwnershipService(deps),

@@ -1,10 +1,12 @@
 import type { CrmModule } from '../registry.js'
 import { analyticsRoutes } from './analytics.routes.js'
+import { campaignPerformanceLoaders, campaignPerformanceQuery } from './campaign-performance/campaign-performance.resolvers.js'
 import { pipelineQuery } from './pipeline/pipeline.resolvers.js'
 import { salesQuery } from './sales/sales.resolvers.js'
 
 export default {
   name: 'analytics',
   routes: analyticsRoutes,
-  resolvers: { Query: { ...salesQuery, ...pipelineQuery } }
+  resolvers: { Query: { ...campaignPerformanceQuery, ...salesQuery, ...pipelineQuery } },
+  loaders: { ...campaignPerformanceLoaders }
 } satisfies CrmModule

@@ -18,7 +18,7 @@ export const webhookEventTypes = [
   'referral.consent_requested',
   'lead.updated', 'lead.status_changed',
   'opportunity.created', 'opportunity.updated',
-  'campaign.created', 'campaign.updated',
+  'campaign.created', 'campaign.updated', 'campaign.cost_recorded',
   'incentive_rule.created', 'incentive_rule.updated',
   'activity.logged',
   'task.created', 'task.updated', 'task.completed', 'task.cancelled',
