@@ -42,7 +42,7 @@ export async function createWorld(ctx: TestApp): Promise<World> {
 
 export type Command =
   | { kind: 'submit'; referrer: number; channel: string; campaign: number }
-  | { kind: 'consent' | 'qualify' | 'contact' | 'win' | 'deleteLead' | 'deleteOpportunity'; target: number; yes: boolean }
+  | { kind: 'consent' | 'qualify' | 'contact' | 'win' | 'deleteLead' | 'deleteOpportunity' | 'deleteCustomer'; target: number; yes: boolean }
   | { kind: 'assign'; target: number; rep: number }
   | { kind: 'convert'; target: number; yes: boolean }
   | { kind: 'order'; target: number; amount: number }
@@ -53,7 +53,7 @@ const target = fc.nat(30)
 export const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('submit' as const), referrer: fc.nat(2), channel: fc.constantFrom('api', 'form', 'qr'), campaign: fc.nat(2) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('consent' as const), target, yes: fc.boolean() }) },
-  ...(['qualify', 'contact', 'win', 'deleteLead', 'deleteOpportunity'] as const).map((kind) =>
+  ...(['qualify', 'contact', 'win', 'deleteLead', 'deleteOpportunity', 'deleteCustomer'] as const).map((kind) =>
     ({ weight: kind.startsWith('delete') ? 1 : 3, arbitrary: fc.record({ kind: fc.constant(kind), target, yes: fc.boolean() }) })),
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('assign' as const), target, rep: fc.nat(1) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('convert' as const), target, yes: fc.boolean() }) },
@@ -127,6 +127,9 @@ export async function apply(ctx: TestApp, world: World, commands: Command[]): Pr
         break
       case 'deleteOpportunity':
         if (r.opportunity_id) await ctx.gql(admin, 'mutation($id: ID!) { deleteOpportunity(id: $id) { userErrors { code } } }', { id: r.opportunity_id })
+        break
+      case 'deleteCustomer':
+        if (r.customer_id) await ctx.gql(admin, 'mutation($id: ID!) { deleteCustomer(id: $id) { userErrors { code } } }', { id: r.customer_id })
         break
       case 'order':
         if (r.customer_id) {

@@ -19,7 +19,7 @@ export const STEP_NAMES = ['submitted', 'consented', 'qualified', 'leadContacted
 type Row = Record<string, any>
 const ms = (v: unknown) => (v == null ? null : new Date(v as string).getTime())
 
-export type Tables = { referrals: Row[]; referrers: Map<string, Row>; leads: Map<string, Row>; users: Map<string, Row>; opportunities: Map<string, Row>; orders: Row[]; teams: Map<string, Row>; campaigns: Map<string, Row> }
+export type Tables = { referrals: Row[]; referrers: Map<string, Row>; leads: Map<string, Row>; users: Map<string, Row>; opportunities: Map<string, Row>; orders: Row[]; customers: Map<string, Row>; teams: Map<string, Row>; campaigns: Map<string, Row> }
 
 export async function readTables(ctx: TestApp): Promise<Tables> {
   const byId = (list: Row[]) => new Map(list.map((r) => [r.id, r]))
@@ -29,7 +29,8 @@ export async function readTables(ctx: TestApp): Promise<Tables> {
     leads: byId(await ctx.sql('select id, owner_id, first_contacted_at, deleted_at from leads')),
     users: byId(await ctx.sql('select id, team_id from users')),
     opportunities: byId(await ctx.sql('select id, created_at, deleted_at from opportunities')),
-    orders: await ctx.sql('select id, referral_id, paid_at, deleted_at from orders'),
+    orders: await ctx.sql('select id, referral_id, customer_id, paid_at, deleted_at from orders'),
+    customers: byId(await ctx.sql('select id, deleted_at from customers')),
     teams: byId(await ctx.sql('select id, name from teams')),
     campaigns: byId(await ctx.sql('select id, name from campaigns'))
   }
@@ -75,7 +76,7 @@ function trips(tables: Tables, viewer: Viewer, filter: Record<string, string>): 
     if (filter.ownerId && owner !== filter.ownerId) continue
     if (filter.teamId && teamId !== filter.teamId) continue
     const opp = r.opportunity_id ? tables.opportunities.get(r.opportunity_id) : undefined
-    const paid = tables.orders.filter((o) => o.referral_id === r.id && !o.deleted_at).map((o) => ms(o.paid_at)!)
+    const paid = tables.orders.filter((o) => o.referral_id === r.id && !o.deleted_at && !tables.customers.get(o.customer_id)?.deleted_at).map((o) => ms(o.paid_at)!)
     const own = [
       ms(r.created_at), ms(r.submitted_at), ms(r.qualified_at),
       lead && !lead.deleted_at ? ms(lead.first_contacted_at) : null,

@@ -12,7 +12,8 @@ with cohort as (
   select r.created_at as t1, r.consented_at, r.submitted_at as s2, r.qualified_at as s3,
     case when l.deleted_at is null then l.first_contacted_at end as s4,
     o.created_at as s5, r.converted_at as s6,
-    (select min(od.paid_at) from orders od where od.referral_id = r.id and od.deleted_at is null) as s7
+    (select min(od.paid_at) from orders od join customers cu on cu.id = od.customer_id
+      where od.referral_id = r.id and od.deleted_at is null and cu.deleted_at is null) as s7
   from referrals r
   left join leads l on l.id = r.lead_id
   left join opportunities o on o.id = r.opportunity_id and o.deleted_at is null
