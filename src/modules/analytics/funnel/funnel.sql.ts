@@ -13,7 +13,7 @@ export type FunnelRow = StepRow & { grouped: boolean; key: string | null; label:
  * step's own time (s2…s7: null when it did not happen or its record is deleted) and the
  * consent time that step 2's duration is measured to.
  */
-function perReferral(ctx: ReportContext, filter: FunnelFilter): SQL {
+function perReferral(ctx: ReportContext, filter: FunnelFilter, only: SQL): SQL {
   const f = filter
   return sql`select r.id, r.channel, r.campaign_id, rr.kind as referrer_kind, rr.tier as referrer_tier, u.team_id,
       r.created_at as t1, r.consented_at as c2, r.submitted_at as s2, r.qualified_at as s3,
@@ -26,7 +26,7 @@ function perReferral(ctx: ReportContext, filter: FunnelFilter): SQL {
     left join leads l on l.id = r.lead_id
     left join users u on u.id = l.owner_id
     left join opportunities o on o.id = r.opportunity_id and o.deleted_at is null
-    where r.deleted_at is null and (r.submitted_at is not null or r.consent_expires_at is not null)
+    where r.deleted_at is null and (r.submitted_at is not null or r.consent_expires_at is not null) and ${only}
       and (${ownerScope(ctx.actor, ctx.reach, sql`l.owner_id`)} or ${ownerScope(ctx.actor, ctx.reach, sql`rr.owner_id`)})
       ${f.referrerId ? sql`and r.referrer_id = ${f.referrerId}` : sql``}
       ${f.referrerKind ? sql`and rr.kind = ${f.referrerKind}` : sql``}
@@ -54,6 +54,23 @@ const STEPS = sql`(values
 
 const inPeriod = (at: SQL, p: Period) => sql`${at} >= ${ts(p.from)} and ${at} < ${ts(p.to)}`
 
+/**
+ * Which referrals can count in the period. Cohort: those submitted in it. Activity: those
+ * with any of the steps' own times in it (an implied step's time is a later step's own), each
+ * found through an index on that time, so a period's activity does not read every referral.
+ */
+function candidates(view: FunnelView, p: Period): SQL {
+  if (view === 'cohort') return inPeriod(sql`r.created_at`, p)
+  return sql`r.id in (
+    select x.id from referrals x where ${inPeriod(sql`x.created_at`, p)}
+    union select x.id from referrals x where ${inPeriod(sql`x.submitted_at`, p)}
+    union select x.id from referrals x where ${inPeriod(sql`x.qualified_at`, p)}
+    union select x.id from referrals x where ${inPeriod(sql`x.converted_at`, p)}
+    union select x.id from leads lx join referrals x on x.lead_id = lx.id where ${inPeriod(sql`lx.first_contacted_at`, p)}
+    union select x.id from opportunities ox join referrals x on x.opportunity_id = ox.id where ${inPeriod(sql`ox.created_at`, p)}
+    union select ox.referral_id from orders ox where ox.referral_id is not null and ${inPeriod(sql`ox.paid_at`, p)})`
+}
+
 function groupKey(ctx: ReportContext, groupBy: FunnelGroupBy | null, anchor: SQL): { key: SQL; label: SQL } {
   switch (groupBy) {
     case 'channel': return { key: sql`f.channel::text`, label: sql`f.channel::text` }
@@ -80,7 +97,7 @@ export async function funnelRows(ctx: ReportContext, period: Period, view: Funne
   const sets = groupBy ? sql`grouping sets ((s.step), (s.step, g.key, g.label))` : sql`s.step`
   const grouped = groupBy ? sql`grouping(g.key) = 0` : sql`false`
   return rows<FunnelRow>(ctx.deps.db, sql`
-    with f as (${perReferral(ctx, filter)})
+    with f as (${perReferral(ctx, filter, candidates(view, period))})
     select s.step, ${grouped} as grouped, ${groupBy ? sql`g.key` : sql`null::text`} as key, ${groupBy ? sql`g.label` : sql`null::text`} as label,
       count(*)::int as count, count(s.seconds)::int as measured,
       percentile_cont(0.5) within group (order by s.seconds) as median,
