@@ -97,7 +97,8 @@ export async function funnelRows(ctx: ReportContext, period: Period, view: Funne
   const sets = groupBy ? sql`grouping sets ((s.step), (s.step, g.key, g.label))` : sql`s.step`
   const grouped = groupBy ? sql`grouping(g.key) = 0` : sql`false`
   return rows<FunnelRow>(ctx.deps.db, sql`
-    with f as (${perReferral(ctx, filter, candidates(view, period))})
+    -- materialized: the first paid order's subquery runs once per referral, not once per step that reads it
+    with f as materialized (${perReferral(ctx, filter, candidates(view, period))})
     select s.step, ${grouped} as grouped, ${groupBy ? sql`g.key` : sql`null::text`} as key, ${groupBy ? sql`g.label` : sql`null::text`} as label,
       count(*)::int as count, count(s.seconds)::int as measured,
       percentile_cont(0.5) within group (order by s.seconds) as median,

@@ -8,7 +8,7 @@ export const referralFunnelHandwritten = {
   sql(p: { from: string; to: string; tz: string }): { text: string; values: unknown[] } {
     return {
       text: `
-with cohort as (
+with cohort as materialized (
   select r.created_at as t1, r.consented_at, r.submitted_at as s2, r.qualified_at as s3,
     case when l.deleted_at is null then l.first_contacted_at end as s4,
     o.created_at as s5, r.converted_at as s6,
