@@ -81,7 +81,7 @@ void forEachDatabase(t, async (t, ctx) => {
               if (o.refund) {
                 const refundedAt = new Date(paidAt.getTime() + o.refund.afterDays * DAY)
                 await refundOrder(ctx, { orderId: order.id, amount: { amount: Math.max(1, Math.floor(o.amount * o.refund.part)), currency: o.currency }, refundedAt: refundedAt.toISOString() })
-                await ctx.sql("update rewards set created_at = $2 where order_id = $1 and kind = 'reversal'", [order.id, refundedAt.toISOString()])
+                await ctx.sql("update rewards set created_at = $2, approved_at = case when approved_at is null then null else $2::timestamptz end where order_id = $1 and kind = 'reversal'", [order.id, refundedAt.toISOString()])
               }
               // No API deletes an order or a referral: mark them as a soft delete would.
               if (o.deleted) await ctx.sql('update orders set deleted_at = now() where id = $1', [order.id])
@@ -122,6 +122,12 @@ void forEachDatabase(t, async (t, ctx) => {
       }
     }), { numRuns: Number(process.env.ANALYTICS_RUNS ?? 8), endOnFailure: true })
     t.ok(runs > 0)
+    const [seen] = await ctx.sql<Record<string, number>>(`select
+      (select count(*)::int from rewards where kind = 'reversal') as reversals,
+      (select count(*)::int from rewards where kind = 'reward' and status in ('approved', 'paid')) as earned,
+      (select count(*)::int from order_refunds x join orders o on o.id = x.order_id where x.refunded_at >= o.paid_at + interval '1 day') as later_refunds,
+      (select count(*)::int from customers where merged_into_id is not null) as merged`)
+    t.ok(Object.values(seen).every((n) => n > 0), `the random data reached every case: ${JSON.stringify(seen)}`)
   })
 
   await t.test('the hand-written benchmark query answers what the report does', async (t) => {

@@ -43,7 +43,8 @@ export async function modelLeaderboard(ctx: TestApp, a: ModelArgs): Promise<Mode
   }
   for (const w of rewards) {
     if (w.beneficiary_type !== 'referrer' || !campaignOk(w.campaign_id)) continue
-    const earned = w.kind === 'reward' ? ['approved', 'paid', 'reversed'].includes(w.status) && within(w.approved_at, a) : within(w.created_at, a)
+    // A reward or a reversal counts once approved (a reversal of an approved or paid reward is approved when made), by approved_at.
+    const earned = ['approved', 'paid', 'reversed'].includes(w.status) && within(w.approved_at, a)
     if (!earned) continue
     if (w.reward_type === 'points') { of(w.beneficiary_id).points += w.amount; of(w.beneficiary_id) } else add(of(w.beneficiary_id).rewards, w.currency, w.amount)
   }

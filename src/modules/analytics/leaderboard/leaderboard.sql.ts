@@ -57,8 +57,7 @@ export function figures(p: Period, campaignId: string | null): SQL {
     select w.beneficiary_id, case when w.reward_type = 'points' then 'points' else 'rewards' end, w.currency::text, sum(w.amount)::bigint
     from rewards w
     where w.beneficiary_type = 'referrer' ${campaign(sql`w.campaign_id`)}
-      and ((w.kind = 'reward' and w.status in ('approved', 'paid', 'reversed') and w.approved_at >= ${from} and w.approved_at < ${to})
-        or (w.kind = 'reversal' and w.created_at >= ${from} and w.created_at < ${to}))
+      and w.status in ('approved', 'paid', 'reversed') and w.approved_at >= ${from} and w.approved_at < ${to}
     group by w.beneficiary_id, 2, w.currency`
 }
 

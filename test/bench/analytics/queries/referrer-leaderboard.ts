@@ -25,8 +25,7 @@ export const referrerLeaderboardHandwritten = {
           from (select id, currency::text, sum(v)::bigint as v from money group by id, currency) m group by id
         ), earned as (
           select beneficiary_id as id, reward_type = 'points' as points, currency::text, sum(amount)::bigint as v from rewards
-          where beneficiary_type = 'referrer' and ((kind = 'reward' and status in ('approved', 'paid', 'reversed') and approved_at >= $1 and approved_at < $2)
-            or (kind = 'reversal' and created_at >= $1 and created_at < $2))
+          where beneficiary_type = 'referrer' and status in ('approved', 'paid', 'reversed') and approved_at >= $1 and approved_at < $2
           group by 1, 2, 3
         ), rew as (
           select id, coalesce(jsonb_agg(jsonb_build_object('amount', v, 'currency', currency) order by currency) filter (where not points), '[]') as list,
