@@ -4,7 +4,7 @@ import type { TestApp } from '../../helper.js'
  * The leaderboard computed in JavaScript from the base rows, straight from docs/analytics.md
  * ("Referrer leaderboard"), independent of the report's SQL.
  */
-export type ModelArgs = { from: Date; to: Date; rankBy: string; currency: string; referrerKind?: string; campaignId?: string }
+export type ModelArgs = { from: Date; to: Date; rankBy: string; currency: string; referrerKind?: string; referrerTier?: string; campaignId?: string }
 export type ModelRow = {
   rank: number; id: string; name: string; code: string; kind: string; tier: string; ownerId: string | null
   conversions: number; referrals: number; revenue: { amount: number; currency: string }[]; rewards: { amount: number; currency: string }[]; rewardPoints: number
@@ -49,7 +49,7 @@ export async function modelLeaderboard(ctx: TestApp, a: ModelArgs): Promise<Mode
     if (w.reward_type === 'points') { of(w.beneficiary_id).points += w.amount; of(w.beneficiary_id) } else add(of(w.beneficiary_id).rewards, w.currency, w.amount)
   }
   const list = referrers
-    .filter((f: any) => !f.deleted_at && rows.has(f.id) && (!a.referrerKind || f.kind === a.referrerKind))
+    .filter((f: any) => !f.deleted_at && rows.has(f.id) && (!a.referrerKind || f.kind === a.referrerKind) && (!a.referrerTier || f.tier === a.referrerTier))
     .map((f: any) => {
       const r = rows.get(f.id)!
       const money = (m: Map<string, number>) => [...m.entries()].sort(([x], [y]) => x.localeCompare(y)).map(([currency, amount]) => ({ amount, currency }))
