@@ -51,11 +51,11 @@ export async function kpiCounts(ex: Executor, p: Period, scope: KpiScope): Promi
       (select count(*) from referrers f where f.deleted_at is null and ${scope.referrer} and exists (
         select 1 from referrals r where r.referrer_id = f.id and r.deleted_at is null
           and r.submitted_at >= ${from} and r.submitted_at < ${to})) as "activeReferrers",
-      (select count(*) from customers c where c.deleted_at is null and c.merged_into_id is null and ${scope.customer} and exists (
-        select 1 from outbox_events e where e.entity_type = 'customer' and e.entity_id = c.id
-          and e.occurred_at >= ${from} and e.occurred_at < ${to}
+      (select count(distinct c.id) from outbox_events e join customers c on c.id = e.entity_id
+        where e.entity_type = 'customer' and e.occurred_at >= ${from} and e.occurred_at < ${to}
           and ((e.type = 'customer.updated' and e.data #>> '{changes,lifecycleStage,to}' = 'churned')
-            or (e.type = 'customer.created' and e.data #>> '{customer,lifecycleStage}' = 'churned')))) as churned,
+            or (e.type = 'customer.created' and e.data #>> '{customer,lifecycleStage}' = 'churned'))
+          and c.deleted_at is null and c.merged_into_id is null and ${scope.customer}) as churned,
       (select count(*) from customers c join users u on u.id = c.owner_id and u.active
         where c.deleted_at is null and c.merged_into_id is null and ${scope.customer} and c.created_at < ${to}) as "ownedCustomers",
       (select count(distinct c.owner_id) from customers c join users u on u.id = c.owner_id and u.active
