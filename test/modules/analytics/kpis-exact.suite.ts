@@ -2,7 +2,7 @@ import t from 'tap'
 import fc from 'fast-check'
 import { forEachDatabase } from '../../helper.js'
 import { kpisHandwritten } from '../../bench/analytics/queries/kpis.js'
-import { convertLead, createCustomer, createReferrer, hex, newPhone, parseCsv, recordOrder, refundOrder, shanghai, submitReferral } from './support.js'
+import { convertLead, createCustomer, createReferrer, hex, newPhone, parseCsv, recordOrder, refundOrder, shanghai, submitReferral } from './leaderboard-kpis-support.js'
 import { modelKpis } from './kpis-model.js'
 
 const DAY = 86_400_000

@@ -4,8 +4,6 @@ import type { TestApp } from '../../helper.js'
  * The KPIs computed in JavaScript from the base rows, straight from docs/analytics.md ("KPIs"),
  * independent of the report's SQL. `owners`: the users whose records count (team reach), or null.
  */
-export type Counts = Record<string, number | null>
-
 export async function modelKpis(ctx: TestApp, from: Date, to: Date, owners: Set<string> | null): Promise<Record<string, number | null>> {
   const inScope = (owner: string | null) => owners === null || (owner !== null && owners.has(owner))
   const inP = (v: Date | string | null) => v !== null && new Date(v) >= from && new Date(v) < to

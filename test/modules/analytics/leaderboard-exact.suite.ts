@@ -2,7 +2,7 @@ import t from 'tap'
 import fc from 'fast-check'
 import { forEachDatabase } from '../../helper.js'
 import { referrerLeaderboardHandwritten } from '../../bench/analytics/queries/referrer-leaderboard.js'
-import { convertLead, createReferrer, parseCsv, recordOrder, referrerToken, refundOrder, shanghai, submitReferral } from './support.js'
+import { convertLead, createReferrer, parseCsv, recordOrder, referrerToken, refundOrder, shanghai, submitReferral } from './leaderboard-kpis-support.js'
 import { modelLeaderboard, ranked, type ModelRow } from './leaderboard-model.js'
 
 const DAY = 86_400_000

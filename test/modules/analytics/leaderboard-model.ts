@@ -46,7 +46,8 @@ export async function modelLeaderboard(ctx: TestApp, a: ModelArgs): Promise<Mode
     // A reward or a reversal counts once approved (a reversal of an approved or paid reward is approved when made), by approved_at.
     const earned = ['approved', 'paid', 'reversed'].includes(w.status) && within(w.approved_at, a)
     if (!earned) continue
-    if (w.reward_type === 'points') { of(w.beneficiary_id).points += w.amount; of(w.beneficiary_id) } else add(of(w.beneficiary_id).rewards, w.currency, w.amount)
+    if (w.reward_type === 'points') of(w.beneficiary_id).points += w.amount
+    else add(of(w.beneficiary_id).rewards, w.currency, w.amount)
   }
   const list = referrers
     .filter((f: any) => !f.deleted_at && rows.has(f.id) && (!a.referrerKind || f.kind === a.referrerKind) && (!a.referrerTier || f.tier === a.referrerTier))

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { forEachDatabase } from '../../helper.js'
-import { createReferrer, parseCsv, referrerToken, shanghai, submitReferral } from './support.js'
+import { createReferrer, parseCsv, referrerToken, shanghai, submitReferral } from './leaderboard-kpis-support.js'
 
 const BOARD = `query($p: ReportPeriodInput, $by: LeaderboardRankBy, $first: Int, $kind: ReferrerKind, $c: String) {
   referrerLeaderboard(period: $p, rankBy: $by, first: $first, referrerKind: $kind, currency: $c) {
