@@ -1,6 +1,8 @@
 import type { ReportDefinition } from './analytics.report.js'
 import { campaignComparisonReport, campaignPerformanceReport } from './campaign-performance/campaign-performance.report.js'
 import { referralFunnelReport } from './funnel/funnel.report.js'
+import { kpis } from './kpis/kpis.report.js'
+import { referrerLeaderboard } from './leaderboard/leaderboard.report.js'
 import { pipelineReport } from './pipeline/pipeline.report.js'
 import { salesPerformanceReport } from './sales/sales.report.js'
 
@@ -10,5 +12,7 @@ export const reports: ReportDefinition<any, any, any>[] = [
   campaignPerformanceReport,
   campaignComparisonReport,
   salesPerformanceReport,
-  pipelineReport
+  pipelineReport,
+  referrerLeaderboard,
+  kpis
 ]
