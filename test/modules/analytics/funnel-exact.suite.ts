@@ -41,7 +41,7 @@ await forEachDatabase(t, async (t, ctx) => {
   ]
 
   await t.test('the funnel equals the documented computation on every transport, for random histories, periods and callers', async (t) => {
-    const runs = Number(process.env.FUNNEL_RUNS ?? 8)
+    const runs = Number(process.env.ANALYTICS_RUNS ?? 5)
     let checked = 0
     const reached = new Set<string>()
     await fc.assert(fc.asyncProperty(
