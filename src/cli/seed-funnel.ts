@@ -45,6 +45,8 @@ export type FunnelInput = {
   customers: Customers
   /** Possible owners (ids) of leads that did not become customers. */
   owners: string[]
+  /** What `customers.owner` indexes: a converted lead's owner is its customer's. */
+  customerOwners: string[]
   log: (line: string) => void
 }
 
@@ -74,7 +76,7 @@ export async function seedFunnel(target: CopyTarget, f: FunnelInput): Promise<{ 
         c.campaign[customer] = campaign
         const input: ReferralInput = {
           index: i, referralId: c.referral.get(customer), referrerId: referrers.ids.get(r), submittedAt, campaign: campaignOf(campaign), defaultRule,
-          owner: c.owner[customer] >= 0 ? f.owners[c.owner[customer]] : null, customer: { id: c.ids.get(customer), createdAt: T }
+          owner: c.owner[customer] >= 0 ? f.customerOwners[c.owner[customer]] : null, customer: { id: c.ids.get(customer), createdAt: T }
         }
         const wonAt = convertedReferral(linkedRng, input, ctx)
         c.wonAt[customer] = wonAt ?? 0

@@ -163,7 +163,7 @@ export async function seed(database: Database, options: SeedOptions): Promise<Se
     if (referrals > 0) {
       const leadOwners = org!.teams.flat().length ? org!.teams.flat() : owners
       const result = await seedFunnel(target, {
-        total: referrals, batch, runId, now, seed: seedValue, ids, pii, org: org!, owners: leadOwners, log,
+        total: referrals, batch, runId, now, seed: seedValue, ids, pii, org: org!, owners: leadOwners, customerOwners: owners, log,
         referrers: { ids: referrerIds, since: referrerSince },
         customers: { ids: customerIds, since: customerSince, referrer: customerReferrer, owner: customerOwner, referral: customerReferral, linked: Int32Array.from(linked), campaign: customerCampaign, wonAt }
       })

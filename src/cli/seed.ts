@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   await withServerDatabase(async (database, _config, secrets) => {
     const summary = await seed(database, { ...options, piiKey: secrets.piiKey, log: values.quiet ? undefined : log })
     const f = summary.funnel
-    const more = `${summary.users} users, ${summary.campaigns} campaigns (${summary.campaignCosts} costs), ` +
+    const more = (summary.users || summary.campaigns ? `${summary.users} users, ${summary.campaigns} campaigns (${summary.campaignCosts} costs), ` : '') +
       (f ? `${f.referrals} referrals, ${f.leads} leads, ${f.opportunities} opportunities (${f.stageChanges} stage changes), ${f.activities} activities, ${f.rewards} reward entries, ` : '')
     process.stdout.write(`seeded run ${summary.runId}: ${more}${summary.referrers} referrers, ${summary.customers} customers, ` +
       `${summary.orders} orders, ${summary.refunds} refunds (${summary.rows} rows) in ${summary.seconds.toFixed(1)} s, ` +
