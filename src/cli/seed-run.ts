@@ -13,6 +13,7 @@ import { Rng } from './seed-random.js'
 import { chunked, take, timed } from './seed-chunks.js'
 import { seedFunnel, type FunnelCounts } from './seed-funnel.js'
 import { seedOrg, type Org } from './seed-org.js'
+import { linkCustomerReferrers } from './seed-links.js'
 
 /**
  * Bulk demo and benchmark data (docs/operations.md): referrers, customers credited to
@@ -224,6 +225,8 @@ export async function seed(database: Database, options: SeedOptions): Promise<Se
     }))
     log(`aggregates rebuilt in ${phases.aggregates.toFixed(1)} s`)
     // Fresh statistics, so the first queries after a big load get sensible plans.
+    // Customer-kind referrers become customers too (only when the run made both).
+    if (referrers > 0 && customers > 0) phases.links = await timed(() => linkCustomerReferrers(database, runId))
     phases.analyze = await timed(() => database.raw(`analyze ${[...LOADED_TABLES, 'customer_scores', ...(referrals > 0 ? FUNNEL_TABLES : [])].join(', ')}`, []))
 
     const seconds = (performance.now() - started) / 1000

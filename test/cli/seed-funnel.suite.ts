@@ -5,7 +5,6 @@ import { forEachDatabase, type TestApp } from '../helper.js'
 /** The seed CLI's referral side (--users, --campaigns, --referrals): counts, links and timelines consistent, deterministic. */
 
 const piiKeyOf = (ctx: TestApp) => Buffer.from(ctx.app.config.PII_KEY!, 'base64')
-const DAY = 86_400_000
 
 /** The run's rows of a table in the order the seeder made them (by the number after `-<letter>` in externalId). */
 const byRun = (table: string, letter: string, run: string) =>
@@ -152,8 +151,18 @@ await forEachDatabase(t, async (t, ctx) => {
     t.not(JSON.stringify(await referrals(other.runId)), JSON.stringify(await referrals(run)), 'another seed, other data')
   })
 
+  await t.test('referrers of kind customer are this run\'s customers, each a different one', async (t) => {
+    const [r] = await ctx.sql<Record<string, number>>(`select
+      (count(*) filter (where f.kind = 'customer' and c.id is null))::int as unlinked,
+      (count(*) filter (where f.kind <> 'customer' and f.customer_id is not null))::int as others,
+      (count(*) filter (where f.kind = 'customer'))::int as customers,
+      count(distinct f.customer_id)::int as distinct
+      from referrers f left join customers c on c.id = f.customer_id and c.external_id ${mine('c')} where f.external_id ${mine('r')}`)
+    t.match(r, { unlinked: 0, others: 0, distinct: r.customers })
+    t.ok(r.customers > 0)
+  })
+
   await t.test('refuses referrals without referrers', async (t) => {
     await t.rejects(seed(ctx.app.database, { customers: 10, orders: 0, referrals: 5, piiKey: piiKeyOf(ctx) }), RangeError)
   })
-  void DAY
 })
