@@ -56,6 +56,8 @@ async function postgres(sizes: Sizes, reuse: boolean, log: Log): Promise<Seeded>
   const drop = async () => { await adminQuery(base, `drop database if exists ${name} with (force)`) }
   const [kept] = reuse ? await adminQuery(base, `select shobj_description(oid, 'pg_database') as note from pg_database where datname = $1`, [template]) : []
   const key = typeof kept?.note === 'string' && kept.note.startsWith('pii:') ? kept.note.slice(4) : null
+  // A template without its key is still being seeded (or was left half-done): never drop it from here.
+  if (kept && !key) throw new Error(`${template} exists but has no PII key in its comment (${JSON.stringify(kept.note)}): still seeding? Wait, or drop it by hand`)
   let piiKey: Buffer
   let seedSeconds = 0
   if (key) {
