@@ -47,9 +47,11 @@ export type SqlRunner = {
 }
 
 /** PostgreSQL: through `pg` directly, one connection, from the bench process (as the server's driver would, but no app in between). */
-export async function pgRunner(url: string): Promise<SqlRunner> {
+export async function pgRunner(url: string, timeoutSeconds = 300): Promise<SqlRunner> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
+  // A runaway query fails its row of the table instead of stalling the whole run.
+  await client.query(`set statement_timeout = '${Math.round(timeoutSeconds)}s'`)
   return {
     async run(text, values) {
       const started = performance.now()
