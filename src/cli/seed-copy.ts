@@ -40,13 +40,19 @@ function copyStatement(table: string, columns: readonly string[], source: string
   return `copy ${table} (${columns.join(', ')}) from ${source}`
 }
 
-/** A COPY target on the database the app opened (src/db/client.ts). */
-export async function copyTarget(database: Database): Promise<CopyTarget> {
-  if (database.kind === 'postgres') return pgTarget(await database.pool!.connect())
-  return pgliteTarget(database.pglite!)
+/**
+ * A COPY target on the database the app opened (src/db/client.ts). `withoutTriggers`:
+ * each transaction runs with `session_replication_role = replica`, so foreign keys are
+ * not checked (superuser only): referrals and leads point at each other, and the seeder
+ * writes them consistent by construction.
+ */
+export async function copyTarget(database: Database, withoutTriggers = false): Promise<CopyTarget> {
+  const begin = withoutTriggers ? ['set local session_replication_role = replica'] : []
+  if (database.kind === 'postgres') return pgTarget(await database.pool!.connect(), begin)
+  return pgliteTarget(database.pglite!, begin)
 }
 
-function pgTarget(client: pg.PoolClient): CopyTarget {
+function pgTarget(client: pg.PoolClient, begin: string[]): CopyTarget {
   const copy: CopyInto = async (table, columns, lines) => {
     const counter = { rows: 0 }
     const stream = client.query(copyFrom(copyStatement(table, columns, 'stdin')))
@@ -57,6 +63,7 @@ function pgTarget(client: pg.PoolClient): CopyTarget {
     async transaction(work) {
       await client.query('begin')
       try {
+        for (const statement of begin) await client.query(statement)
         const result = await work(copy)
         await client.query('commit')
         return result
@@ -69,7 +76,7 @@ function pgTarget(client: pg.PoolClient): CopyTarget {
   }
 }
 
-function pgliteTarget(pglite: PGlite): CopyTarget {
+function pgliteTarget(pglite: PGlite, begin: string[]): CopyTarget {
   const copyIn = (tx: Transaction): CopyInto => async (table, columns, lines) => {
     const counter = { rows: 0 }
     const blob = new Blob([...batched(lines, counter)])
@@ -77,7 +84,10 @@ function pgliteTarget(pglite: PGlite): CopyTarget {
     return counter.rows
   }
   return {
-    transaction: (work) => pglite.transaction((tx) => work(copyIn(tx))),
+    transaction: (work) => pglite.transaction(async (tx) => {
+      for (const statement of begin) await tx.query(statement)
+      return work(copyIn(tx))
+    }),
     release: () => {}
   }
 }

@@ -39,11 +39,11 @@ export const CUSTOMER_COLUMNS = [
   'address', 'company', 'industry', 'title', 'region', 'source_channel', 'owner_id', 'referrer_id', 'tags', 'consent'
 ] as const
 
-type Person = { name: string; gender: 'male' | 'female' | 'unknown'; surname: words.Syllable; given: words.Syllable[] }
-type Company = { name: string; industry: string; domain: string }
-type Place = { province: string; city: string }
+export type Person = { name: string; gender: 'male' | 'female' | 'unknown'; surname: words.Syllable; given: words.Syllable[] }
+export type Company = { name: string; industry: string; domain: string }
+export type Place = { province: string; city: string }
 
-function person(rng: Rng): Person {
+export function person(rng: Rng): Person {
   const roll = rng.next()
   const gender = roll < 0.48 ? 'male' : roll < 0.96 ? 'female' : 'unknown'
   const surname = surnames.draw(rng)
@@ -56,12 +56,12 @@ function person(rng: Rng): Person {
   return { name: surname[0] + given.map((g) => g[0]).join(''), gender, surname, given }
 }
 
-function place(rng: Rng): Place {
+export function place(rng: Rng): Place {
   const [province, cities] = provinces.draw(rng)
   return { province, city: rng.pick(cities) }
 }
 
-function company(rng: Rng, at: Place): Company {
+export function company(rng: Rng, at: Place): Company {
   const [industry, scopes] = industries.draw(rng)
   const first = rng.pick(words.BRAND_SYLLABLES)
   let second = rng.pick(words.BRAND_SYLLABLES)
@@ -77,11 +77,11 @@ function company(rng: Rng, at: Place): Company {
 }
 
 /** A valid, normalised mainland mobile (^1[3-9]\d{9}$). */
-function mobile(rng: Rng): string {
+export function mobile(rng: Rng): string {
   return mobilePrefixes.draw(rng) + rng.digits(8)
 }
 
-function email(rng: Rng, who: Person, firm: Company | null): string {
+export function email(rng: Rng, who: Person, firm: Company | null): string {
   const domain = emailDomains.draw(rng) ?? firm?.domain ?? '163.com'
   const sur = who.surname[1]
   const giv = who.given.map((g) => g[1]).join('')
@@ -92,11 +92,11 @@ function email(rng: Rng, who: Person, firm: Company | null): string {
   return `${local}@${domain}`
 }
 
-function sealedPhone(pii: PiiCipher, phone: string | null): CopyValue[] {
+export function sealedPhone(pii: PiiCipher, phone: string | null): CopyValue[] {
   return phone === null ? [null, null, null] : [pii.seal(phone), pii.index(phone), maskPhone(phone)]
 }
 
-function sealedEmail(pii: PiiCipher, address: string | null): CopyValue[] {
+export function sealedEmail(pii: PiiCipher, address: string | null): CopyValue[] {
   return address === null ? [null, null, null] : [pii.seal(address), pii.index(address), maskEmail(address)]
 }
 

@@ -12,7 +12,7 @@ import { REFUND_REASONS } from './seed-words.js'
 
 export const ORDER_COLUMNS = [
   'id', 'external_id', 'version', 'created_at', 'updated_at', 'customer_id', 'referrer_id',
-  'amount', 'currency', 'refunded_amount', 'status', 'paid_at'
+  'amount', 'currency', 'refunded_amount', 'status', 'paid_at', 'referral_id', 'campaign_id'
 ] as const
 
 export const REFUND_COLUMNS = ['id', 'order_id', 'external_id', 'amount', 'currency', 'reason', 'refunded_at', 'created_at'] as const
@@ -85,7 +85,8 @@ export class OrderPlan {
   }
 }
 
-export type Buyer = { id: string; createdAt: number; referrerId: string | null; spend: number }
+/** Attribution (referrer, referral, campaign) is the customer's, fixed when the order is recorded. */
+export type Buyer = { id: string; createdAt: number; referrerId: string | null; referralId?: string | null; campaignId?: string | null; spend: number }
 export type OrderIds = { orderId: string; externalId: string; refundId: () => string; refundExternalId: string }
 export type OrderRows = { order: CopyValue[]; refund: CopyValue[] | null }
 
@@ -136,7 +137,8 @@ export function orderRows(rng: Rng, buyer: Buyer, k: number, until: number, now:
   return {
     order: [
       ids.orderId, ids.externalId, refund ? 2 : 1, new Date(createdAt).toISOString(), new Date(updatedAt).toISOString(),
-      buyer.id, buyer.referrerId, amount, 'CNY', refunded, refunded === amount ? 'refunded' : 'paid', new Date(paidAt).toISOString()
+      buyer.id, buyer.referrerId, amount, 'CNY', refunded, refunded === amount ? 'refunded' : 'paid', new Date(paidAt).toISOString(),
+      buyer.referralId ?? null, buyer.campaignId ?? null
     ],
     refund
   }

@@ -4,12 +4,16 @@ import { scoringState } from '../db/schema/index.js'
 import { PiiCipher } from '../lib/pii.js'
 import { EDGE_LOCK, rebuildAggregates } from '../modules/scoring/scoring.aggregates.js'
 import { SCORING_WORK_MEM } from '../modules/scoring/scoring.service.js'
-import { copyTarget, copyLine, type CopyTarget } from './seed-copy.js'
+import { copyTarget, copyLine } from './seed-copy.js'
 import { dropIndexesOfEmpty, rebuildIndexes, type DroppedIndexes } from './seed-indexes.js'
 import { CUSTOMER_COLUMNS, REFERRER_COLUMNS, createdWithinHistory, customerRow, referralCode, referrerRow } from './seed-data.js'
 import { IdMaker, IdStore, newRunId } from './seed-ids.js'
 import { ORDER_COLUMNS, OrderPlan, REFUND_COLUMNS, activeUntil, orderRows, type Buyer } from './seed-orders.js'
 import { Rng } from './seed-random.js'
+import { chunked, take, timed } from './seed-chunks.js'
+import { seedFunnel, type FunnelCounts } from './seed-funnel.js'
+import { seedOrg, type Org } from './seed-org.js'
+import { linkCustomerReferrers } from './seed-links.js'
 
 /**
  * Bulk demo and benchmark data (docs/operations.md): referrers, customers credited to
@@ -22,6 +26,12 @@ export type SeedOptions = {
   customers: number
   orders: number
   referrers?: number
+  /** Sales users to add, in teams of about six (a manager each): owners of what follows. */
+  users?: number
+  /** Campaigns to add over the history, each with costs and an incentive rule. */
+  campaigns?: number
+  /** Referrals to add (needs referrers), with leads, opportunities, activities and rewards (seed-funnel.ts). */
+  referrals?: number
   /** The PRNG seed: the same seed gives the same people, amounts and times (relative to `now`). */
   seed?: number
   /** Rows per COPY chunk (one transaction each). */
@@ -37,6 +47,10 @@ export type SeedOptions = {
 
 export type SeedSummary = {
   runId: string
+  users: number
+  campaigns: number
+  campaignCosts: number
+  funnel: FunnelCounts | null
   referrers: number
   customers: number
   orders: number
@@ -57,29 +71,43 @@ export async function seed(database: Database, options: SeedOptions): Promise<Se
   const seedValue = options.seed ?? DEFAULT_SEED
   const batch = options.batch ?? DEFAULT_BATCH
   const referrers = options.referrers ?? 0
+  const users = options.users ?? 0
+  const campaigns = options.campaigns ?? 0
+  const referrals = options.referrals ?? 0
   const { customers, orders } = options
-  for (const [name, value] of Object.entries({ customers, orders, referrers, batch })) {
+  for (const [name, value] of Object.entries({ customers, orders, referrers, users, campaigns, referrals, batch })) {
     if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number >= 0, got ${value}`)
   }
   if (batch < 1) throw new RangeError('batch must be at least 1')
   if (orders > 0 && customers === 0) throw new RangeError('orders need customers: give --customers too')
+  if (referrals > 0 && referrers === 0) throw new RangeError('referrals need referrers: give --referrers too')
+  if (campaigns > 10_000) throw new RangeError('campaigns: at most 10000')
 
   const runId = options.runId ?? newRunId()
   const now = (options.now ?? new Date()).getTime()
   const log = options.log ?? (() => {})
   const pii = new PiiCipher(options.piiKey)
   const ids = new IdMaker()
-  const owners = (await database.raw(`select id from users where deleted_at is null and active and role in ('sales', 'manager') order by id`, []))
-    .map((r) => String(r.id))
-  const ownerRng = new Rng(seedValue, 'owners')
-  const ownerFor = () => { const r = ownerRng.next(); return owners.length ? owners[Math.floor(r * owners.length)] : null }
   const phases: Record<string, number> = {}
+  // Referrals and leads point at each other: their load skips foreign-key checks, which takes a superuser.
+  if (referrals > 0) {
+    const [role] = await database.raw('select rolsuper from pg_roles where rolname = current_user', [])
+    if (!role?.rolsuper) throw new RangeError('seeding referrals loads without foreign-key checks, which needs a superuser role')
+  }
   // Into empty tables the load goes without their secondary indexes, rebuilt after it (seed-indexes.ts).
-  const dropped: DroppedIndexes = await dropIndexesOfEmpty(database, LOADED_TABLES)
+  const dropped: DroppedIndexes = await dropIndexesOfEmpty(database, referrals > 0 ? [...LOADED_TABLES, ...FUNNEL_TABLES] : LOADED_TABLES)
   if (dropped.tables.length) log(`secondary indexes of ${dropped.tables.join(', ')} (empty) dropped for the load: ${dropped.definitions.length}`)
   let rebuilt = false
-  const target = await copyTarget(database)
+  const target = await copyTarget(database, referrals > 0)
   try {
+    let org: Org | null = null
+    phases.org = await timed(() => target.transaction(async (copy) => { org = await seedOrg(copy, { users, campaigns, runId, now, seed: seedValue, ids }) }))
+    const owners = (await database.raw(`select id from users where deleted_at is null and active and role in ('sales', 'manager') order by id`, []))
+      .map((r) => String(r.id))
+    const ownerRng = new Rng(seedValue, 'owners')
+    const ownerIndex = () => { const r = ownerRng.next(); return owners.length ? Math.floor(r * owners.length) : -1 }
+    const ownerFor = () => { const i = ownerIndex(); return i >= 0 ? owners[i] : null }
+
     // Referrers: ids and start dates kept, so customers are credited only to one who existed then.
     const referrerIds = new IdStore(referrers)
     const referrerSince = new Float64Array(referrers)
@@ -98,23 +126,51 @@ export async function seed(database: Database, options: SeedOptions): Promise<Se
     const customerIds = new IdStore(customers)
     const customerSince = new Float64Array(customers)
     const customerReferrer = new Int32Array(customers).fill(-1)
+    const customerOwner = new Int32Array(customers).fill(-1)
+    const customerReferral = new IdStore(referrals > 0 ? customers : 0)
+    const linked: number[] = []
     const customerRng = new Rng(seedValue, 'customers')
     const creditRng = new Rng(seedValue, 'credit')
-    phases.customers = await chunked(target, 'customers', customers, batch, log, (copy, from, to) => copy('customers', CUSTOMER_COLUMNS, (function* () {
+    // About 12% of the referrals end in a customer: that many of the credited customers came by one.
+    const linkRng = new Rng(seedValue, 'link')
+    const linkShare = customers > 0 ? Math.min(1, (0.12 * referrals) / (0.25 * customers)) : 0
+    phases.customers = await chunked(target, 'customers', customers, batch, log, (copy, from, to) => copy('customers', [...CUSTOMER_COLUMNS, 'referred_by_referral_id'], (function* () {
       for (let i = from; i < to; i++) {
         const id = ids.next()
         const createdAt = createdWithinHistory(customerRng, now)
         const credited = referrers > 0 && creditRng.chance(0.25) ? creditedReferrer(creditRng, referrerSince, createdAt) : -1
+        const owner = ownerIndex()
         const row = customerRow(customerRng, {
-          id, externalId: `seed-${runId}-c${i + 1}`, now, ownerId: ownerFor(), pii, createdAt,
+          id, externalId: `seed-${runId}-c${i + 1}`, now, ownerId: owner >= 0 ? owners[owner] : null, pii, createdAt,
           referrerId: credited >= 0 ? referrerIds.get(credited) : null
         })
+        let referral: string | null = null
+        if (credited >= 0 && linkShare > 0 && linkRng.chance(linkShare) && linked.length < referrals) {
+          referral = ids.next()
+          customerReferral.set(i, referral)
+          linked.push(i)
+        }
         customerIds.set(i, id)
         customerSince[i] = createdAt
         customerReferrer[i] = credited
-        yield copyLine(row.values)
+        customerOwner[i] = owner
+        yield copyLine([...row.values, referral])
       }
     })()))
+
+    const customerCampaign = new Int16Array(customers).fill(-1)
+    const wonAt = new Float64Array(customers)
+    let funnel: FunnelCounts | null = null
+    if (referrals > 0) {
+      const leadOwners = org!.teams.flat().length ? org!.teams.flat() : owners
+      const result = await seedFunnel(target, {
+        total: referrals, batch, runId, now, seed: seedValue, ids, pii, org: org!, owners: leadOwners, customerOwners: owners, log,
+        referrers: { ids: referrerIds, since: referrerSince },
+        customers: { ids: customerIds, since: customerSince, referrer: customerReferrer, owner: customerOwner, referral: customerReferral, linked: Int32Array.from(linked), campaign: customerCampaign, wonAt }
+      })
+      phases.referrals = result.seconds
+      funnel = result.counts
+    }
 
     // Orders, customer by customer; a chunk's refunds are copied in the chunk's transaction.
     const plan = new OrderPlan(new Rng(seedValue, 'plan'), customerSince, now, orders)
@@ -126,9 +182,14 @@ export async function seed(database: Database, options: SeedOptions): Promise<Se
       for (let c = 0; c < customers; c++) {
         const count = plan.countFor(c)
         if (count === 0) continue
+        const linkedHere = referrals > 0 && customerReferral.get(c).charCodeAt(0) !== 0
+        const campaign = customerCampaign[c]
         const buyer: Buyer = {
-          id: customerIds.get(c), createdAt: customerSince[c], spend: plan.spend[c],
-          referrerId: customerReferrer[c] >= 0 ? referrerIds.get(customerReferrer[c]) : null
+          // A customer whose referral was won buys after the win.
+          id: customerIds.get(c), createdAt: Math.max(customerSince[c], wonAt[c]), spend: plan.spend[c],
+          referrerId: customerReferrer[c] >= 0 ? referrerIds.get(customerReferrer[c]) : null,
+          referralId: linkedHere ? customerReferral.get(c) : null,
+          campaignId: campaign >= 0 ? org!.campaigns[campaign].id : null
         }
         const until = activeUntil(orderRng, buyer, now)
         for (let k = 0; k < count; k++) {
@@ -164,11 +225,18 @@ export async function seed(database: Database, options: SeedOptions): Promise<Se
     }))
     log(`aggregates rebuilt in ${phases.aggregates.toFixed(1)} s`)
     // Fresh statistics, so the first queries after a big load get sensible plans.
-    phases.analyze = await timed(() => database.raw('analyze referrers, customers, orders, order_refunds, customer_scores', []))
+    // Customer-kind referrers become customers too (only when the run made both).
+    if (referrers > 0 && customers > 0) phases.links = await timed(() => linkCustomerReferrers(database, runId))
+    phases.analyze = await timed(() => database.raw(`analyze ${[...LOADED_TABLES, 'customer_scores', ...(referrals > 0 ? FUNNEL_TABLES : [])].join(', ')}`, []))
 
     const seconds = (performance.now() - started) / 1000
-    const rows = referrers + customers + orders + refunds
-    return { runId, referrers, customers, orders, refunds, rows, seconds, rowsPerSecond: Math.round(rows / seconds), phases }
+    const madeOrg = org as Org | null
+    const funnelRows = funnel ? funnel.referrals + funnel.leads + funnel.opportunities + funnel.stageChanges + funnel.activities + funnel.rewards : 0
+    const rows = referrers + customers + orders + refunds + users + campaigns + (madeOrg?.costs ?? 0) + funnelRows
+    return {
+      runId, users, campaigns, campaignCosts: madeOrg?.costs ?? 0, funnel, referrers, customers, orders, refunds, rows, seconds,
+      rowsPerSecond: Math.round(rows / seconds), phases
+    }
   } finally {
     if (!rebuilt) {
       target.release()
@@ -179,6 +247,7 @@ export async function seed(database: Database, options: SeedOptions): Promise<Se
 }
 
 const LOADED_TABLES = ['referrers', 'customers', 'orders', 'order_refunds']
+const FUNNEL_TABLES = ['referrals', 'leads', 'opportunities', 'opportunity_stage_history', 'activities', 'rewards']
 
 /** A referrer for a customer who arrived at `createdAt`: early referrers bring most, and only one already there counts. */
 function creditedReferrer(rng: Rng, since: Float64Array, createdAt: number): number {
@@ -187,34 +256,4 @@ function creditedReferrer(rng: Rng, since: Float64Array, createdAt: number): num
     if (since[index] <= createdAt) return index
   }
   return -1
-}
-
-/** Copies `total` rows in chunks of `batch`, one transaction each, logging progress; returns seconds. */
-async function chunked(
-  target: CopyTarget, what: string, total: number, batch: number, log: (line: string) => void,
-  chunk: (copy: Parameters<Parameters<CopyTarget['transaction']>[0]>[0], from: number, to: number) => Promise<unknown>
-): Promise<number> {
-  const started = performance.now()
-  for (let from = 0; from < total; from += batch) {
-    const to = Math.min(total, from + batch)
-    await target.transaction((copy) => chunk(copy, from, to))
-    const seconds = (performance.now() - started) / 1000
-    log(`${what} ${to}/${total} (${Math.round(to / seconds)} rows/s, rss ${Math.round(process.memoryUsage.rss() / 1_048_576)} MB)`)
-  }
-  return (performance.now() - started) / 1000
-}
-
-/** The next `count` items, leaving the rest in the iterator (never pulling one too many). */
-function* take<T>(source: Iterator<T>, count: number): Generator<T> {
-  for (let i = 0; i < count; i++) {
-    const next = source.next()
-    if (next.done) return
-    yield next.value
-  }
-}
-
-async function timed(work: () => Promise<unknown>): Promise<number> {
-  const started = performance.now()
-  await work()
-  return (performance.now() - started) / 1000
 }

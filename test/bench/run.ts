@@ -13,7 +13,10 @@
  *        --reuse keeps the seeded PostgreSQL database as a template for the next run at that size;
  *        webhooks = commit-to-delivery latency at --rate 200 events/s for --seconds 30, and the drain rate of a
  *        --backlog 20000 events (PostgreSQL), each --db;
- *        import = psql \\copy of a --customers N CSV vs POST /api/v1/import/customers (--chunk rows per transaction), PostgreSQL)
+ *        import = psql \\copy of a --customers N CSV vs POST /api/v1/import/customers (--chunk rows per transaction), PostgreSQL;
+ *        analytics = each report over REST vs its hand-written SQL (test/bench/analytics/), 30 and 365 days, the dashboard set,
+ *        the server's RSS; --customers N (default 1,000,000 on PostgreSQL, 100,000 on PGlite; the rest scaled), --requests N
+ *        (per round, 5), --rounds R, --reuse keeps the seeded data as a template)
  * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 import type { ChildProcess } from 'node:child_process'
@@ -31,6 +34,8 @@ import { benchEval, defaultEvalOptions, reportEval, type EvalResult } from './in
 import { benchRfm, reportRfm, type RfmResult } from './rfm.js'
 import { benchWebhooks, reportWebhooks, type WebhookBenchResult } from './webhooks.js'
 import { benchImport, reportImport } from './import.js'
+import { benchAnalytics, type AnalyticsResult } from './analytics/index.js'
+import { reportAnalytics } from './analytics/report.js'
 import type { ServerSpec } from './server-process.js'
 import { nextPorts, post, root, startServer, stopServer } from './children.js'
 
@@ -167,6 +172,16 @@ if (opts.only.includes('webhooks')) {
 // Bulk import: psql \\copy of one CSV vs POST /api/v1/import/customers, PostgreSQL only (--customers, --chunk).
 const imported = opts.only.includes('import') && kinds.includes('postgres')
   ? await benchImport({ customers: opts.customers, chunk: Number(flag('chunk', '10000')), log }) : undefined
+// Analytics reports vs hand-written SQL on the seed CLI's data (test/bench/analytics/), each --db.
+const analytics: AnalyticsResult[] = []
+if (opts.only.includes('analytics')) {
+  for (const kind of kinds) {
+    const customers = Number(flag('customers', kind === 'postgres' ? '1000000' : '100000'))
+    analytics.push(await benchAnalytics({
+      kind, customers, requests: Number(flag('requests', '5')), rounds: opts.rounds, reuse: args.includes('--reuse'), keep: opts.keep, log
+    }))
+  }
+}
 const note = await machineNote()
 if (reads) printTable(results, log)
 log(`\n${note}\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`)
@@ -178,10 +193,12 @@ if (evaluation) log(`\n${reportEval(evaluation, { command, note: '' }, opts.docs
 for (const r of scoring) log(`\n${reportRfm(r, command, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 if (webhooks.length && opts.docs) reportWebhooks(webhooks, { command, note })
 if (imported) log(`\n${reportImport(imported, { command, note }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
+for (const r of analytics) log(`\n${reportAnalytics(r, { command, note }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 if (opts.docs && reads) writeDocs(`${root}docs/performance.md`, results, { note, command, opts })
 if (opts.docs) log('wrote docs/performance.md')
 const failed = results.some((r) => r.point.a.bad + r.point.b.bad + r.page.a.bad + r.page.b.bad > 0) || (submit !== undefined && submit.app.bad + submit.raw.bad > 0)
   || (orders !== undefined && orders.app.bad + orders.raw.bad > 0)
+  || analytics.some((r) => r.timings.some((t) => t.sqlError) || (r.dashboard?.errors.length ?? 0) > 0)
 process.exitCode = failed ? 1 : 0
 
 export type { PairResult }

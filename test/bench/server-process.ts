@@ -57,6 +57,20 @@ if (spec.role === 'app' || spec.role === 'both') {
   })
   const app = await buildApp({ config, logger: false })
   if (process.env.BENCH_EXPERIMENT === 'prepare-all' && app.database.pool) prepareAll(app.database.pool)
+  // The analytics bench's hand-written queries on PGlite, which only this process can open (test/bench/analytics/handwritten.ts).
+  process.on('message', async (m: { handwritten?: { id: number; text: string; values: unknown[]; mode: 'time' | 'explain' | 'rows' } }) => {
+    const h = m.handwritten
+    if (!h) return
+    try {
+      const started = performance.now()
+      const rows = await app.database.raw(h.mode === 'explain' ? `explain (format json) ${h.text}` : h.text, h.values)
+      const ms = performance.now() - started
+      const extra = h.mode === 'explain' ? { plan: rows[0]?.['QUERY PLAN'] } : h.mode === 'rows' ? { data: rows } : {}
+      process.send?.({ handwrittenResult: { id: h.id, ms, rows: rows.length, ...extra } })
+    } catch (err) {
+      process.send?.({ handwrittenResult: { id: h.id, ms: 0, rows: 0, error: String(err) } })
+    }
+  })
   ports.app = await listen(app)
   if (spec.role === 'both') {
     // The page shape comes from the running app's schema: the parent sends it once it has looked.

@@ -174,10 +174,21 @@ await t.test('the CLI', async (t) => {
     t.ok(phones.length > 0 && phones.every((p: string) => MOBILE.test(p)), 'phones decrypt to mainland mobiles')
   })
 
+  await t.test('with users, campaigns and referrals the summary names them', async (t) => {
+    const run = await runCli(['--customers', '30', '--orders', '60', '--referrers', '5', '--users', '6', '--campaigns', '2', '--referrals', '40'], { DATA_DIR: join(dataDir, 'funnel') })
+    t.equal(run.code, 0, run.code === 0 ? 'exits 0' : run.stderr)
+    t.match(run.stdout, /^seeded run [A-Z0-9]{6}: 6 users, 2 campaigns \(\d+ costs\), 40 referrals, \d+ leads, \d+ opportunities \(\d+ stage changes\), \d+ activities, \d+ reward entries, 5 referrers, 30 customers, 60 orders, /)
+    t.match(run.stderr, /referrals 40\/40/)
+  })
+
   await t.test('a usage error exits 64 before touching the database', async (t) => {
     const run = await runCli(['--orders', '5'], { DATA_DIR: join(dataDir, 'unused') })
     t.equal(run.code, 64)
     t.match(run.stderr, /--orders needs --customers/)
+    t.notOk(existsSync(join(dataDir, 'unused')))
+    const referrals = await runCli(['--customers', '5', '--referrals', '5'], { DATA_DIR: join(dataDir, 'unused') })
+    t.equal(referrals.code, 64)
+    t.match(referrals.stderr, /--referrals needs --referrers/)
     t.notOk(existsSync(join(dataDir, 'unused')))
   })
 })
