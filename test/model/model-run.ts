@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import type { TestApp } from '../helper.js'
 import { allCommands } from './model-commands.js'
 import { checkLedger, checkRead, walkList } from './model-invariants.js'
+import { checkReport, reportNames } from './model-invariants-analytics.js'
 import { Model, type Actor, type EntityName } from './model-state.js'
 import { World, type Caller, type RoleName } from './model-world.js'
 
@@ -75,6 +76,11 @@ export async function fullCheck(m: Model, w: World): Promise<void> {
     }
   }
   await checkLedger(w, m)
+  // Every report for a caller of each reach (all, a team, a manager without one) and a referrer token if there is one.
+  const readers = [...['admin', 'salesA1', 'manager'].map((n) => m.actors.find((a) => a.name === n)!), ...m.actors.filter((a) => a.role === 'referrer').slice(0, 1)]
+  for (const a of readers) {
+    for (const r of reportNames) await checkReport(w, m, w.caller(a.name), a, r, i++, i % 2 === 0, r === 'pipeline')
+  }
 }
 
 export async function runModel(ctx: TestApp, opts: RunOptions): Promise<RunTotals> {
