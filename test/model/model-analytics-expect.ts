@@ -88,7 +88,7 @@ export function hasFigure(f: RepFigures): boolean {
 }
 
 export type CampaignFigures = {
-  participants: number; referrals: number; leads: number; conversions: number; otherCosts: Record<string, number>
+  participants: number; referrals: number; leads: number; conversions: number; attributedRevenue: Record<string, number>; otherCosts: Record<string, number>
 }
 
 /** One live campaign's figures within the caller's reach (docs/analytics.md, "Campaign performance", "Reach"). */
@@ -106,11 +106,18 @@ export function expectedCampaign(m: Model, a: Actor, campaignId: string): Campai
       otherCosts[k.currency] = (otherCosts[k.currency] ?? 0) + k.amount
     }
   }
+  // Orders the app attributed to the campaign, on a live customer in reach: paid minus refunded (all of it now). Zero sums are left out.
+  let revenue = 0
+  for (const o of m.orders.values()) {
+    const c = m.customers.get(o.customerId)
+    if (o.campaignId === campaignId && c && !c.deleted && !c.merged && ownerInReach(m, a, c.ownerId)) revenue += o.amount - o.refunded
+  }
   return {
     participants: new Set(submitted.map((r) => r.referrerId)).size,
     referrals: submitted.length,
     leads: [...m.leads.values()].filter((l) => !l.deleted && l.campaignId === campaignId && ownerInReach(m, a, l.ownerId)).length,
     conversions: mine.filter((r) => r.status === 'converted').length,
+    attributedRevenue: revenue ? { CNY: revenue } : {},
     otherCosts
   }
 }

@@ -154,7 +154,7 @@ const staff = fc.constantFrom(...staffNames)
 export const referralCommands = [
   fc.tuple(staff, fc.boolean(), fc.boolean()).map(([b, r, i]) => new CreateReferrer(b, r, i)),
   fc.tuple(fc.constantFrom('admin', 'manager', 'integration', 'service', 'salesA1', 'marketing', 'referrer'), fc.nat(30), fc.option(fc.nat(30), { nil: null, freq: 4 }), fc.boolean(), fc.boolean(),
-    fc.option(fc.nat(10), { nil: null, freq: 2 })).map(([b, p, d, r, i, k]) => new SubmitReferral(b, p, d, r, i, k)),
+    fc.option(fc.nat(10), { nil: null, freq: 1 })).map(([b, p, d, r, i, k]) => new SubmitReferral(b, p, d, r, i, k)),
   fc.tuple(fc.constantFrom('admin', 'integration', 'service'), fc.nat(30), fc.boolean(), fc.boolean(), fc.boolean()).map(([b, p, g, r, i]) => new ConfirmConsent(b, p, g || p % 5 !== 0, r, i)),
   fc.tuple(staff, fc.nat(30), fc.boolean(), fc.boolean(), fc.boolean()).map(([b, p, q, r, i]) => new ReviewReferral(b, p, q || p % 4 !== 0, r, i))
 ]

@@ -100,10 +100,13 @@ function checkSales(m: Model, a: Actor, label: string, d: any): void {
   }
 }
 
+const metricsOf = (x: any) => ({ participants: x.participants, referrals: x.referrals, leads: x.leads, conversions: x.conversions,
+  attributedRevenue: moneyMap(x.attributedRevenue), otherCosts: moneyMap(x.otherCosts) })
+
 function checkCampaign(m: Model, a: Actor, label: string, campaignId: string, d: any): void {
   const want = expectedCampaign(m, a, campaignId)
   const x = d.metrics
-  const have = { participants: x.participants, referrals: x.referrals, leads: x.leads, conversions: x.conversions, otherCosts: moneyMap(x.otherCosts) }
+  const have = metricsOf(x)
   if (!isDeepStrictEqual(have, want)) fail(`${label}: metrics ${JSON.stringify(have)}, model ${JSON.stringify(want)}`)
   if (x.audienceSize !== null) fail(`${label}: audienceSize ${x.audienceSize} for a campaign without an audience`)
   // The series and the channels add up to the totals.
@@ -139,8 +142,44 @@ export async function checkReport(w: World, m: Model, c: Caller, a: Actor, repor
   if (!isDeepStrictEqual(cut, gql.data)) fail(`${label}: REST and GraphQL differ:\nREST ${JSON.stringify(cut).slice(0, 1500)}\nGraphQL ${JSON.stringify(gql.data).slice(0, 1500)}`)
   if (report === 'pipeline') checkPipeline(m, a, label, gql.data)
   if (report === 'salesPerformance') checkSales(m, a, label, gql.data)
-  if (campaign) checkCampaign(m, a, label, campaign.id, gql.data)
+  if (campaign) {
+    checkCampaign(m, a, label, campaign.id, gql.data)
+    await checkComparison(w, m, c, a, campaign.id, campaignPick, inline)
+  }
   if (csv && report === 'pipeline') await checkPipelineCsv(w, m, c, a, label)
+}
+
+/**
+ * campaignComparison of the campaign and another (REST and GraphQL): each one's totals are the
+ * model's; any deleted campaign makes it NOT_FOUND.
+ */
+async function checkComparison(w: World, m: Model, c: Caller, a: Actor, id: string, n: number, inline: boolean): Promise<void> {
+  const ids = [...new Set([id, pickCampaign(m, n + 1)!.id])]
+  const label = `${c.name} campaignComparison of ${ids.join(', ')}`
+  const gql = await w.gql(c, 'query', 'campaignComparison', { ids: { type: '[ID!]!', value: ids } }, `{ campaigns { campaign { id } metrics { ${METRICS} } } }`, !inline)
+  const rest = await w.rest(c, 'GET', `/api/v1/analytics/campaign-comparison?ids=${ids.join(',')}`)
+  if (ids.some((x) => m.campaigns.get(x)!.deleted)) {
+    for (const [how, out] of [['GraphQL', gql], ['REST', rest]] as [string, Outcome][]) {
+      if (out.kind !== 'refused' || out.code !== 'NOT_FOUND') fail(`${label} over ${how}: a deleted campaign must be NOT_FOUND, got ${JSON.stringify(out).slice(0, 300)}`)
+    }
+    return
+  }
+  if (gql.kind !== 'ok' || rest.kind !== 'ok') return fail(`${label}: ${JSON.stringify([gql, rest]).slice(0, 600)}`)
+  const cut = project(rest.data, gql.data)
+  if (!isDeepStrictEqual(cut, gql.data)) fail(`${label}: REST and GraphQL differ:\nREST ${JSON.stringify(cut).slice(0, 1500)}\nGraphQL ${JSON.stringify(gql.data).slice(0, 1500)}`)
+  const got = gql.data.campaigns as { campaign: { id: string }; metrics: any }[]
+  if (!isDeepStrictEqual(got.map((e) => e.campaign.id), ids)) fail(`${label}: campaigns ${JSON.stringify(got.map((e) => e.campaign.id))}, asked ${JSON.stringify(ids)}`)
+  for (const e of got) {
+    const want = expectedCampaign(m, a, e.campaign.id)
+    if (!isDeepStrictEqual(metricsOf(e.metrics), want)) fail(`${label}: ${e.campaign.id} ${JSON.stringify(metricsOf(e.metrics))}, model ${JSON.stringify(want)}`)
+  }
+  // Campaign.metrics on a page of campaigns (one statement for the page): the same totals.
+  const page = await w.gql(c, 'query', 'campaigns', { first: { type: 'Int', value: 20 } }, `{ edges { node { id metrics { ${METRICS} } } } }`, inline)
+  if (page.kind !== 'ok') return fail(`${c.name} campaigns with metrics: ${page.detail}`)
+  for (const { node } of page.data.edges as { node: { id: string; metrics: any } }[]) {
+    const want = expectedCampaign(m, a, node.id)
+    if (!isDeepStrictEqual(metricsOf(node.metrics), want)) fail(`${c.name} Campaign.metrics of ${node.id}: ${JSON.stringify(metricsOf(node.metrics))}, model ${JSON.stringify(want)}`)
+  }
 }
 
 function pickCampaign(m: Model, n: number) {

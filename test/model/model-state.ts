@@ -14,7 +14,8 @@ export type MActivity = { id: string; authorId: string | null; customerId: strin
 export type MTask = { id: string; assigneeId: string | null; status: string }
 /** `submitted`: reached status submitted (submittedAt set: at once, or when consent was given; docs/referrals.md). */
 export type MReferral = { id: string; referrerId: string; status: string; leadId: string | null; consentToken: string | null; phone: string; campaignId: string | null; submitted: boolean }
-export type MOrder = { id: string; customerId: string; amount: number; refunded: number }
+/** `campaignId`: the attribution the app fixed when recording it (docs/orders.md). */
+export type MOrder = { id: string; customerId: string; amount: number; refunded: number; campaignId: string | null }
 export type MRule = { id: string; trigger: 'referral_qualified' | 'referral_converted'; amount: number }
 export type MCampaign = { id: string; ownerId: string | null; deleted: boolean }
 /** `day`: incurredOn as days from today in REPORTING_TIMEZONE (0 today, -29 the default period's first day). */
