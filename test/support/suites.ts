@@ -3,15 +3,16 @@ import { dirname } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 /**
- * Runs every `*.suite.ts` beside the calling `all.test.ts`, in name order, in this one process.
+ * Runs every `*.suite.ts` beside the calling `all.test.ts` (those `include` takes, when a folder
+ * is split across entry files so tap can run the halves in parallel), in name order, in this one process.
  * Each suite still builds its own apps on fresh databases; grouping them saves a process start
  * (loading tap, tsx and the app, several CPU seconds) per suite, which dominated CI time.
  * A suite must not register a teardown on the root test (wrap it in a subtest instead): that
  * makes tap end the root as soon as it is idle, before the next suite is imported.
  */
-export async function runSuites(entryUrl: string): Promise<void> {
+export async function runSuites(entryUrl: string, include: (file: string) => boolean = () => true): Promise<void> {
   const dir = dirname(fileURLToPath(entryUrl))
-  const suites = readdirSync(dir).filter((f) => f.endsWith('.suite.ts')).sort()
+  const suites = readdirSync(dir).filter((f) => f.endsWith('.suite.ts') && include(f)).sort()
   if (suites.length === 0) throw new Error(`no *.suite.ts files in ${dir}`)
   for (const file of suites) await import(pathToFileURL(`${dir}/${file}`).href)
 }

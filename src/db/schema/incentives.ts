@@ -100,7 +100,9 @@ export const rewards = pgTable('rewards', {
   index('rewards_status_idx').on(t.status, t.createdAt, t.id),
   index('rewards_hold_idx').on(t.holdUntil).where(sql`${t.status} = 'pending'`),
   index('rewards_rule_id_idx').on(t.ruleId, t.createdAt),
-  index('rewards_campaign_id_idx').on(t.campaignId),
+  index('rewards_campaign_id_idx').on(t.campaignId, t.approvedAt),
+  // Reward cost and the leaderboard's rewards count ledger entries by approval time.
+  index('rewards_approved_at_idx').on(t.approvedAt).where(sql`${t.status} in ('approved', 'paid', 'reversed')`),
   index('rewards_order_id_idx').on(t.orderId),
   index('rewards_referral_id_idx').on(t.referralId),
   index('rewards_created_at_idx').on(t.createdAt, t.id),

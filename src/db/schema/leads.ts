@@ -42,7 +42,7 @@ export const leads = pgTable('leads', {
   index('leads_owner_id_idx').on(t.ownerId, t.createdAt, t.id),
   index('leads_referral_id_idx').on(t.referralId),
   index('leads_referrer_id_idx').on(t.referrerId),
-  index('leads_campaign_id_idx').on(t.campaignId),
+  index('leads_campaign_id_idx').on(t.campaignId, t.createdAt),
   index('leads_customer_id_idx').on(t.customerId),
   index('leads_status_idx').on(t.status, t.createdAt, t.id),
   index('leads_source_idx').on(t.source),
@@ -53,6 +53,9 @@ export const leads = pgTable('leads', {
   index('leads_last_activity_at_idx').on(t.lastActivityAt),
   index('leads_created_at_idx').on(t.createdAt, t.id),
   index('leads_assigned_at_idx').on(t.assignedAt),
+  index('leads_first_contacted_at_idx').on(t.firstContactedAt),
+  // Every deadline, contacted or not: follow-up compliance counts the deadlines that fell in a period.
+  index('leads_first_contact_due_all_idx').on(t.firstContactDueAt),
   index('leads_updated_at_idx').on(t.updatedAt, t.id),
   index('leads_name_idx').on(t.name, t.id),
   index('leads_tags_idx').using('gin', t.tags),

@@ -48,4 +48,7 @@ export const opportunityStageHistory = pgTable('opportunity_stage_history', {
   reason: text(),
   changedById: uuid(),
   changedAt: tstz().notNull().defaultNow()
-}, (t) => [index('opportunity_stage_history_opportunity_id_idx').on(t.opportunityId, t.changedAt)])
+}, (t) => [
+  index('opportunity_stage_history_opportunity_id_idx').on(t.opportunityId, t.changedAt),
+  index('opportunity_stage_history_changed_at_idx').on(t.changedAt)
+])

@@ -30,7 +30,7 @@ export const orders = pgTable('orders', {
   index('orders_customer_id_idx').on(t.customerId, t.paidAt, t.id),
   index('orders_referrer_id_idx').on(t.referrerId, t.paidAt),
   index('orders_referral_id_idx').on(t.referralId),
-  index('orders_campaign_id_idx').on(t.campaignId),
+  index('orders_campaign_id_idx').on(t.campaignId, t.paidAt),
   index('orders_status_idx').on(t.status, t.createdAt, t.id),
   index('orders_paid_at_idx').on(t.paidAt, t.id),
   index('orders_created_at_idx').on(t.createdAt, t.id),

@@ -16,6 +16,8 @@ export const outboxEvents = pgTable('outbox_events', {
   publishedAt: tstz()
 }, (t) => [
   index('outbox_events_unpublished_idx').on(t.occurredAt).where(sql`${t.publishedAt} is null`),
-  index('outbox_events_entity_idx').on(t.entityType, t.entityId)
+  index('outbox_events_entity_idx').on(t.entityType, t.entityId),
+  // KPI churn: customers' stage changes by time (docs/analytics.md, KPIs).
+  index('outbox_events_customer_stage_idx').on(t.occurredAt).where(sql`${t.entityType} = 'customer' and ${t.type} in ('customer.created', 'customer.updated')`)
 ])
 

@@ -36,6 +36,7 @@ export const referrers = pgTable('referrers', {
   index('referrers_name_idx').on(t.name, t.id),
   index('referrers_status_idx').on(t.status),
   index('referrers_kind_idx').on(t.kind),
+  index('referrers_tier_idx').on(t.tier),
   index('referrers_tags_idx').using('gin', t.tags),
   index('referrers_search_trgm_idx').using('gin', sql`(lower(${t.name} || ' ' || coalesce(${t.company}, ''))) gin_trgm_ops`)
 ])

@@ -1,12 +1,15 @@
 import type { CrmModule } from '../registry.js'
 import { analyticsRoutes } from './analytics.routes.js'
 import { campaignPerformanceLoaders, campaignPerformanceQuery } from './campaign-performance/campaign-performance.resolvers.js'
+import { funnelQuery } from './funnel/funnel.resolvers.js'
+import { kpisQuery } from './kpis/kpis.resolvers.js'
+import { leaderboardQuery } from './leaderboard/leaderboard.resolvers.js'
 import { pipelineQuery } from './pipeline/pipeline.resolvers.js'
 import { salesQuery } from './sales/sales.resolvers.js'
 
 export default {
   name: 'analytics',
   routes: analyticsRoutes,
-  resolvers: { Query: { ...campaignPerformanceQuery, ...salesQuery, ...pipelineQuery } },
+  resolvers: { Query: { ...funnelQuery, ...campaignPerformanceQuery, ...salesQuery, ...pipelineQuery, ...leaderboardQuery, ...kpisQuery } },
   loaders: { ...campaignPerformanceLoaders }
 } satisfies CrmModule

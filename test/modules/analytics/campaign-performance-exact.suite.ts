@@ -19,7 +19,7 @@ const periodArb = fc.record({
   fromDay: fc.integer({ min: 0, max: 6 }), length: fc.integer({ min: 1, max: 30 }), bucket: fc.constantFrom('day', 'week', 'month') as fc.Arbitrary<'day' | 'week' | 'month'>,
   compare: fc.boolean()
 })
-const RUNS = Number(process.env.CAMPAIGN_RUNS ?? 10)
+const RUNS = Number(process.env.ANALYTICS_RUNS ?? 5)
 const day = (n: number) => new Date(new Date('2026-10-01T00:00:00+08:00').getTime() + n * 86_400_000)
 const ymd = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10)
 

@@ -65,7 +65,7 @@ await forEachDatabase(t, async (t, ctx) => {
         ...csvDifferences(got.csv, before)
       ]
       if (problems.length) throw new Error(`${viewers[v].name}: ${problems.slice(0, 12).join('\n')}`)
-    }), { numRuns: 10, endOnFailure: true })
+    }), { numRuns: Number(process.env.ANALYTICS_RUNS ?? 8), endOnFailure: true })
     t.pass()
   })
 })
