@@ -1,4 +1,4 @@
-import type { Actor, Model, MOpportunity } from './model-state.js'
+import type { Actor, Model, MOpportunity, MReferral } from './model-state.js'
 
 /**
  * What the reports must say, computed from the model alone (docs/analytics.md). Every record
@@ -119,5 +119,53 @@ export function expectedCampaign(m: Model, a: Actor, campaignId: string): Campai
     conversions: mine.filter((r) => r.status === 'converted').length,
     attributedRevenue: revenue ? { CNY: revenue } : {},
     otherCosts
+  }
+}
+
+/** A referral in a manager's or sales rep's reach: its lead's owner or its referrer's relationship owner in the team. */
+function referralInReach(m: Model, a: Actor, r: MReferral): boolean {
+  return ownerInReach(m, a, r.leadId ? m.leads.get(r.leadId)?.ownerId : null) || ownerInReach(m, a, m.referrers.get(r.referrerId)?.ownerId)
+}
+
+/** referralFunnel (cohort, default period): `submitted` = accepted on arrival, `consented` = reached submitted (no later step comes without it). */
+export function expectedFunnel(m: Model, a: Actor): { submitted: number; consented: number } {
+  const mine = [...m.referrals.values()].filter((r) => r.accepted && referralInReach(m, a, r))
+  return { submitted: mine.length, consented: mine.filter((r) => r.submitted).length }
+}
+
+/** Referrals submitted per live referrer (relationship owner in reach; a referrer token ranks against all). */
+export function expectedLeaderboard(m: Model, a: Actor): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const f of m.referrers.values()) {
+    if (f.deleted || (a.role !== 'referrer' && !ownerInReach(m, a, f.ownerId))) continue
+    out.set(f.id, [...m.referrals.values()].filter((r) => r.referrerId === f.id && r.submitted).length)
+  }
+  return out
+}
+
+/** Competition rank by referrals: one more than the referrers with more. */
+export function rankOf(board: Map<string, number>, n: number): number {
+  return 1 + [...board.values()].filter((x) => x > n).length
+}
+
+export type KpiFigures = { leadConversionRate: number | null; activeReferrers: number; repurchaseRate: number | null; customersPerRep: number | null }
+
+/** The KPIs the model knows (docs/analytics.md, "KPIs"); the previous period is empty. */
+export function expectedKpis(m: Model, a: Actor): KpiFigures {
+  const leads = [...m.leads.values()].filter((l) => !l.deleted && ownerInReach(m, a, l.ownerId))
+  const converted = leads.filter((l) => l.status === 'converted').length
+  const active = [...m.referrers.values()].filter((f) => !f.deleted && ownerInReach(m, a, f.ownerId)
+    && [...m.referrals.values()].some((r) => r.referrerId === f.id && r.submitted)).length
+  const customers = [...m.customers.values()].filter((c) => !c.deleted && !c.merged && ownerInReach(m, a, c.ownerId))
+  // Paid orders not fully refunded, per customer (a merge moved them to the survivor).
+  const paid = customers.map((c) => [...m.orders.values()].filter((o) => o.customerId === c.id && o.refunded < o.amount).length)
+  const buyers = paid.filter((n) => n >= 1).length
+  const owned = customers.filter((c) => c.ownerId !== null)
+  const owners = new Set(owned.map((c) => c.ownerId)).size
+  return {
+    leadConversionRate: leads.length ? converted / leads.length : null,
+    activeReferrers: active,
+    repurchaseRate: buyers ? paid.filter((n) => n >= 2).length / buyers : null,
+    customersPerRep: owners ? owned.length / owners : null
   }
 }

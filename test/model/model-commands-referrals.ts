@@ -80,7 +80,8 @@ export class SubmitReferral extends Cmd {
         if (!same && row.status !== 'pending_consent') throw new ModelFailure(`${this}: a new person should wait for consent, got ${row.status}`)
         const token = (this.rest ? d.consentToken : d.consentToken) ?? null
         if (a.role === 'referrer' && token) throw new ModelFailure(`${this}: a referrer token was shown the consent token`)
-        m.referrals.set(row.id, { id: row.id, referrerId: ref.id, status: row.status, leadId: row.leadId ?? null, consentToken: token, phone, campaignId: campaign?.id ?? null, submitted: row.status === 'submitted' })
+        m.referrals.set(row.id, { id: row.id, referrerId: ref.id, status: row.status, leadId: row.leadId ?? null, consentToken: token, phone, campaignId: campaign?.id ?? null,
+          accepted: ['pending_consent', 'submitted'].includes(row.status), submitted: row.status === 'submitted' })
         return { audits: { [row.id]: 'some' }, others: 'allowed' }
       })
   }

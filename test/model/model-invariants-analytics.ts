@@ -5,7 +5,8 @@ import {
   expectedCampaign, expectedPipeline, expectedRep, hasFigure, OPEN_STAGES, ownerInReach, reportReach, type StageFigures
 } from './model-analytics-expect.js'
 import type { Actor, Model } from './model-state.js'
-import { ModelFailure, type Caller, type Outcome, type World } from './model-world.js'
+import { checkFunnel, checkKpis, checkLeaderboard, FUNNEL, KPIS, LEADERBOARD } from './model-invariants-referral-reports.js'
+import { E, ModelFailure, type Caller, type Outcome, type World } from './model-world.js'
 
 /**
  * The reports against the model: each asked over GraphQL (inline or variables) and REST (and
@@ -18,8 +19,8 @@ const OPEN = `{ stage count amount ${MONEY} weightedAmount ${MONEY} }`
 const FIGURES = `leadsAssigned firstResponse { count } followUpDue followUpMet opportunitiesOpened won lost wonAmount ${MONEY} winRate activities customersOwned openPipeline ${OPEN}`
 const METRICS = `audienceSize participants referrals leads conversions attributedRevenue ${MONEY} rewardCost ${MONEY} pointsAwarded otherCosts ${MONEY} totalCost ${MONEY}`
 
-export type ReportName = 'pipeline' | 'salesPerformance' | 'campaignPerformance'
-export const reportNames: ReportName[] = ['pipeline', 'salesPerformance', 'campaignPerformance']
+export type ReportName = 'pipeline' | 'salesPerformance' | 'campaignPerformance' | 'referralFunnel' | 'referrerLeaderboard' | 'kpis'
+export const reportNames: ReportName[] = ['pipeline', 'salesPerformance', 'campaignPerformance', 'referralFunnel', 'referrerLeaderboard', 'kpis']
 
 type Ask = { field: ReportName; args: Record<string, { type: string; value: unknown }>; selection: string; rest: string }
 
@@ -31,6 +32,13 @@ function askFor(report: ReportName, campaignId: string | null): Ask {
     case 'salesPerformance':
       return { field: report, args: {}, rest: '/api/v1/analytics/sales-performance',
         selection: `{ period { timeZone } reps { userId teamId active ${FIGURES} } teams { teamId reps ${FIGURES} } }` }
+    case 'referralFunnel':
+      return { field: report, args: {}, rest: '/api/v1/analytics/referral-funnel', selection: FUNNEL }
+    case 'referrerLeaderboard':
+      return { field: report, args: { rankBy: { type: 'LeaderboardRankBy', value: E('referrals') }, first: { type: 'Int', value: 200 } },
+        rest: '/api/v1/analytics/referrer-leaderboard?rankBy=referrals&first=200', selection: LEADERBOARD }
+    case 'kpis':
+      return { field: report, args: {}, rest: '/api/v1/analytics/kpis', selection: KPIS }
     case 'campaignPerformance':
       return { field: report, args: { id: { type: 'ID!', value: campaignId } }, rest: `/api/v1/analytics/campaign-performance?campaignId=${campaignId}`,
         selection: `{ campaign { id } metrics { ${METRICS} } byChannel { channel referrals conversions } byBucket { key referrals leads conversions otherCosts ${MONEY} } }` }
@@ -125,7 +133,8 @@ export async function checkReport(w: World, m: Model, c: Caller, a: Actor, repor
   const label = `${c.name} ${report}${campaign ? ` of campaign ${campaign.id}${campaign.deleted ? ' (deleted)' : ''}` : ''}`
   const gql = await w.gql(c, 'query', ask.field, ask.args, ask.selection, inline)
   const rest = await w.rest(c, 'GET', ask.rest)
-  if (reportReach(a) === 'forbidden') {
+  // Referrer tokens read only the leaderboard.
+  if (reportReach(a) === 'forbidden' && report !== 'referrerLeaderboard') {
     for (const [how, out] of [['GraphQL', gql], ['REST', rest]] as [string, Outcome][]) {
       if (out.kind !== 'refused' || out.code !== 'FORBIDDEN') fail(`${label} over ${how}: expected FORBIDDEN, got ${JSON.stringify(out).slice(0, 300)}`)
     }
@@ -142,6 +151,9 @@ export async function checkReport(w: World, m: Model, c: Caller, a: Actor, repor
   if (!isDeepStrictEqual(cut, gql.data)) fail(`${label}: REST and GraphQL differ:\nREST ${JSON.stringify(cut).slice(0, 1500)}\nGraphQL ${JSON.stringify(gql.data).slice(0, 1500)}`)
   if (report === 'pipeline') checkPipeline(m, a, label, gql.data)
   if (report === 'salesPerformance') checkSales(m, a, label, gql.data)
+  if (report === 'referralFunnel') checkFunnel(m, a, label, gql.data)
+  if (report === 'referrerLeaderboard') checkLeaderboard(m, a, label, gql.data)
+  if (report === 'kpis') checkKpis(m, a, label, gql.data)
   if (campaign) {
     checkCampaign(m, a, label, campaign.id, gql.data)
     await checkComparison(w, m, c, a, campaign.id, campaignPick, inline)

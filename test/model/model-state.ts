@@ -12,8 +12,14 @@ export type MLead = { id: string; ownerId: string | null; status: string; custom
 export type MOpportunity = { id: string; ownerId: string | null; customerId: string; stage: string; deleted: boolean; amount: number; history: string[] }
 export type MActivity = { id: string; authorId: string | null; customerId: string | null; leadId: string | null; opportunityId: string | null; referrerId: string | null }
 export type MTask = { id: string; assigneeId: string | null; status: string }
-/** `submitted`: reached status submitted (submittedAt set: at once, or when consent was given; docs/referrals.md). */
-export type MReferral = { id: string; referrerId: string; status: string; leadId: string | null; consentToken: string | null; phone: string; campaignId: string | null; submitted: boolean }
+/**
+ * `accepted`: the intake checks let it in (pending_consent or submitted on arrival: the funnel's first step);
+ * `submitted`: reached status submitted (submittedAt set: at once, or when consent was given; docs/referrals.md).
+ */
+export type MReferral = {
+  id: string; referrerId: string; status: string; leadId: string | null; consentToken: string | null; phone: string
+  campaignId: string | null; accepted: boolean; submitted: boolean
+}
 /** `campaignId`: the attribution the app fixed when recording it (docs/orders.md). */
 export type MOrder = { id: string; customerId: string; amount: number; refunded: number; campaignId: string | null }
 export type MRule = { id: string; trigger: 'referral_qualified' | 'referral_converted'; amount: number }
