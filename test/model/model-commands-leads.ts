@@ -99,7 +99,7 @@ export class ConvertLead extends Cmd {
         if (!m.customers.has(customer.id)) {
           m.customers.set(customer.id, { id: customer.id, ownerId: lead.ownerId, deleted: false, merged: false, referrerId: referral?.referrerId ?? null, phone: input.customer.phone, version: 1 })
         }
-        if (opportunity?.id) m.opportunities.set(opportunity.id, { id: opportunity.id, ownerId: lead.ownerId, customerId: customer.id, stage: 'initial_contact', deleted: false })
+        if (opportunity?.id) m.opportunities.set(opportunity.id, { id: opportunity.id, ownerId: lead.ownerId, customerId: customer.id, stage: 'initial_contact', deleted: false, amount: 0, history: ['initial_contact'] })
         if (this.withOpportunity !== !!opportunity?.id) throw new ModelFailure(`${this}: opportunity ${JSON.stringify(opportunity)}`)
         if (referral && !this.withOpportunity && ['submitted', 'qualified'].includes(referral.status)) await referralMoved(w, m, referral, 'converted')
         return { audits: { [lead.id]: 'some' }, events: { [lead.id]: ['lead.converted'], [customer.id]: ['customer.created'] }, others: 'allowed' }
@@ -138,7 +138,7 @@ export class CreateOpportunity extends Cmd {
         : w.gql(c, 'mutation', 'createOpportunity', { input: { type: 'CreateOpportunityInput!', value: input } }, `{ opportunity { id stage } ${UE} }`, this.inline),
       (d) => {
         const row = this.rest ? d : d.opportunity
-        m.opportunities.set(row.id, { id: row.id, ownerId: a.userId, customerId: cust.id, stage: row.stage, deleted: false })
+        m.opportunities.set(row.id, { id: row.id, ownerId: a.userId, customerId: cust.id, stage: row.stage, deleted: false, amount: input.amount.amount, history: [row.stage] })
         return { audits: { [row.id]: 1 }, events: { [row.id]: ['opportunity.created'] } }
       })
   }
@@ -163,6 +163,7 @@ export class MoveStage extends Cmd {
       async () => {
         opp.stage = this.stage
         if (same) return { audits: {} }
+        opp.history.push(this.stage)
         // The opportunity convertLead opened: won converts its referral (docs/referrals.md).
         if (this.stage === 'won') {
           const referral = [...m.referrals.values()].find((r) => r.leadId && m.leads.get(r.leadId)?.customerId === opp.customerId && ['submitted', 'qualified'].includes(r.status))

@@ -52,19 +52,26 @@ export async function referralMoved(w: World, m: Model, r: MReferral, to: string
 }
 
 export class SubmitReferral extends Cmd {
-  constructor(readonly by: string, readonly referrer: number, readonly duplicateOf: number | null, readonly rest: boolean, readonly inline: boolean) { super() }
+  constructor(readonly by: string, readonly referrer: number, readonly duplicateOf: number | null, readonly rest: boolean, readonly inline: boolean,
+    readonly campaignPick: number | null = null) { super() }
   check(m: Readonly<Model>) { return [...m.referrers.values()].some((r) => !r.deleted) }
-  toString() { return `submitReferral(by ${this.by}, referrer #${this.referrer}, ${this.duplicateOf === null ? 'new person' : `same person as referral #${this.duplicateOf}`}, ${mode(this.rest, this.inline)})` }
+  toString() {
+    return `submitReferral(by ${this.by}, referrer #${this.referrer}, ${this.duplicateOf === null ? 'new person' : `same person as referral #${this.duplicateOf}`}, `
+      + `${this.campaignPick === null ? '' : `campaign #${this.campaignPick}, `}${mode(this.rest, this.inline)})`
+  }
   async exec(m: Model, w: World) {
     const ref = Model.pick(m.referrers, this.referrer, (r) => !r.deleted)!
+    // A campaign (deleted ones too: the submission is refused, UNKNOWN_CAMPAIGN); none while there is none.
+    const campaign = this.campaignPick === null ? undefined : Model.pick(m.campaigns, this.campaignPick)
     const name = this.by === 'referrer' ? await referrerCaller(m, w, ref.id) : this.by
     const { a, c } = who(m, w, name)
     let expect: Expect = 'ok'
     if (a.role === 'marketing') expect = 'FORBIDDEN'
     if (a.role === 'sales') expect = 'either'
+    if (expect !== 'FORBIDDEN' && campaign?.deleted) expect = 'refused'
     const same = this.duplicateOf !== null ? Model.pick(m.referrals, this.duplicateOf) : undefined
     const phone = same?.phone ?? freshPhone()
-    const input = { ...(a.role === 'referrer' ? {} : { referrerId: ref.id }), name: fresh('被推荐人 '), phone, note: 'model' }
+    const input = { ...(a.role === 'referrer' ? {} : { referrerId: ref.id }), name: fresh('被推荐人 '), phone, note: 'model', ...(campaign ? { campaignId: campaign.id } : {}) }
     await write(w, this.toString(), expect,
       () => this.rest ? w.rest(c, 'POST', '/api/v1/referrals', input)
         : w.gql(c, 'mutation', 'submitReferral', { input: { type: 'SubmitReferralInput!', value: input } }, `{ referral { id status leadId } consentToken ${UE} }`, this.inline),
@@ -73,7 +80,8 @@ export class SubmitReferral extends Cmd {
         if (!same && row.status !== 'pending_consent') throw new ModelFailure(`${this}: a new person should wait for consent, got ${row.status}`)
         const token = (this.rest ? d.consentToken : d.consentToken) ?? null
         if (a.role === 'referrer' && token) throw new ModelFailure(`${this}: a referrer token was shown the consent token`)
-        m.referrals.set(row.id, { id: row.id, referrerId: ref.id, status: row.status, leadId: row.leadId ?? null, consentToken: token, phone })
+        m.referrals.set(row.id, { id: row.id, referrerId: ref.id, status: row.status, leadId: row.leadId ?? null, consentToken: token, phone, campaignId: campaign?.id ?? null,
+          accepted: ['pending_consent', 'submitted'].includes(row.status), submitted: row.status === 'submitted' })
         return { audits: { [row.id]: 'some' }, others: 'allowed' }
       })
   }
@@ -110,8 +118,9 @@ export class ConfirmConsent extends Cmd {
         if (this.granted) {
           if (row.status !== 'submitted' || !row.leadId) throw new ModelFailure(`${this}: consent given, but the referral is ${row.status} with lead ${row.leadId}`)
           r.leadId = row.leadId
+          r.submitted = true
           const [lead] = await w.sql<{ owner_id: string | null }>('select owner_id::text from leads where id = $1', [row.leadId])
-          m.leads.set(row.leadId, { id: row.leadId, ownerId: lead.owner_id, status: 'new', customerId: null, referralId: r.id, deleted: false })
+          m.leads.set(row.leadId, { id: row.leadId, ownerId: lead.owner_id, status: 'new', customerId: null, referralId: r.id, deleted: false, campaignId: r.campaignId })
         } else if (row.status !== 'rejected') throw new ModelFailure(`${this}: consent declined, but the referral is ${row.status}`)
         return { audits: { [r.id]: 'some' }, events: { [r.id]: [this.granted ? 'referral.consented' : 'referral.rejected'] }, others: 'allowed' }
       })
@@ -145,8 +154,8 @@ export class ReviewReferral extends Cmd {
 const staff = fc.constantFrom(...staffNames)
 export const referralCommands = [
   fc.tuple(staff, fc.boolean(), fc.boolean()).map(([b, r, i]) => new CreateReferrer(b, r, i)),
-  fc.tuple(fc.constantFrom('admin', 'manager', 'integration', 'service', 'salesA1', 'marketing', 'referrer'), fc.nat(30), fc.option(fc.nat(30), { nil: null, freq: 4 }), fc.boolean(), fc.boolean())
-    .map(([b, p, d, r, i]) => new SubmitReferral(b, p, d, r, i)),
+  fc.tuple(fc.constantFrom('admin', 'manager', 'integration', 'service', 'salesA1', 'marketing', 'referrer'), fc.nat(30), fc.option(fc.nat(30), { nil: null, freq: 4 }), fc.boolean(), fc.boolean(),
+    fc.option(fc.nat(10), { nil: null, freq: 1 })).map(([b, p, d, r, i, k]) => new SubmitReferral(b, p, d, r, i, k)),
   fc.tuple(fc.constantFrom('admin', 'integration', 'service'), fc.nat(30), fc.boolean(), fc.boolean(), fc.boolean()).map(([b, p, g, r, i]) => new ConfirmConsent(b, p, g || p % 5 !== 0, r, i)),
   fc.tuple(staff, fc.nat(30), fc.boolean(), fc.boolean(), fc.boolean()).map(([b, p, q, r, i]) => new ReviewReferral(b, p, q || p % 4 !== 0, r, i))
 ]

@@ -91,9 +91,10 @@ export class CompleteTask extends Cmd {
 }
 
 export class RecordOrder extends Cmd {
-  constructor(readonly by: string, readonly customer: number, readonly amount: number, readonly rest: boolean, readonly inline: boolean) { super() }
+  constructor(readonly by: string, readonly customer: number, readonly amount: number, readonly rest: boolean, readonly inline: boolean,
+    readonly campaignPick: number | null = null) { super() }
   check(m: Readonly<Model>) { return m.customers.size > 0 }
-  toString() { return `recordOrder(by ${this.by}, customer #${this.customer}, ${this.amount}, ${mode(this.rest, this.inline)})` }
+  toString() { return `recordOrder(by ${this.by}, customer #${this.customer}, ${this.amount}${this.campaignPick === null ? '' : `, campaign #${this.campaignPick}`}, ${mode(this.rest, this.inline)})` }
   async exec(m: Model, w: World) {
     const { a, c } = who(m, w, this.by)
     const named = Model.pick(m.customers, this.customer)!
@@ -101,13 +102,16 @@ export class RecordOrder extends Cmd {
     const cust = named.mergedInto ? m.customers.get(named.mergedInto)! : named
     let expect: Expect = ['admin', 'manager', 'integration'].includes(a.role) ? 'ok' : 'FORBIDDEN'
     if (expect === 'ok' && (cust.deleted || cust.merged)) expect = 'refused'
-    const input = { customerId: named.id, externalId: fresh('ORD-'), amount: { amount: this.amount, currency: 'CNY' }, note: 'model' }
+    const campaign = this.campaignPick === null ? undefined : Model.pick(m.campaigns, this.campaignPick)
+    const input = { customerId: named.id, externalId: fresh('ORD-'), amount: { amount: this.amount, currency: 'CNY' }, note: 'model', ...(campaign ? { campaignId: campaign.id } : {}) }
     await write(w, this.toString(), expect,
       () => this.rest ? w.rest(c, 'POST', '/api/v1/orders', input)
-        : w.gql(c, 'mutation', 'recordOrder', { input: { type: 'RecordOrderInput!', value: input } }, `{ order { id status } created ${UE} }`, this.inline),
+        : w.gql(c, 'mutation', 'recordOrder', { input: { type: 'RecordOrderInput!', value: input } }, `{ order { id status campaignId } created ${UE} }`, this.inline),
       (d) => {
         const row = this.rest ? d : d.order
-        m.orders.set(row.id, { id: row.id, customerId: cust.id, amount: this.amount, refunded: 0 })
+        // Without a campaign the order takes its customer's referral's (docs/orders.md): the model takes the app's word for it.
+        if (campaign && row.campaignId !== campaign.id) throw new ModelFailure(`${this}: recorded with campaign ${row.campaignId}, asked ${campaign.id}`)
+        m.orders.set(row.id, { id: row.id, customerId: cust.id, amount: this.amount, refunded: 0, campaignId: row.campaignId ?? null })
         return { audits: { [row.id]: 1 }, events: { [row.id]: ['order.recorded'] } }
       })
   }
@@ -138,6 +142,7 @@ export const workCommands = [
   fc.tuple(staff, fc.constantFrom<Kind>('customer', 'lead', 'opportunity', 'referrer'), fc.nat(30), ...io).map(([b, k, p, r, i]) => new LogActivity(b, k, p, r, i)),
   fc.tuple(staff, fc.option(fc.nat(20), { nil: null }), ...io).map(([b, x, r, i]) => new CreateTask(b, x, r, i)),
   fc.tuple(staff, fc.nat(30), ...io).map(([b, p, r, i]) => new CompleteTask(b, p, r, i)),
-  fc.tuple(staff, fc.nat(30), fc.integer({ min: 1, max: 5_000_00 }), ...io).map(([b, p, x, r, i]) => new RecordOrder(b, p, x, r, i)),
+  fc.tuple(staff, fc.nat(30), fc.integer({ min: 1, max: 5_000_00 }), ...io, fc.option(fc.nat(10), { nil: null, freq: 2 }))
+    .map(([b, p, x, r, i, k]) => new RecordOrder(b, p, x, r, i, k)),
   fc.tuple(staff, fc.nat(30), fc.integer({ min: 1, max: 120 }), ...io).map(([b, p, x, r, i]) => new RefundOrder(b, p, x, r, i))
 ]

@@ -2,6 +2,8 @@ import fc from 'fast-check'
 import type { TestApp } from '../helper.js'
 import { allCommands } from './model-commands.js'
 import { checkLedger, checkRead, walkList } from './model-invariants.js'
+import { checkReport, reportNames } from './model-invariants-analytics.js'
+import { campaignScene } from './model-commands-campaigns.js'
 import { Model, type Actor, type EntityName } from './model-state.js'
 import { World, type Caller, type RoleName } from './model-world.js'
 
@@ -75,15 +77,24 @@ export async function fullCheck(m: Model, w: World): Promise<void> {
     }
   }
   await checkLedger(w, m)
+  // Every report for a caller of each reach (all, a team, a manager without one) and a referrer token if there is one.
+  const readers = [...['admin', 'salesA1', 'manager'].map((n) => m.actors.find((a) => a.name === n)!), ...m.actors.filter((a) => a.role === 'referrer').slice(0, 1)]
+  for (const a of readers) {
+    for (const r of reportNames) await checkReport(w, m, w.caller(a.name), a, r, i++, i % 2 === 0, r === 'pipeline')
+  }
 }
 
 export async function runModel(ctx: TestApp, opts: RunOptions): Promise<RunTotals> {
   const accounts = await createAccounts(ctx)
   const totals: RunTotals = opts.totals ?? { sequences: 0, commands: 0 }
-  const property = fc.asyncProperty(fc.commands(allCommands, { maxCommands: opts.maxCommands, size: 'max' }), async (cmds) => {
+  const start = fc.constantFrom('empty', 'campaign scene')
+  const property = fc.asyncProperty(start, fc.commands(allCommands, { maxCommands: opts.maxCommands, size: 'max' }), async (begin, cmds) => {
     const setup = await setupRun(ctx, accounts)
     totals.sequences++
     try {
+      if (begin === 'campaign scene') {
+        for (const cmd of await campaignScene()) if (cmd.check(setup.model)) await cmd.run(setup.model, setup.real)
+      }
       await fc.asyncModelRun(() => setup, cmds)
       await fullCheck(setup.model, setup.real)
     } finally {

@@ -7,13 +7,25 @@ export type Actor = { name: string; role: string; userId: string | null; teamId:
 
 export type MCustomer = { id: string; ownerId: string | null; deleted: boolean; merged: boolean; mergedInto?: string; referrerId: string | null; phone: string; version: number }
 export type MReferrer = { id: string; ownerId: string | null; deleted: boolean; code: string; phone: string }
-export type MLead = { id: string; ownerId: string | null; status: string; customerId: string | null; referralId: string | null; deleted: boolean }
-export type MOpportunity = { id: string; ownerId: string | null; customerId: string; stage: string; deleted: boolean }
+export type MLead = { id: string; ownerId: string | null; status: string; customerId: string | null; referralId: string | null; deleted: boolean; campaignId?: string | null }
+/** `amount` in CNY fen; `history`: the stages entered, in order (creation first), as opportunity_stage_history holds them. */
+export type MOpportunity = { id: string; ownerId: string | null; customerId: string; stage: string; deleted: boolean; amount: number; history: string[] }
 export type MActivity = { id: string; authorId: string | null; customerId: string | null; leadId: string | null; opportunityId: string | null; referrerId: string | null }
 export type MTask = { id: string; assigneeId: string | null; status: string }
-export type MReferral = { id: string; referrerId: string; status: string; leadId: string | null; consentToken: string | null; phone: string }
-export type MOrder = { id: string; customerId: string; amount: number; refunded: number }
+/**
+ * `accepted`: the intake checks let it in (pending_consent or submitted on arrival: the funnel's first step);
+ * `submitted`: reached status submitted (submittedAt set: at once, or when consent was given; docs/referrals.md).
+ */
+export type MReferral = {
+  id: string; referrerId: string; status: string; leadId: string | null; consentToken: string | null; phone: string
+  campaignId: string | null; accepted: boolean; submitted: boolean
+}
+/** `campaignId`: the attribution the app fixed when recording it (docs/orders.md). */
+export type MOrder = { id: string; customerId: string; amount: number; refunded: number; campaignId: string | null }
 export type MRule = { id: string; trigger: 'referral_qualified' | 'referral_converted'; amount: number }
+export type MCampaign = { id: string; ownerId: string | null; deleted: boolean }
+/** `day`: incurredOn as days from today in REPORTING_TIMEZONE (0 today, -29 the default period's first day). */
+export type MCost = { id: string; campaignId: string; amount: number; currency: string; day: number; deleted: boolean }
 export type MReward = { id: string; referrerId: string; referralId: string; ruleId: string; amount: number; status: 'pending' | 'approved' | 'paid' }
 
 export type EntityName = 'customers' | 'referrers' | 'leads' | 'opportunities' | 'activities' | 'tasks' | 'referrals' | 'orders' | 'rewards'
@@ -29,6 +41,8 @@ export class Model {
   orders = new Map<string, MOrder>()
   rules = new Map<string, MRule>()
   rewards = new Map<string, MReward>()
+  campaigns = new Map<string, MCampaign>()
+  costs = new Map<string, MCost>()
   /** An activity whose subjects include no customer exists (incremental scoring's known bug). */
   /** Each user's team (null: none). */
   teamOf = new Map<string, string | null>()
