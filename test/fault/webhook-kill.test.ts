@@ -39,6 +39,9 @@ if (!base) {
   await t.test(`webhooks after ${KILLS} SIGKILLs during ${WRITES} writes`, { timeout: 600_000 }, async (t) => {
     const url = await freshPostgresDatabase(t, 'crm_fault')
     const db = new pg.Pool({ connectionString: url, max: 2 })
+    // The database is dropped WITH (FORCE) at teardown, possibly before this pool ends: an idle
+    // client's 'terminating connection' then is expected, not a failure (unhandled, it would be one).
+    db.on('error', () => {})
     t.teardown(() => db.end())
 
     const receiver = new WebhookReceiver()
