@@ -35,3 +35,6 @@ export type ReportDefinition<Q extends TObject = TObject, A = unknown, R = unkno
   /** The answer as one table for `?format=csv`. */
   csv(result: R, ctx: ReportContext): CsvTable
 }
+
+/** Any report, whatever its arguments and answer (the REST routes' list; its methods are bivariant). */
+export type AnyReportDefinition = ReportDefinition<TObject, unknown, unknown>

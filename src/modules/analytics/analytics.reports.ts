@@ -1,4 +1,4 @@
-import type { ReportDefinition } from './analytics.report.js'
+import type { AnyReportDefinition } from './analytics.report.js'
 import { campaignComparisonReport, campaignPerformanceReport } from './campaign-performance/campaign-performance.report.js'
 import { referralFunnelReport } from './funnel/funnel.report.js'
 import { kpis } from './kpis/kpis.report.js'
@@ -7,7 +7,7 @@ import { pipelineReport } from './pipeline/pipeline.report.js'
 import { salesPerformanceReport } from './sales/sales.report.js'
 
 /** Every report, for the REST routes (each report's folder holds its definition, SQL and resolvers). */
-export const reports: ReportDefinition<any, any, any>[] = [
+export const reports: AnyReportDefinition[] = [
   referralFunnelReport,
   campaignPerformanceReport,
   campaignComparisonReport,

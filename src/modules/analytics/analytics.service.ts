@@ -1,3 +1,4 @@
+import type { TObject } from '@sinclair/typebox'
 import { forbidden } from '../../errors.js'
 import type { ServiceDeps } from '../service-deps.js'
 import type { Actor } from '../auth/actor.js'
@@ -10,18 +11,18 @@ import type { ReportContext, ReportDefinition } from './analytics.report.js'
 export class AnalyticsService {
   constructor(private readonly deps: ServiceDeps) {}
 
-  private context(actor: Actor, definition: ReportDefinition<any, any, any>, period: PeriodInput | null | undefined, now: Date): ReportContext {
+  private context(actor: Actor, definition: { name: string; referrerAllowed?: boolean }, period: PeriodInput | null | undefined, now: Date): ReportContext {
     const reach = authorize(actor, 'analytics', 'read')
     if (reach === 'self' && !definition.referrerAllowed) throw forbidden(`Role ${actor.role} may not read the ${definition.name} report`)
     return { deps: this.deps, actor, reach, period: resolvePeriod(period, this.deps.config.REPORTING_TIMEZONE, now), now }
   }
 
-  async run<A, R>(actor: Actor, definition: ReportDefinition<any, A, R>, period: PeriodInput | null | undefined, args: A, now = new Date()): Promise<R> {
+  async run<A, R>(actor: Actor, definition: ReportDefinition<TObject, A, R>, period: PeriodInput | null | undefined, args: A, now = new Date()): Promise<R> {
     return definition.run(this.context(actor, definition, period, now), args)
   }
 
   /** The same answer as a CSV document (UTF-8 with BOM). */
-  async csv<A, R>(actor: Actor, definition: ReportDefinition<any, A, R>, period: PeriodInput | null | undefined, args: A, now = new Date()): Promise<string> {
+  async csv<A, R>(actor: Actor, definition: ReportDefinition<TObject, A, R>, period: PeriodInput | null | undefined, args: A, now = new Date()): Promise<string> {
     const ctx = this.context(actor, definition, period, now)
     return toCsv(definition.csv(await definition.run(ctx, args), ctx))
   }

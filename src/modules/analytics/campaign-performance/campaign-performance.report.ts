@@ -42,13 +42,15 @@ async function campaignsOf(ctx: ReportContext, ids: string[]): Promise<Campaign[
 }
 
 export type PerformanceArgs = { campaignId: string }
+const PerformanceQuery = Type.Object({ campaignId: Uuid })
+export type CampaignPerformance = Parameters<typeof performanceCsv>[0] & { campaign: Campaign; period: ReturnType<typeof periodView> }
 
-export const campaignPerformanceReport: ReportDefinition<any, PerformanceArgs, any> = {
+export const campaignPerformanceReport: ReportDefinition<typeof PerformanceQuery, PerformanceArgs, CampaignPerformance> = {
   name: 'campaign-performance',
   summary: 'One campaign: audience, participants, referrals, leads, conversions, revenue, costs, ROI; by channel and by bucket',
-  query: Type.Object({ campaignId: Uuid }),
+  query: PerformanceQuery,
   response: CampaignPerformanceView,
-  fromQuery: (q: { campaignId: string }) => ({ campaignId: q.campaignId }),
+  fromQuery: (q) => ({ campaignId: q.campaignId }),
   async run(ctx, { campaignId }) {
     if (!isUuid(campaignId)) throw notFound('Campaign', campaignId)
     const [campaign] = await campaignsOf(ctx, [campaignId])
@@ -66,6 +68,8 @@ export const campaignPerformanceReport: ReportDefinition<any, PerformanceArgs, a
 }
 
 export type ComparisonArgs = { ids: string[] }
+const ComparisonQuery = Type.Object({ ids: Type.String({ minLength: 1, maxLength: 800, description: 'Campaign ids, comma-separated (1 to 20)' }) })
+type CampaignComparison = { period: ReturnType<typeof periodView>; campaigns: ({ campaign: Campaign; metrics: CampaignMetrics; previous: CampaignMetrics | null })[] }
 
 /** Ids from REST's comma-separated list or GraphQL's list: 1 to 20 UUIDs, repeats dropped. */
 export function comparedIds(ids: readonly string[]): string[] {
@@ -76,12 +80,12 @@ export function comparedIds(ids: readonly string[]): string[] {
   return unique
 }
 
-export const campaignComparisonReport: ReportDefinition<any, ComparisonArgs, any> = {
+export const campaignComparisonReport: ReportDefinition<typeof ComparisonQuery, ComparisonArgs, CampaignComparison> = {
   name: 'campaign-comparison',
   summary: 'Campaigns side by side (1 to 20 ids, comma-separated): the totals of campaign-performance for each',
-  query: Type.Object({ ids: Type.String({ minLength: 1, maxLength: 800, description: 'Campaign ids, comma-separated (1 to 20)' }) }),
+  query: ComparisonQuery,
   response: CampaignComparisonView,
-  fromQuery: (q: { ids: string }) => ({ ids: q.ids.split(',') }),
+  fromQuery: (q) => ({ ids: q.ids.split(',') }),
   async run(ctx, { ids }) {
     const list = await campaignsOf(ctx, comparedIds(ids))
     const metrics = await metricsFor(ctx, list)
@@ -91,10 +95,11 @@ export const campaignComparisonReport: ReportDefinition<any, ComparisonArgs, any
 }
 
 /** Campaign.metrics for campaigns already loaded (a list page): one statement for the page. */
-export const campaignMetricsReport: ReportDefinition<any, { campaigns: Campaign[] }, Map<string, { metrics: CampaignMetrics }>> = {
+const NoQuery = Type.Object({})
+export const campaignMetricsReport: ReportDefinition<typeof NoQuery, { campaigns: Campaign[] }, Map<string, { metrics: CampaignMetrics }>> = {
   name: 'campaign-metrics',
   summary: 'Campaign.metrics (GraphQL only)',
-  query: Type.Object({}),
+  query: NoQuery,
   response: Type.Object({}),
   fromQuery: () => ({ campaigns: [] }),
   run: (ctx, { campaigns }) => metricsFor(ctx, campaigns),
