@@ -86,6 +86,14 @@ export const ConfigSchema = Type.Object({
   INPUT_MAX_DEPTH: Type.Integer({ minimum: 4, maximum: 1000, default: 32 }),
   /** Creates (and contact changes) whose phone or email a live customer (referrer) already has: refused unless allowDuplicate (reject), or accepted (allow). docs/customers.md */
   DUPLICATE_POLICY: Type.Union([Type.Literal('reject'), Type.Literal('allow')], { default: 'reject' }),
+  /** A resolved (or closed) ticket may be reopened this many days after its resolution (docs/service.md). */
+  TICKET_REOPEN_DAYS: Type.Integer({ minimum: 0, maximum: 3650, default: 7 }),
+  /** When the ticket SLA breach scan runs (cron, UTC). */
+  TICKET_SLA_SCAN_CRON: Type.String({ minLength: 9, default: '* * * * *' }),
+  /** When due survey invitations are sent and stale ones expire (cron, UTC). */
+  SURVEY_DISPATCH_CRON: Type.String({ minLength: 9, default: '* * * * *' }),
+  /** Public tracking-page replies per minute per ticket (besides the per-IP limit). */
+  PUBLIC_RATE_LIMIT_PER_TICKET: Type.Integer({ minimum: 1, default: 5 }),
   /** The IANA time zone whose calendar days, weeks and months the reports count in (docs/analytics.md). */
   REPORTING_TIMEZONE: Type.String({ minLength: 1, default: 'Asia/Shanghai' })
 })

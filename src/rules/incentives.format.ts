@@ -53,7 +53,9 @@ export const triggerLabel: Readonly<Record<IncentiveTrigger, string>> = {
   referral_qualified: 'a qualified referral',
   referral_converted: 'a converted referral',
   order_paid: 'a paid order',
-  referrer_milestone: 'a referrer milestone'
+  referrer_milestone: 'a referrer milestone',
+  survey_answered: 'an answered survey',
+  ticket_resolved: 'a resolved ticket'
 }
 
 export const periodLabel: Readonly<Record<CapPeriod, string>> = {

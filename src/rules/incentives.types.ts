@@ -4,7 +4,7 @@
  * The rules reference is docs/incentives.md.
  */
 
-export type IncentiveTrigger = 'referral_qualified' | 'referral_converted' | 'order_paid' | 'referrer_milestone'
+export type IncentiveTrigger = 'referral_qualified' | 'referral_converted' | 'order_paid' | 'referrer_milestone' | 'survey_answered' | 'ticket_resolved'
 /** fixed: `amount`; percentage: `percentBp` basis points of the order's net amount; points: `amount` points. */
 export type RewardCalc = 'fixed' | 'percentage' | 'points'
 export type RewardType = 'cash' | 'points' | 'coupon'

@@ -55,6 +55,20 @@ export function startOfLocalDay(date: LocalDate, timeZone: string): Date {
   return new Date(guess)
 }
 
+/** The instant the zone's wall clock shows `minute` minutes after midnight of `date` (twice corrected, like startOfLocalDay). */
+export function instantAtLocalMinute(date: LocalDate, minute: number, timeZone: string): Date {
+  const wall = Date.UTC(date.year, date.month - 1, date.day) + minute * 60_000
+  let guess = wall - offsetAt(new Date(wall), timeZone)
+  guess = wall - offsetAt(new Date(guess), timeZone)
+  return new Date(guess)
+}
+
+/** ISO weekday of a calendar date: 1 = Monday … 7 = Sunday. */
+export function isoWeekday(date: LocalDate): number {
+  const d = new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay()
+  return d === 0 ? 7 : d
+}
+
 /** `date` moved by whole calendar days (negative: back). */
 export function addDays(date: LocalDate, days: number): LocalDate {
   const d = new Date(Date.UTC(date.year, date.month - 1, date.day) + days * DAY_MS)

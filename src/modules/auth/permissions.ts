@@ -3,7 +3,8 @@ import type { Actor, Role } from './actor.js'
 
 export const entities = [
   'customers', 'referrers', 'leads', 'opportunities', 'campaigns', 'activities', 'tasks',
-  'users', 'teams', 'apiKeys', 'routing', 'referrals', 'orders', 'incentiveRules', 'rewards', 'scoring', 'webhooks', 'analytics'
+  'users', 'teams', 'apiKeys', 'routing', 'referrals', 'orders', 'incentiveRules', 'rewards', 'scoring', 'webhooks', 'analytics',
+  'tickets', 'surveys'
 ] as const
 export type Entity = (typeof entities)[number]
 
@@ -20,10 +21,12 @@ const team: Grant = { read: 'team', write: 'team' }
 const none: Grant = { read: 'none', write: 'none' }
 
 const matrix: Record<Role, Record<Entity, Grant>> = {
-  admin: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: all, teams: all, apiKeys: all, routing: all, referrals: all, orders: all, incentiveRules: all, rewards: all, scoring: all, webhooks: all, analytics: all },
+  admin: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: all, teams: all, apiKeys: all, routing: all, referrals: all, orders: all, incentiveRules: all, rewards: all, scoring: all, webhooks: all, analytics: all, tickets: all, surveys: all },
   manager: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none, routing: all, referrals: all, orders: all, incentiveRules: all, rewards: all, scoring: all, webhooks: none,
     // Reports cover the manager's team (docs/analytics.md, "Reach").
-    analytics: { read: 'team', write: 'none' } },
+    analytics: { read: 'team', write: 'none' },
+    // Tickets assigned to the team or queued for it (docs/service.md, "Reach").
+    tickets: team, surveys: all },
   sales: {
     customers: team, referrers: { read: 'all', write: 'team' }, leads: team, opportunities: team,
     campaigns: readAll, activities: team, tasks: team, users: readAll, teams: readAll, apiKeys: none, routing: readAll,
@@ -38,19 +41,24 @@ const matrix: Record<Role, Record<Entity, Grant>> = {
     // Webhook endpoints (URLs and secrets) are an admin's: schema/95-webhooks.graphql.
     webhooks: none,
     // Reports over what the rep may see: their team's leads, opportunities and customers.
-    analytics: { read: 'team', write: 'none' }
+    analytics: { read: 'team', write: 'none' },
+    // The tickets and survey answers of customers the rep may see, read only (docs/service.md).
+    tickets: { read: 'team', write: 'none' }, surveys: { read: 'team', write: 'none' }
   },
   marketing: {
     customers: readAll, referrers: all, leads: readAll, opportunities: readAll, campaigns: all,
     activities: readAll, tasks: { read: 'own', write: 'own' }, users: readAll, teams: readAll, apiKeys: none, routing: readAll, referrals: readAll,
-    orders: readAll, incentiveRules: all, rewards: readAll, scoring: all, webhooks: none, analytics: readAll
+    orders: readAll, incentiveRules: all, rewards: readAll, scoring: all, webhooks: none, analytics: readAll,
+    tickets: readAll, surveys: all
   },
   service: {
     customers: all, referrers: readAll, leads: readAll, opportunities: readAll, campaigns: readAll,
     activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none, routing: readAll, referrals: all,
-    orders: readAll, incentiveRules: readAll, rewards: none, scoring: readAll, webhooks: none, analytics: readAll
+    orders: readAll, incentiveRules: readAll, rewards: none, scoring: readAll, webhooks: none, analytics: readAll,
+    // Service works tickets and runs the surveys that follow them.
+    tickets: all, surveys: all
   },
-  integration: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none, routing: readAll, referrals: all, orders: all, incentiveRules: all, rewards: all, scoring: all, webhooks: none, analytics: readAll },
+  integration: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none, routing: readAll, referrals: all, orders: all, incentiveRules: all, rewards: all, scoring: all, webhooks: none, analytics: readAll, tickets: all, surveys: all },
   referrer: {
     customers: none, referrers: { read: 'self', write: 'none' }, leads: none, opportunities: none,
     campaigns: none, activities: none, tasks: none, users: none, teams: none, apiKeys: none, routing: none,
@@ -60,7 +68,8 @@ const matrix: Record<Role, Record<Entity, Grant>> = {
     // Its own rewards (where it is the beneficiary), read only.
     incentiveRules: none, rewards: { read: 'self', write: 'none' }, scoring: none, webhooks: none,
     // Only its own place on the leaderboard, beside masked names (docs/analytics.md).
-    analytics: { read: 'self', write: 'none' }
+    analytics: { read: 'self', write: 'none' },
+    tickets: none, surveys: none
   }
 }
 
