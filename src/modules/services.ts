@@ -21,6 +21,8 @@ import { WebhookEndpointsService } from './webhooks/webhook-endpoints.service.js
 import { IdempotencyService } from './idempotency/idempotency.service.js'
 import { DuplicatesService } from './duplicates/duplicates.service.js'
 import { AnalyticsService } from './analytics/analytics.service.js'
+import { TicketsService } from './tickets/tickets.service.js'
+import { TicketTrackingService } from './tickets/tickets.tracking.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -46,7 +48,9 @@ export function createServices(deps: ServiceDeps) {
     webhookDeliveries: new WebhookDeliveriesService(deps),
     idempotency: new IdempotencyService(deps),
     duplicates: new DuplicatesService(deps),
-    analytics: new AnalyticsService(deps)
+    analytics: new AnalyticsService(deps),
+    tickets: new TicketsService(deps),
+    ticketTracking: new TicketTrackingService(deps)
   }
 }
 

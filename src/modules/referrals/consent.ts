@@ -1,26 +1,19 @@
-import { createHash, randomBytes } from 'node:crypto'
 import type { ConsentRecord } from '../../db/schema/customers.js'
 import type { ReferralConsent } from '../../db/schema/referrals.js'
 import type { ConsentAnswer } from './referrals.schemas.js'
+import { hashToken, newToken } from '../common/tokens.js'
 
 /**
- * Consent tokens (PIPL double confirmation): 32 random bytes, base64url, shown once.
- * Only the SHA-256 is stored, so a leaked database cannot confirm anyone's consent; the
- * token is single-use (the hash is cleared when it is answered) and expires.
+ * Consent tokens (PIPL double confirmation), made by common/tokens.ts: only the SHA-256 is
+ * stored, so a leaked database cannot confirm anyone's consent; the token is single-use
+ * (the hash is cleared when it is answered) and expires.
  */
 export type IssuedToken = { token: string; hash: string; expiresAt: Date }
 
 const HOUR = 3_600_000
 
-export function hashConsentToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex')
-}
-
-/** A fresh token and its hash. */
-export function newConsentToken(): { token: string; hash: string } {
-  const token = randomBytes(32).toString('base64url')
-  return { token, hash: hashConsentToken(token) }
-}
+export const hashConsentToken = hashToken
+export const newConsentToken = newToken
 
 export function issueConsentToken(now: Date, ttlHours: number): IssuedToken {
   return { ...newConsentToken(), expiresAt: new Date(now.getTime() + ttlHours * HOUR) }
