@@ -217,7 +217,21 @@ export const zhMessages: Record<string, string> = {
   'is not a calendar date (YYYY-MM-DD)': '不是有效的日历日期（YYYY-MM-DD）',
   'externalId: another campaign cost already has this value': 'externalId：另一笔活动费用已使用此值',
   'is already used by another campaign cost': '已被另一笔活动费用使用',
-  'must be 1 to {} campaign ids (UUIDs)': '必须是 1 到 {0} 个活动 ID（UUID）'
+  'must be 1 to {} campaign ids (UUIDs)': '必须是 1 到 {0} 个活动 ID（UUID）',
+  // Tickets (docs/service.md).
+  'Ticket: {}': '工单：{0}',
+  'Ticket: the ticket is closed; reopen it first': '工单：工单已关闭，请先重新打开',
+  'the ticket is closed; reopen it first': '工单已关闭，请先重新打开',
+  'the ticket is already {}': '工单已是 {0} 状态',
+  'a {} ticket cannot move to {} (allowed: {})': '{0} 状态的工单不能变为 {1}（允许：{2}）',
+  'the ticket can be reopened only within {} days of its resolution': '工单只能在解决后 {0} 天内重新打开',
+  "is not one of the customer's orders": '不是该客户的订单',
+  "is not one of the customer's opportunities": '不是该客户的商机',
+  'is not a customer you can see': '不是您可见的客户',
+  'must be a user with the service role': '必须是客服角色的用户',
+  'must be an active ticket category: {}': '必须是启用的工单类别：{0}',
+  'You may only assign tickets within your team': '您只能在本团队内分派工单',
+  'You may only queue tickets for your team': '您只能把工单放入本团队的队列'
 }
 
 /** Values inside messages (entity names, roles, states, actions, problem titles) that have a translation. */
@@ -239,5 +253,7 @@ export const zhTerms: Record<string, string> = {
   'Request body too large': '请求体过大', 'Unsupported content type': '不支持的内容类型', 'Too many requests': '请求过多',
   'Service unavailable': '服务不可用', 'Internal error': '内部错误', 'Database unavailable': '数据库不可用',
   analytics: '分析报表',
-  'Campaign cost': '活动费用', 'campaign cost': '活动费用'
+  'Campaign cost': '活动费用', 'campaign cost': '活动费用',
+  Ticket: '工单', ticket: '工单', tickets: '工单', 'ticket comment': '工单评论', surveys: '满意度调查',
+  open: '待处理', in_progress: '处理中', waiting_customer: '等待客户', resolved: '已解决', closed: '已关闭'
 }
