@@ -33,7 +33,9 @@ export type TicketStatusChangeRecord = ReturnType<typeof statusChangeView>
 
 /** The fields whose changes ticket.updated and the audit entry list. */
 export const auditedFields = [
-  'category', 'priority', 'subject', 'description', 'channel', 'assigneeId', 'queueTeamId', 'orderId', 'opportunityId'
+  'category', 'priority', 'subject', 'description', 'channel', 'assigneeId', 'queueTeamId', 'orderId', 'opportunityId', 'routedVia',
+  // A new priority brings its SLA targets, and the due times move with them.
+  'firstResponseMinutes', 'resolutionMinutes', 'firstResponseDueAt', 'resolutionDueAt'
 ] as const
 
 /** The audit/event shape of a ticket: the view, flattened enough for change lists. */

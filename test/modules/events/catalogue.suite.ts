@@ -103,7 +103,8 @@ const SCENARIO_TYPES = [
   'order.recorded', 'order.refunded',
   'reward.created', 'reward.approved', 'reward.paid', 'reward.reversed',
   'task.created', 'task.updated', 'task.completed', 'task.cancelled',
-  'activity.logged', 'ownership.transferred', 'rfm.recomputed'
+  'activity.logged', 'ownership.transferred', 'rfm.recomputed',
+  'ticket.created', 'ticket.updated', 'ticket.status_changed', 'ticket.resolved', 'ticket.comment_added'
 ]
 
 const SCORING_CONFIG = JSON.stringify({ referrerTiers: { windowDays: 365, tiers: [{ tier: 'standard', minConversions: 0 }, { tier: 'silver', minConversions: 1 }] } })
@@ -335,6 +336,18 @@ async function scenario(ctx: TestApp, ok: Ok): Promise<void> {
   await ok(leaver.token, CREATE_CUSTOMER, { i: { name: '陈的客户' } }, 'createCustomer')
   await ok(manager.token, 'mutation($i: TransferOwnershipInput!) { transferOwnership(input: $i) { transferred { customers } userErrors { field code message } } }',
     { i: { fromUserId: leaver.userId, toUserId: rep.userId } }, 'transferOwnership')
+
+  // A service request: opened by the ERP, raised in priority, answered, worked and resolved.
+  const agent = await ctx.staff('service', { name: 'Agent Zhao' })
+  const ticket = (await ok(erp, 'mutation($i: CreateTicketInput!) { createTicket(input: $i) { ticket { id } trackingToken userErrors { field code message } } }',
+    { i: { customerId: survivor.id, channel: 'wechat', category: 'repair', subject: '空调不制冷', assigneeId: agent.userId, externalId: 'ERP-SR-3001' } }, 'createTicket')).ticket
+  await ok(agent.token, 'mutation($id: ID!, $i: UpdateTicketInput!) { updateTicket(id: $id, input: $i) { ticket { id } userErrors { field code message } } }',
+    { id: ticket.id, i: { priority: 'high' } }, 'updateTicket')
+  await ok(agent.token, 'mutation($id: ID!, $i: AddTicketCommentInput!) { addTicketComment(ticketId: $id, input: $i) { comment { id } userErrors { field code message } } }',
+    { id: ticket.id, i: { visibility: 'public', body: '师傅明天上午上门' } }, 'addTicketComment')
+  const TICKET_STATUS = 'mutation($id: ID!, $i: ChangeTicketStatusInput!) { changeTicketStatus(id: $id, input: $i) { ticket { id } userErrors { field code message } } }'
+  await ok(agent.token, TICKET_STATUS, { id: ticket.id, i: { status: 'in_progress' } }, 'changeTicketStatus')
+  await ok(agent.token, TICKET_STATUS, { id: ticket.id, i: { status: 'resolved', note: '更换了电容' } }, 'changeTicketStatus')
 
   // Four days later the uncalled lead breaches its first-contact SLA; scoring runs.
   await followUpScanJob.run(ctx.app.services, new Date(Date.now() + 4 * DAY))
