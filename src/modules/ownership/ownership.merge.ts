@@ -9,7 +9,9 @@ import { opportunities } from '../../db/schema/opportunities.js'
 import { orders } from '../../db/schema/orders.js'
 import { referrals } from '../../db/schema/referrals.js'
 import { referrers } from '../../db/schema/referrers.js'
+import { surveyInvitations, surveyResponses } from '../../db/schema/surveys.js'
 import { tasks } from '../../db/schema/tasks.js'
+import { tickets } from '../../db/schema/tickets.js'
 
 type CustomerRow = typeof customers.$inferSelect
 type CustomerOwned = PgTable & { customerId: PgColumn; version: PgColumn; updatedAt: PgColumn }
@@ -27,7 +29,8 @@ export const customerReferences = [
   ref('referrers', referrers),
   ref('referrals', referrals),
   ref('orders', orders),
-  ref('rewards', rewards)
+  ref('rewards', rewards),
+  ref('tickets', tickets)
 ]
 
 /** Moves every reference from the merged customers to the survivor; counts per merged customer and table. */
@@ -46,6 +49,9 @@ export async function moveReferences(tx: Tx, survivorId: string, mergedIds: stri
   // A referred customer's own rewards are theirs by beneficiary too: the survivor's balance includes them.
   await tx.update(rewards).set({ beneficiaryId: survivorId })
     .where(and(eq(rewards.beneficiaryType, 'referred'), inArray(rewards.beneficiaryId, mergedIds)))
+  // Survey invitations and answers (unversioned rows) follow their customer, so the survivor's satisfaction includes them.
+  await tx.update(surveyInvitations).set({ customerId: survivorId }).where(inArray(surveyInvitations.customerId, mergedIds))
+  await tx.update(surveyResponses).set({ customerId: survivorId }).where(inArray(surveyResponses.customerId, mergedIds))
   // Customers merged earlier into one of these now point at the survivor directly.
   await tx.update(customers).set({ mergedIntoId: survivorId }).where(inArray(customers.mergedIntoId, mergedIds))
   return moved

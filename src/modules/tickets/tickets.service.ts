@@ -232,10 +232,10 @@ export class TicketsService {
     let assigneeTeam: string | null = null
     if (assigneeId && assigneeId !== before?.assigneeId) assigneeTeam = (await assertTicketWorker(tx, assigneeId)).teamId
     if (queueTeamId && queueTeamId !== before?.queueTeamId) await assertTeam(tx, queueTeamId)
-    if (reach === 'team' && assigneeId && assigneeId !== before?.assigneeId && assigneeTeam !== actor.teamId) {
+    if (reach === 'team' && assigneeId && assigneeId !== before?.assigneeId && (actor.teamId === null || assigneeTeam !== actor.teamId)) {
       throw new CrmError('CRM_ERR_FORBIDDEN', 'You may only assign tickets within your team')
     }
-    if (reach === 'team' && queueTeamId && queueTeamId !== before?.queueTeamId && queueTeamId !== actor.teamId) {
+    if (reach === 'team' && queueTeamId && queueTeamId !== before?.queueTeamId && (actor.teamId === null || queueTeamId !== actor.teamId)) {
       throw new CrmError('CRM_ERR_FORBIDDEN', 'You may only queue tickets for your team')
     }
     return { assigneeId, queueTeamId, routedVia: assigneeId || queueTeamId ? 'manual' : 'unassigned' }

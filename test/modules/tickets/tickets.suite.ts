@@ -146,4 +146,15 @@ await forEachDatabase(t, async (t, ctx) => {
     const stale = await ctx.rest(agent.token, 'PATCH', `/api/v1/tickets/${ticket.id}`, { subject: 'y' }, { 'if-match': '"1"' })
     t.equal(stale.statusCode, 412)
   })
+
+  await t.test("merging customers moves the duplicate's tickets to the survivor", async (t) => {
+    const survivor = await customer(ctx, integration, '合并主客户')
+    const duplicate = await customer(ctx, integration, '合并重复客户')
+    const { ticket, token } = await openTicket(ctx, integration, { customerId: duplicate })
+    const merged = await ctx.gql(ctx.adminToken, 'mutation($s: ID!, $m: [ID!]!) { mergeCustomers(survivorId: $s, mergedIds: $m) { moved userErrors { code } } }', { s: survivor, m: [duplicate] })
+    t.match(merged.data.mergeCustomers.moved, { tickets: 1 })
+    const after = await ctx.gql(agent.token, 'query($id: ID!) { ticket(id: $id) { customerId customer { id } } }', { id: ticket.id })
+    t.same(after.data.ticket, { customerId: survivor, customer: { id: survivor } })
+    t.equal((await ctx.rest(null, 'GET', `/api/v1/public/tickets/${token}`)).statusCode, 200, 'the customer keeps following it')
+  })
 })
