@@ -229,6 +229,7 @@ export const zhMessages: Record<string, string> = {
   "is not one of the customer's opportunities": '不是该客户的商机',
   'must be a user with the service role': '必须是客服角色的用户',
   'must be an active ticket category: {}': '必须是启用的工单类别：{0}',
+  'names no active ticket category: none is active, create one first': '没有启用的工单类别，请先创建一个',
   'You may only assign tickets within your team': '您只能在本团队内分派工单',
   'You may only queue tickets for your team': '您只能把工单放入本团队的队列'
 }

@@ -99,7 +99,7 @@ export class MergeCustomers extends Cmd {
         for (const y of m.customers.values()) if (y.mergedInto === x.id) y.mergedInto = s.id
         if (!s.ownerId) s.ownerId = x.ownerId
         if (!s.referrerId) s.referrerId = x.referrerId
-        for (const t of [m.activities, m.opportunities, m.leads, m.orders] as Map<string, { customerId: string | null }>[]) {
+        for (const t of [m.activities, m.opportunities, m.leads, m.orders, m.tickets] as Map<string, { customerId: string | null }>[]) {
           for (const r of t.values()) if (r.customerId === x.id) r.customerId = s.id
         }
         return { audits: { [s.id]: 'some' }, events: { [s.id]: ['customer.merged'] }, others: 'allowed' }

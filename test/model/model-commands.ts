@@ -5,9 +5,10 @@ import { leadCommands, moreLeadCommands } from './model-commands-leads.js'
 import { moreReferralCommands, referralCommands } from './model-commands-referrals.js'
 import { workCommands } from './model-commands-work.js'
 import { reportCommands } from './model-invariants-analytics.js'
+import { ticketCommands } from './model-commands-tickets.js'
 
 /** Every area's command arbitraries; an area adds its list here (docs/architecture.md, "Testing: the model test"). */
 export const allCommands = [
   ...customerCommands, ...referralCommands, ...moreReferralCommands, ...leadCommands, ...moreLeadCommands, ...workCommands, ...adminCommands, ...readCommands,
-  ...campaignCommands, ...reportCommands
+  ...campaignCommands, ...reportCommands, ...ticketCommands
 ]

@@ -90,7 +90,7 @@ export async function checkLedger(w: World, m: Model): Promise<void> {
 
 const restPath: Record<EntityName, string> = {
   customers: 'customers', referrers: 'referrers', leads: 'leads', opportunities: 'opportunities', activities: 'activities',
-  tasks: 'tasks', referrals: 'referrals', orders: 'orders', rewards: 'rewards'
+  tasks: 'tasks', referrals: 'referrals', orders: 'orders', rewards: 'rewards', tickets: 'tickets'
 }
 
 /**

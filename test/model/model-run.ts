@@ -4,6 +4,7 @@ import { allCommands } from './model-commands.js'
 import { checkLedger, checkRead, walkList } from './model-invariants.js'
 import { checkReport, reportNames } from './model-invariants-analytics.js'
 import { campaignScene } from './model-commands-campaigns.js'
+import { checkTickets } from './model-commands-tickets.js'
 import { Model, type Actor, type EntityName } from './model-state.js'
 import { World, type Caller, type RoleName } from './model-world.js'
 
@@ -17,8 +18,8 @@ export type RunTotals = { sequences: number; commands: number }
 
 type Account = { name: RoleName; role: string; userId: string | null; teamId: string | null; apiKey: string }
 
-/** Users, teams and API keys survive between runs; everything else is emptied. */
-const KEEP = new Set(['users', 'teams', 'api_keys'])
+/** Users, teams, API keys and the service configuration a migration installs survive between runs; everything else is emptied. */
+const KEEP = new Set(['users', 'teams', 'api_keys', 'ticket_categories', 'sla_policies', 'working_calendars', 'calendar_days'])
 
 async function createAccounts(ctx: TestApp): Promise<Account[]> {
   const teamA = await ctx.createTeam('model-team-a')
@@ -63,7 +64,7 @@ export async function setupRun(ctx: TestApp, accounts: Account[]): Promise<{ mod
   return { model: new Model(actors), real }
 }
 
-const entities: EntityName[] = ['customers', 'referrers', 'leads', 'opportunities', 'activities', 'tasks', 'referrals', 'orders', 'rewards']
+const entities: EntityName[] = ['customers', 'referrers', 'leads', 'opportunities', 'activities', 'tasks', 'referrals', 'orders', 'rewards', 'tickets']
 
 /** Every caller lists every connection (alternating transports), and reads a few records directly. */
 export async function fullCheck(m: Model, w: World): Promise<void> {
@@ -77,6 +78,7 @@ export async function fullCheck(m: Model, w: World): Promise<void> {
     }
   }
   await checkLedger(w, m)
+  await checkTickets(w, m)
   // Every report for a caller of each reach (all, a team, a manager without one) and a referrer token if there is one.
   const readers = [...['admin', 'salesA1', 'manager'].map((n) => m.actors.find((a) => a.name === n)!), ...m.actors.filter((a) => a.role === 'referrer').slice(0, 1)]
   for (const a of readers) {

@@ -26,9 +26,11 @@ export type MRule = { id: string; trigger: 'referral_qualified' | 'referral_conv
 export type MCampaign = { id: string; ownerId: string | null; deleted: boolean }
 /** `day`: incurredOn as days from today in REPORTING_TIMEZONE (0 today, -29 the default period's first day). */
 export type MCost = { id: string; campaignId: string; amount: number; currency: string; day: number; deleted: boolean }
+/** A service ticket; `customerId` follows merges, as the app moves it. */
+export type MTicket = { id: string; customerId: string; assigneeId: string | null; status: string }
 export type MReward = { id: string; referrerId: string; referralId: string; ruleId: string; amount: number; status: 'pending' | 'approved' | 'paid' }
 
-export type EntityName = 'customers' | 'referrers' | 'leads' | 'opportunities' | 'activities' | 'tasks' | 'referrals' | 'orders' | 'rewards'
+export type EntityName = 'customers' | 'referrers' | 'leads' | 'opportunities' | 'activities' | 'tasks' | 'referrals' | 'orders' | 'rewards' | 'tickets'
 
 export class Model {
   customers = new Map<string, MCustomer>()
@@ -43,6 +45,7 @@ export class Model {
   rewards = new Map<string, MReward>()
   campaigns = new Map<string, MCampaign>()
   costs = new Map<string, MCost>()
+  tickets = new Map<string, MTicket>()
   /** An activity whose subjects include no customer exists (incremental scoring's known bug). */
   /** Each user's team (null: none). */
   teamOf = new Map<string, string | null>()
@@ -110,6 +113,12 @@ export class Model {
         if (r !== 'sales') return true
         const leadOwner = x.leadId ? this.leads.get(x.leadId)?.ownerId ?? null : null
         return this.inTeam(a, leadOwner) || this.inTeam(a, this.referrers.get(x.referrerId)?.ownerId ?? null)
+      }
+      case 'tickets': {
+        // Sales read the tickets of customers they may see; a manager's team reach is the tickets assigned
+        // or queued to the team (the model's manager has no team, so none); the others read every ticket.
+        if (r === 'manager') return false
+        return r === 'sales' ? this.inTeam(a, this.customers.get(this.tickets.get(id)!.customerId)?.ownerId ?? null) : true
       }
       case 'orders': {
                 const o = this.orders.get(id)!

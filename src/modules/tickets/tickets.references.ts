@@ -51,5 +51,6 @@ export async function assertTeam(tx: Tx, teamId: string): Promise<void> {
 /** A category must be an active key of ticketCategories. */
 export async function assertCategory(tx: Tx, key: string): Promise<void> {
   const keys = await repo.activeCategoryKeys(tx)
+  if (keys.length === 0) throw invalid('category', 'names no active ticket category: none is active, create one first', 'UNKNOWN_CATEGORY')
   if (!keys.includes(key)) throw invalid('category', `must be an active ticket category: ${keys.join(', ')}`, 'UNKNOWN_CATEGORY')
 }
