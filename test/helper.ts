@@ -5,11 +5,12 @@ import type { FastifyInstance, InjectOptions } from 'fastify'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { pgliteTemplate } from './support/pglite-template.js'
+import { createFromTemplate, postgresTemplate } from './support/postgres-template.js'
 
 /**
  * Test support. Every integration suite runs on embedded PGlite and, when
  * TEST_DATABASE_URL is set, on PostgreSQL too: each file gets its own fresh database,
- * migrated by the app at start and dropped at the end.
+ * copied from a migrated template, and dropped at the end.
  */
 export type DatabaseKind = 'pglite' | 'postgres'
 export const databaseKinds: DatabaseKind[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite']
@@ -80,14 +81,20 @@ export class TestApp {
   }
 }
 
-/** A new, empty database on TEST_DATABASE_URL's server, dropped on teardown; its URL. */
+/**
+ * A new database on TEST_DATABASE_URL's server, dropped on teardown; its URL. It is a copy of a
+ * migrated, empty template (test/support/postgres-template.ts): the app's migrator finds nothing to do.
+ */
 export async function freshPostgresDatabase(t: Tap, prefix = 'crm_test'): Promise<string> {
   const base = process.env.TEST_DATABASE_URL!
   const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`
   const admin = new pg.Client({ connectionString: base })
   await admin.connect()
-  await admin.query(`create database ${name}`)
-  await admin.end()
+  try {
+    await createFromTemplate(admin, name, await postgresTemplate(admin, base))
+  } finally {
+    await admin.end()
+  }
   t.teardown(async () => {
     const c = new pg.Client({ connectionString: base })
     await c.connect()
