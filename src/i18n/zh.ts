@@ -217,7 +217,15 @@ export const zhMessages: Record<string, string> = {
   'is not a calendar date (YYYY-MM-DD)': '不是有效的日历日期（YYYY-MM-DD）',
   'externalId: another campaign cost already has this value': 'externalId：另一笔活动费用已使用此值',
   'is already used by another campaign cost': '已被另一笔活动费用使用',
-  'must be 1 to {} campaign ids (UUIDs)': '必须是 1 到 {0} 个活动 ID（UUID）'
+  'must be 1 to {} campaign ids (UUIDs)': '必须是 1 到 {0} 个活动 ID（UUID）',
+  // Ticket routing and categories (src/modules/tickets/routing/), ticket import (src/modules/bulk/import-tickets.ts).
+  'give exactly one of assigneeId (an agent) or queueTeamId (a queue to rotate through)': '请只提供 assigneeId（客服人员）或 queueTeamId（轮流分配的队列）之一',
+  'has role {}, which may not work tickets (service or manager)': '的角色为 {0}，不能处理工单（须为客服或经理）',
+  'name no ticket category: {} (known: {})': '没有对应的工单类别：{0}（已有：{1}）',
+  'is not an active ticket category (allowed: {})': '不是有效的工单类别（允许：{0}）',
+  'is already used by another ticket category': '已被另一个工单类别使用',
+  'key: another live ticket category has this key': 'key：已有另一个工单类别使用此键',
+  'Only a role that may change every ticket may change ticket routing and categories': '只有可修改所有工单的角色才能修改工单分派规则和类别'
 }
 
 /** Values inside messages (entity names, roles, states, actions, problem titles) that have a translation. */
@@ -239,5 +247,6 @@ export const zhTerms: Record<string, string> = {
   'Request body too large': '请求体过大', 'Unsupported content type': '不支持的内容类型', 'Too many requests': '请求过多',
   'Service unavailable': '服务不可用', 'Internal error': '内部错误', 'Database unavailable': '数据库不可用',
   analytics: '分析报表',
-  'Campaign cost': '活动费用', 'campaign cost': '活动费用'
+  'Campaign cost': '活动费用', 'campaign cost': '活动费用',
+  TicketRoutingRule: '工单分派规则', TicketCategory: '工单类别', 'ticket routing rule': '工单分派规则', 'ticket category': '工单类别'
 }

@@ -25,6 +25,8 @@ export const webhookEventTypes = [
   'assignment_rule.created', 'assignment_rule.updated', 'assignment_rule.deleted',
   'follow_up_policy.created', 'follow_up_policy.updated', 'follow_up_policy.deleted',
   'ownership.transferred',
+  'ticket_routing_rule.created', 'ticket_routing_rule.updated', 'ticket_routing_rule.deleted',
+  'ticket_category.created', 'ticket_category.updated',
   // The delivery engine's: an endpoint was turned off (410 Gone, or failing too long).
   'webhook_endpoint.disabled'
 ] as const
