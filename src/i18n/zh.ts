@@ -225,7 +225,17 @@ export const zhMessages: Record<string, string> = {
   'is not an active ticket category (allowed: {})': '不是有效的工单类别（允许：{0}）',
   'is already used by another ticket category': '已被另一个工单类别使用',
   'key: another live ticket category has this key': 'key：已有另一个工单类别使用此键',
-  'Only a role that may change every ticket may change ticket routing and categories': '只有可修改所有工单的角色才能修改工单分派规则和类别'
+  'Only a role that may change every ticket may change ticket routing and categories': '只有可修改所有工单的角色才能修改工单分派规则和类别',
+  'is before createdAt': '早于 createdAt',
+  'is before resolvedAt': '早于 resolvedAt',
+  'is only for a resolved or closed ticket': '仅适用于已解决或已关闭的工单',
+  'is only for a closed ticket': '仅适用于已关闭的工单',
+  'give exactly one of customerId and customerExternalId': '请只提供 customerId 和 customerExternalId 之一',
+  'give customerId or customerExternalId for a new ticket': '新工单须提供 customerId 或 customerExternalId',
+  'cannot change: a ticket stays with its customer': '不能修改：工单始终属于原客户',
+  "is not an order of the ticket's customer": '不是该工单客户的订单',
+  'is not a ticket category (known: {})': '不是工单类别（已有：{0}）',
+  'Importing tickets takes write reach over every ticket': '导入工单需要对所有工单的写入权限'
 }
 
 /** Values inside messages (entity names, roles, states, actions, problem titles) that have a translation. */
