@@ -228,10 +228,26 @@ export const zhMessages: Record<string, string> = {
   "is not one of the customer's orders": '不是该客户的订单',
   "is not one of the customer's opportunities": '不是该客户的商机',
   'must be a user with the service role': '必须是客服角色的用户',
-  'must be an active ticket category: {}': '必须是启用的工单类别：{0}',
-  'names no active ticket category: none is active, create one first': '没有启用的工单类别，请先创建一个',
   'You may only assign tickets within your team': '您只能在本团队内分派工单',
-  'You may only queue tickets for your team': '您只能把工单放入本团队的队列'
+  'You may only queue tickets for your team': '您只能把工单放入本团队的队列',
+  // Ticket routing and categories (src/modules/tickets/routing/), ticket import (src/modules/bulk/import-tickets.ts).
+  'give exactly one of assigneeId (an agent) or queueTeamId (a queue to rotate through)': '请只提供 assigneeId（客服人员）或 queueTeamId（轮流分配的队列）之一',
+  'has role {}, which may not work tickets (service or manager)': '的角色为 {0}，不能处理工单（须为客服或经理）',
+  'name no ticket category: {} (known: {})': '没有对应的工单类别：{0}（已有：{1}）',
+  'is not an active ticket category (allowed: {})': '不是有效的工单类别（允许：{0}）',
+  'is already used by another ticket category': '已被另一个工单类别使用',
+  'key: another live ticket category has this key': 'key：已有另一个工单类别使用此键',
+  'Only a role that may change every ticket may change ticket routing and categories': '只有可修改所有工单的角色才能修改工单分派规则和类别',
+  'is before createdAt': '早于 createdAt',
+  'is before resolvedAt': '早于 resolvedAt',
+  'is only for a resolved or closed ticket': '仅适用于已解决或已关闭的工单',
+  'is only for a closed ticket': '仅适用于已关闭的工单',
+  'give exactly one of customerId and customerExternalId': '请只提供 customerId 和 customerExternalId 之一',
+  'give customerId or customerExternalId for a new ticket': '新工单须提供 customerId 或 customerExternalId',
+  'cannot change: a ticket stays with its customer': '不能修改：工单始终属于原客户',
+  "is not an order of the ticket's customer": '不是该工单客户的订单',
+  'is not a ticket category (known: {})': '不是工单类别（已有：{0}）',
+  'Importing tickets takes write reach over every ticket': '导入工单需要对所有工单的写入权限'
 }
 
 /** Values inside messages (entity names, roles, states, actions, problem titles) that have a translation. */
@@ -255,5 +271,6 @@ export const zhTerms: Record<string, string> = {
   analytics: '分析报表',
   'Campaign cost': '活动费用', 'campaign cost': '活动费用',
   Ticket: '工单', ticket: '工单', tickets: '工单', 'ticket comment': '工单评论', surveys: '满意度调查',
-  open: '待处理', in_progress: '处理中', waiting_customer: '等待客户', resolved: '已解决', closed: '已关闭'
+  open: '待处理', in_progress: '处理中', waiting_customer: '等待客户', resolved: '已解决', closed: '已关闭',
+  TicketRoutingRule: '工单分派规则', TicketCategory: '工单类别', 'ticket routing rule': '工单分派规则', 'ticket category': '工单类别'
 }

@@ -20,6 +20,7 @@ import duplicates from './duplicates/index.js'
 import webhooks from './webhooks/index.js'
 import analytics from './analytics/index.js'
 import tickets from './tickets/index.js'
+import ticketRouting from './tickets/routing/index.js'
 
 /** What a domain area contributes to the app: REST routes, resolvers, loaders. */
 export type CrmModule = {
@@ -48,7 +49,8 @@ export const modules: CrmModule[] = [
   bulk,
   duplicates,
   analytics,
-  tickets
+  tickets,
+  ticketRouting
 ]
 
 /** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */

@@ -23,6 +23,7 @@ import { DuplicatesService } from './duplicates/duplicates.service.js'
 import { AnalyticsService } from './analytics/analytics.service.js'
 import { TicketsService } from './tickets/tickets.service.js'
 import { TicketTrackingService } from './tickets/tickets.tracking.js'
+import { TicketRoutingService } from './tickets/routing/ticket-routing.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -50,7 +51,8 @@ export function createServices(deps: ServiceDeps) {
     duplicates: new DuplicatesService(deps),
     analytics: new AnalyticsService(deps),
     tickets: new TicketsService(deps),
-    ticketTracking: new TicketTrackingService(deps)
+    ticketTracking: new TicketTrackingService(deps),
+    ticketRouting: new TicketRoutingService(deps)
   }
 }
 

@@ -19,6 +19,7 @@ import type { Actor } from '../auth/actor.js'
 import type { Services } from '../services.js'
 import { ImportParams, ImportQuery, ImportReportView } from './bulk.schemas.js'
 import { exportRows, ndjson } from './export-pages.js'
+import { TicketListQuery } from '../tickets/tickets.schemas.js'
 import { describeBody, importMediaTypes } from './import-source.js'
 
 const page = ['limit', 'cursor'] as const
@@ -90,5 +91,9 @@ export const bulkRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
   exportRoute('rewards', 'ledger entry', RewardListQuery, (actor, q) => {
     const { filter, order } = ordered(q)
     return exportRows((f, o, p) => services.rewards.list(actor, f, o, p), filter, order)
+  })
+  exportRoute('tickets', 'ticket', TicketListQuery, (actor, q) => {
+    const { filter, order } = ordered(q)
+    return exportRows((f, o, p) => services.tickets.list(actor, f, o, p), filter, order)
   })
 }

@@ -3,7 +3,7 @@ import type { FieldError } from '../../errors.js'
 import type { CellKind } from './import-cells.js'
 
 /** The entities an import writes. */
-export const importEntities = ['customers', 'orders', 'referrers'] as const
+export const importEntities = ['customers', 'orders', 'referrers', 'tickets'] as const
 export type ImportEntity = (typeof importEntities)[number]
 
 /** One problem with one row, as the report lists it. */

@@ -9,6 +9,7 @@ import { customersImport } from './import-customers.js'
 import { ordersImport } from './import-orders.js'
 import { records } from './import-records.js'
 import { referrersImport } from './import-referrers.js'
+import { ticketsImport } from './import-tickets.js'
 import { ReportBuilder, type ImportReport } from './import-report.js'
 import { BodyTooLarge, decodedText, type ImportEncoding, type ImportFormat } from './import-source.js'
 import type { EntityImport, ImportChoices, ImportEntity, StagedRow } from './import-types.js'
@@ -17,7 +18,7 @@ export type { ImportReport }
 export type ImportOptions = { format: ImportFormat; encoding: ImportEncoding } & ImportChoices
 
 const importers: Record<ImportEntity, (deps: ServiceDeps, actor: Actor, choices: ImportChoices) => EntityImport> = {
-  customers: customersImport, referrers: referrersImport, orders: ordersImport
+  customers: customersImport, referrers: referrersImport, orders: ordersImport, tickets: ticketsImport
 }
 
 /**

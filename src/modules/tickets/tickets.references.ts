@@ -7,7 +7,6 @@ import { teams } from '../../db/schema/teams.js'
 import { users } from '../../db/schema/users.js'
 import type { SQL } from 'drizzle-orm'
 import { invalid } from '../../errors.js'
-import { ticketsRepository as repo } from './tickets.repository.js'
 
 /** Roles that work tickets: an assignee must have one of them. */
 export const ticketWorkerRoles: ReadonlySet<string> = new Set(['service'])
@@ -46,11 +45,4 @@ export async function assertTicketWorker(tx: Tx, userId: string): Promise<{ team
 export async function assertTeam(tx: Tx, teamId: string): Promise<void> {
   const [team] = await tx.select({ id: teams.id }).from(teams).where(and(eq(teams.id, teamId), isNull(teams.deletedAt)))
   if (!team) throw invalid('queueTeamId', 'is not a known team', 'UNKNOWN_TEAM')
-}
-
-/** A category must be an active key of ticketCategories. */
-export async function assertCategory(tx: Tx, key: string): Promise<void> {
-  const keys = await repo.activeCategoryKeys(tx)
-  if (keys.length === 0) throw invalid('category', 'names no active ticket category: none is active, create one first', 'UNKNOWN_CATEGORY')
-  if (!keys.includes(key)) throw invalid('category', `must be an active ticket category: ${keys.join(', ')}`, 'UNKNOWN_CATEGORY')
 }

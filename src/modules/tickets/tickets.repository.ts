@@ -2,7 +2,7 @@ import { and, asc, eq, getTableColumns, gte, ilike, inArray, isNotNull, isNull, 
 import type { Executor } from '../../db/client.js'
 import { countWhere, selectPage } from '../../db/list-queries.js'
 import type { Keyset } from '../../db/paging.js'
-import { ticketCategories, ticketComments, tickets, ticketStatusChanges } from '../../db/schema/tickets.js'
+import { ticketComments, tickets, ticketStatusChanges } from '../../db/schema/tickets.js'
 import type { TicketFilter } from './tickets.schemas.js'
 
 export type TicketRow = typeof tickets.$inferSelect
@@ -124,12 +124,5 @@ export const ticketsRepository = {
       .where(and(eq(ticketComments.ticketId, ticketId), eq(ticketComments.visibility, 'public'), isNull(ticketComments.deletedAt)))
       .orderBy(asc(ticketComments.createdAt), asc(ticketComments.id))
       .limit(500)
-  },
-
-  async activeCategoryKeys(ex: Executor): Promise<string[]> {
-    const rows = await ex.select({ key: ticketCategories.key }).from(ticketCategories)
-      .where(and(eq(ticketCategories.active, true), isNull(ticketCategories.deletedAt)))
-      .orderBy(asc(ticketCategories.key))
-    return rows.map((r) => r.key)
   }
 }

@@ -1,14 +1,17 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { customerTierEnum, ticketChannelEnum, ticketPriorityEnum } from '../../db/schema/enums.js'
 import { ticketStatuses } from '../../rules/ticket-status.js'
 import { DateTimeString, ExpectedVersion, ExternalId, ListQuery, Nullable, StringEnum, Text, Uuid } from '../common/schemas.js'
 
-export const ticketChannels = ['phone', 'wechat', 'dingtalk', 'email', 'web', 'in_person'] as const
-export const ticketPriorities = ['low', 'normal', 'high', 'urgent'] as const
+export const ticketChannels = ticketChannelEnum.enumValues
+export const ticketPriorities = ticketPriorityEnum.enumValues
+export const customerTiers = customerTierEnum.enumValues
 export const commentVisibilities = ['internal', 'public'] as const
 export type TicketPriority = (typeof ticketPriorities)[number]
 export type TicketChannel = (typeof ticketChannels)[number]
 
-const CategoryKey = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9_-]*$', description: 'A ticket category key (ticketCategories)' })
+/** A category key: a lower-case slug (`repair`, `after-sales`, `billing_query`). */
+export const CategoryKey = Type.String({ minLength: 1, maxLength: 50, pattern: '^[a-z0-9]+([-_][a-z0-9]+)*$', description: 'A lower-case slug: letters, digits, single - or _ between them' })
 const Body = Type.String({ minLength: 1, maxLength: 20_000 })
 
 export const TicketCreate = Type.Object({

@@ -16,7 +16,8 @@ import type { ServiceDeps } from '../service-deps.js'
 import { loadWorkingCalendar, slaTargetsFor } from './sla/calendar.repository.js'
 import { addComment } from './tickets.comments.js'
 import { clockColumns } from './tickets.clocks.js'
-import { assertCategory, assertCustomerRecords, assertTeam, assertTicketWorker, customerFor } from './tickets.references.js'
+import { assertActiveCategory, routeTicket } from './routing/ticket-routing.router.js'
+import { assertCustomerRecords, assertTeam, assertTicketWorker, customerFor } from './tickets.references.js'
 import { ticketConditions, ticketsRepository as repo, type CommentRow, type TicketInsert, type TicketRow } from './tickets.repository.js'
 import {
   CommentListQuery, TicketCommentCreate, TicketCreate, TicketFilter, TicketStatusChange, TicketUpdate, type TicketOrderField
@@ -122,9 +123,11 @@ export class TicketsService {
       const { tx, audit, emit } = action
       const customer = await customerFor(tx, data.customerId, this.customerScope(actor))
       await assertCustomerRecords(tx, customer.id, data)
-      await assertCategory(tx, data.category)
-      const target = await this.target(tx, actor, reach, data.assigneeId ?? null, data.queueTeamId ?? null)
+      await assertActiveCategory(tx, data.category)
       const priority = data.priority ?? 'normal'
+      const target = data.assigneeId || data.queueTeamId
+        ? await this.target(tx, actor, reach, data.assigneeId ?? null, data.queueTeamId ?? null)
+        : await this.route(tx, { category: data.category, priority, channel: data.channel, customerTier: customer.tier })
       const targets = await slaTargetsFor(tx, priority, customer.tier)
       const now = new Date()
       const { token, hash } = newToken()
@@ -153,7 +156,7 @@ export class TicketsService {
     const { expectedVersion, ...data } = parse(TicketUpdate, input)
     return runAction(this.deps.db, actionContext(actor), async ({ tx, audit, emit }) => {
       const before = await this.lock(tx, actor, id, expectedVersion)
-      if (data.category !== undefined && data.category !== before.category) await assertCategory(tx, data.category)
+      if (data.category !== undefined && data.category !== before.category) await assertActiveCategory(tx, data.category)
       await assertCustomerRecords(tx, before.customerId, { orderId: data.orderId, opportunityId: data.opportunityId })
       const values: Partial<TicketInsert> = { ...data }
       const assigneeId = data.assigneeId === undefined ? before.assigneeId : data.assigneeId
@@ -226,7 +229,7 @@ export class TicketsService {
 
   /**
    * Who works the ticket: the named assignee (a service user) and/or queue (a team). A team-scoped
-   * caller keeps the ticket inside its team. Neither named on a new ticket: it waits unassigned.
+   * caller keeps the ticket inside its team. Cleared both: the ticket waits unassigned.
    */
   private async target(tx: Tx, actor: Actor, reach: Reach, assigneeId: string | null, queueTeamId: string | null, before?: TicketRow) {
     let assigneeTeam: string | null = null
@@ -239,6 +242,12 @@ export class TicketsService {
       throw new CrmError('CRM_ERR_FORBIDDEN', 'You may only queue tickets for your team')
     }
     return { assigneeId, queueTeamId, routedVia: assigneeId || queueTeamId ? 'manual' : 'unassigned' }
+  }
+
+  /** A new ticket named neither an assignee nor a queue: the routing rules decide (docs/service.md, "Routing"). */
+  private async route(tx: Tx, facts: Parameters<typeof routeTicket>[1]) {
+    const r = await routeTicket(tx, facts)
+    return { assigneeId: r.assigneeId, queueTeamId: r.queueTeamId, routedVia: r.via }
   }
 
   /** Which customers a ticket may be opened for: those the actor may see. */

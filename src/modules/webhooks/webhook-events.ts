@@ -27,6 +27,8 @@ export const webhookEventTypes = [
   'ownership.transferred',
   // Customer service (docs/service.md).
   'ticket.created', 'ticket.updated', 'ticket.status_changed', 'ticket.resolved', 'ticket.comment_added',
+  'ticket_routing_rule.created', 'ticket_routing_rule.updated', 'ticket_routing_rule.deleted',
+  'ticket_category.created', 'ticket_category.updated',
   // The delivery engine's: an endpoint was turned off (410 Gone, or failing too long).
   'webhook_endpoint.disabled'
 ] as const

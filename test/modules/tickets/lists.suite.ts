@@ -26,8 +26,9 @@ await forEachDatabase(t, async (t, ctx) => {
       [{ category: ['complaint'] }, 'category=complaint', [urgent.id]],
       [{ customerId: other }, `customerId=${other}`, [assigned.id]],
       [{ queueTeamId: team }, `queueTeamId=${team}`, [queued.id]],
-      [{ assigneeId: agent.userId }, `assigneeId=${agent.userId}`, [assigned.id]],
-      [{ unassigned: true }, 'unassigned=true', [queued.id, urgent.id]],
+      [{ assigneeId: agent.userId }, `assigneeId=${agent.userId}`, [assigned.id, urgent.id]],
+      [{ unassigned: true }, 'unassigned=true', [queued.id]],
+      [{ unassigned: false }, 'unassigned=false', [assigned.id, urgent.id]],
       [{ breached: true }, 'breached=true', [urgent.id]],
       [{ breached: false }, 'breached=false', [assigned.id, queued.id]],
       [{ search: '100%_' }, `search=${encodeURIComponent('100%_')}`, [queued.id]],
@@ -50,7 +51,7 @@ await forEachDatabase(t, async (t, ctx) => {
       const seen: string[] = []
       let after: string | null = null
       for (;;) {
-        const r = await ctx.gql(agent.token, LIST, { n: 1, a: after, o: { field: 'createdAt', direction } })
+        const r: { data: Record<string, any> } = await ctx.gql(agent.token, LIST, { n: 1, a: after, o: { field: 'createdAt', direction } })
         seen.push(...ids(r))
         t.equal(r.data.tickets.totalCount, 3)
         if (!r.data.tickets.pageInfo.hasNextPage) break
