@@ -2,7 +2,7 @@ import t from 'tap'
 import { runAction } from '../../../src/db/action.js'
 import { onSurveyAnswered, onTicketResolved } from '../../../src/modules/incentives/service-triggers.js'
 import { forEachDatabase, type TestApp } from '../../helper.js'
-import { convert, createReferrer, createRule, deactivateAll, PREVIEW, submitted } from './support.js'
+import { convert, createReferrer, createRule, deactivateAll, getReward, PREVIEW, submitted } from './support.js'
 
 const system = { actorType: 'system', actorId: null, actorRole: null, apiKeyId: null, requestId: null } as const
 
@@ -38,6 +38,7 @@ await forEachDatabase(t, async (t, ctx) => {
     const facts = { ...a, customerId: referred, kind: 'nps' as const, score: 3, at: new Date() }
     const written = await runAction(ctx.app.db, system, (action) => onSurveyAnswered(action, facts))
     t.equal(written.length, 2)
+    t.match(await getReward(ctx, written[0].id), { trigger: 'survey_answered', eventKey: `survey_answered:${a.responseId}`, customerId: referred }, 'readable through the API')
     const rows = await rewardsOf(ctx, `survey_answered:${a.responseId}`)
     t.match(rows, [
       { beneficiary_type: 'referred', beneficiary_id: referred, amount: 10, reward_type: 'points', status: 'approved', rule_id: points.id },
