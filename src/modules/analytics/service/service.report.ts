@@ -31,7 +31,7 @@ type Found = {
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v))
 const n = (v: unknown): number => Number(v ?? 0)
 
-async function fetch(ctx: ReportContext, period: Period, breakdowns: boolean): Promise<Found> {
+async function fetchFigures(ctx: ReportContext, period: Period, breakdowns: boolean): Promise<Found> {
   // One statement at a time: PGlite has a single connection.
   return {
     answers: await answerFigures(ctx, period, breakdowns),
@@ -86,8 +86,8 @@ async function backlogOf(ctx: ReportContext): Promise<ServiceSatisfactionResult[
 }
 
 async function run(ctx: ReportContext): Promise<ServiceSatisfactionResult> {
-  const found = await fetch(ctx, ctx.period, true)
-  const previous = ctx.period.previous ? figuresOf(await fetch(ctx, ctx.period.previous, false), 'total', null) : null
+  const found = await fetchFigures(ctx, ctx.period, true)
+  const previous = ctx.period.previous ? figuresOf(await fetchFigures(ctx, ctx.period.previous, false), 'total', null) : null
   const agentKeys = keysOf(found, 'agent'); const categoryKeys = keysOf(found, 'category')
   const names = await labels(ctx, agentKeys.filter((k): k is string => k !== null), categoryKeys.filter((k): k is string => k !== null))
   const groups = (dim: DimRow['dim'], keys: (string | null)[], label: (k: string | null) => string | null) =>

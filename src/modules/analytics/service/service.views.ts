@@ -2,7 +2,6 @@ import { Type, type Static } from '@sinclair/typebox'
 import { Nullable, StringEnum } from '../../common/schemas.js'
 import { ReportPeriodView } from '../analytics.views.js'
 
-export const TICKET_CHANNELS = ['phone', 'wechat', 'dingtalk', 'email', 'web', 'in_person'] as const
 /** The statuses a ticket is still in the backlog with. */
 export const BACKLOG_STATUSES = ['open', 'in_progress', 'waiting_customer'] as const
 /** Backlog age buckets: [minDays, maxDays) in whole 24-hour days since the ticket was opened; the last is open-ended. */
@@ -73,4 +72,3 @@ export const ServiceSatisfactionView = Type.Object({
   previous: Nullable(ServiceFiguresView),
   backlog: BacklogView
 })
-export type ServiceSatisfaction = Static<typeof ServiceSatisfactionView>
