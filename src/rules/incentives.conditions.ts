@@ -44,6 +44,9 @@ export function incentiveRuleProblems(rule: IncentiveRule): string[] {
 
 const oneOf = (values: readonly string[]) => values.join(', ')
 
+/** Triggers about a customer's own service experience: their referrer is optional (docs/incentives.md, "Service triggers"). */
+export const SERVICE_TRIGGERS: ReadonlySet<string> = new Set(['survey_answered', 'ticket_resolved'])
+
 /** The first condition of `rule` that `event` fails, in the documented order; null: all hold. */
 export function conditionFailure(rule: IncentiveRule, event: IncentiveEvent): Failure | null {
   if (!rule.active) return { code: 'inactive', text: 'the rule is inactive' }
@@ -68,7 +71,15 @@ export function conditionFailure(rule: IncentiveRule, event: IncentiveEvent): Fa
     }
   }
   const referrer = event.referrer
-  if (!referrer) return { code: 'no_referrer', text: 'the event has no referrer (only referrals earn incentives)' }
+  if (!referrer) {
+    // A service event (survey answered, ticket resolved) rewards its own customer without a
+    // referrer; the referrer side, and conditions on the referrer, still need one.
+    if (!SERVICE_TRIGGERS.has(event.trigger)) return { code: 'no_referrer', text: 'the event has no referrer (only referrals earn incentives)' }
+    if (rule.beneficiary === 'referrer' || rule.referrerKinds.length || rule.referrerTiers.length) {
+      return { code: 'no_referrer', text: 'the customer was not referred by anyone, and the rule rewards or looks at the referrer' }
+    }
+    return null
+  }
   if (rule.referrerKinds.length && !rule.referrerKinds.includes(referrer.kind)) {
     return { code: 'referrer_kind', text: `the referrer is of kind ${referrer.kind}, not one of ${oneOf(rule.referrerKinds)}` }
   }

@@ -5,6 +5,7 @@ import { kpis } from './kpis/kpis.report.js'
 import { referrerLeaderboard } from './leaderboard/leaderboard.report.js'
 import { pipelineReport } from './pipeline/pipeline.report.js'
 import { salesPerformanceReport } from './sales/sales.report.js'
+import { serviceSatisfactionReport } from './service/service.report.js'
 
 /** Every report, for the REST routes (each report's folder holds its definition, SQL and resolvers). */
 export const reports: AnyReportDefinition[] = [
@@ -14,5 +15,6 @@ export const reports: AnyReportDefinition[] = [
   salesPerformanceReport,
   pipelineReport,
   referrerLeaderboard,
-  kpis
+  kpis,
+  serviceSatisfactionReport
 ]

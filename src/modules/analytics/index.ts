@@ -6,10 +6,11 @@ import { kpisQuery } from './kpis/kpis.resolvers.js'
 import { leaderboardQuery } from './leaderboard/leaderboard.resolvers.js'
 import { pipelineQuery } from './pipeline/pipeline.resolvers.js'
 import { salesQuery } from './sales/sales.resolvers.js'
+import { serviceSatisfactionQuery } from './service/service.resolvers.js'
 
 export default {
   name: 'analytics',
   routes: analyticsRoutes,
-  resolvers: { Query: { ...funnelQuery, ...campaignPerformanceQuery, ...salesQuery, ...pipelineQuery, ...leaderboardQuery, ...kpisQuery } },
+  resolvers: { Query: { ...funnelQuery, ...campaignPerformanceQuery, ...salesQuery, ...pipelineQuery, ...leaderboardQuery, ...kpisQuery, ...serviceSatisfactionQuery } },
   loaders: { ...campaignPerformanceLoaders }
 } satisfies CrmModule

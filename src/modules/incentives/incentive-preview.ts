@@ -6,7 +6,9 @@ import { invalid } from '../../errors.js'
 import { evaluateIncentives } from '../../rules/incentives.js'
 import type { IncentiveEvaluation, IncentiveEvent, IncentiveRule } from '../../rules/incentives.types.js'
 import { parse } from '../common/validate.js'
+import { SERVICE_TRIGGERS } from '../../rules/incentives.conditions.js'
 import { conversionsOf, isFirstOrder, referrerFacts } from './incentive-facts.js'
+import { customerReferral } from './service-triggers.js'
 import { incentiveRulesRepository as repo, toRule } from './incentive-rules.repository.js'
 import { IncentivePreviewInput } from './incentive-rules.schemas.js'
 import { lockUsage } from './reward-limits.js'
@@ -67,6 +69,13 @@ async function eventOf(db: Db, data: IncentivePreviewInput, now: Date): Promise<
     order = { id: order?.id ?? AD_HOC_ID, amount: data.orderAmount.amount, currency: data.orderAmount.currency ?? 'CNY', first: order?.first ?? true }
   }
   if (order && data.firstOrder !== undefined) order = { ...order, first: data.firstOrder }
+  // A service event is about a customer: their referral names the referrer and campaign, as onSurveyAnswered / onTicketResolved find them.
+  if (SERVICE_TRIGGERS.has(data.trigger) && customerId && !data.referrerId && !data.referralId) {
+    const found = await customerReferral(db, customerId)
+    referrerId = found.referrer?.id ?? null
+    referralId = found.referralId
+    campaignId = data.campaignId ?? found.campaignId
+  }
   let referrer = await referrerFacts(db, referrerId)
   if (referrerId && !referrer) throw invalid('referrerId', 'is not a known referrer', 'UNKNOWN_REFERRER')
   if (data.referrerKind || data.referrerTier) {

@@ -3,7 +3,7 @@ import {
   Currency, DateTimeString, ExpectedVersion, ExternalId, ListQuery, Nullable, optionalAll, StringEnum, Text, Uuid
 } from '../common/schemas.js'
 
-export const incentiveTriggers = ['referral_qualified', 'referral_converted', 'order_paid', 'referrer_milestone'] as const
+export const incentiveTriggers = ['referral_qualified', 'referral_converted', 'order_paid', 'referrer_milestone', 'survey_answered', 'ticket_resolved'] as const
 export const rewardCalcs = ['fixed', 'percentage', 'points'] as const
 export const rewardTypes = ['cash', 'points', 'coupon'] as const
 export const ruleBeneficiaries = ['referrer', 'referred', 'both'] as const
@@ -58,7 +58,7 @@ export type RuleOrderField = (typeof ruleOrderFields)[number]
 
 export const IncentiveRuleFilter = Type.Object({
   active: Type.Optional(Type.Boolean()),
-  trigger: Type.Optional(Type.Array(IncentiveTrigger, { maxItems: 4 })),
+  trigger: Type.Optional(Type.Array(IncentiveTrigger, { maxItems: incentiveTriggers.length })),
   campaignId: Type.Optional(Uuid),
   /** Only rules without a campaign (global). */
   global: Type.Optional(Type.Boolean()),
@@ -88,7 +88,7 @@ export const IncentiveRuleListQuery = Type.Object({
   search: ListQuery.search,
   orderBy: Type.Optional(StringEnum(ruleOrderFields)),
   active: Type.Optional(Type.Boolean()),
-  trigger: Type.Optional(Type.Array(IncentiveTrigger, { maxItems: 4 })),
+  trigger: Type.Optional(Type.Array(IncentiveTrigger, { maxItems: incentiveTriggers.length })),
   campaignId: Type.Optional(Uuid),
   global: Type.Optional(Type.Boolean())
 }, { additionalProperties: false })

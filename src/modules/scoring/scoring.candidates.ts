@@ -4,7 +4,7 @@ import { DAY_MS } from '../../rules/rfm.js'
 import type { ScoreCuts } from '../../rules/rfm-cuts.js'
 import type { LifecycleConfig } from '../../rules/lifecycle.js'
 import type { CutValues, RunCuts } from './scoring.cuts.js'
-import { buyerFacts, type Interest } from './scoring.facts.js'
+import { buyerFacts, detractorsAt, type Interest } from './scoring.facts.js'
 import { ts } from '../../db/rows.js'
 import { COUNTED } from './scoring.sql.js'
 
@@ -16,6 +16,8 @@ import { COUNTED } from './scoring.sql.js'
  *   - its aggregates: marked by every order write (scoring_dirty), the window's edge passed
  *     over its orders (scoring_edge), or it has orders paid after the last run's asOf;
  *   - its interest: open pipeline or recent activity now, or placed by interest last time;
+ *   - its satisfaction: a recent detractor now or at the last run (a new answer, or the
+ *     window passing over the detractor's answer, changes only those);
  *   - a cut or the clock: its stored recency, frequency or money lies between a cut's old
  *     and new position, or its last payment crossed a lifecycle threshold (at risk, churned)
  *     between the two runs' asOf. Each is an index range.
@@ -59,7 +61,9 @@ export async function addBands(ex: Executor, b: Bands): Promise<void> {
   await add(ex, sql`select s.customer_id from customer_scores s where ${sql.join(ranges, sql` or `)}
     union select customer_id from customer_scores where placed_tier = 'B' or (placed_tier is null and placed_stage = 'nurturing')
     union select customer_id from (${b.interest.pipeline}) p
-    union select customer_id from (${b.interest.activity}) a`)
+    union select customer_id from (${b.interest.activity}) a
+    union select customer_id from (${b.interest.detractors}) d
+    union select customer_id from (${detractorsAt(b.lastAsOf, b.lifecycle.detractorDays)}) dl`)
   await ex.execute(sql`analyze scoring_candidates`)
 }
 

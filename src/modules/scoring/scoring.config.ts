@@ -29,7 +29,7 @@ const Overrides = Type.Object({
   rfmWindowDays: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
   segments: Type.Optional(Type.Array(Type.Object({ segment: Type.String({ minLength: 1, maxLength: 60 }), r: Range, f: Range, m: Range }, { additionalProperties: false }), { minItems: 1, maxItems: 125 })),
   customerTier: Type.Optional(Type.Partial(Type.Object({ aMinPaidOrders: Whole, aMinNetPaid: Whole, interestDays: Whole }), { additionalProperties: false })),
-  lifecycle: Type.Optional(Type.Partial(Type.Object({ loyalMinPaidOrders: Whole, atRiskDays: Whole, churnedDays: Whole, engagedDays: Whole }), { additionalProperties: false })),
+  lifecycle: Type.Optional(Type.Partial(Type.Object({ loyalMinPaidOrders: Whole, atRiskDays: Whole, churnedDays: Whole, engagedDays: Whole, detractorDays: Whole }), { additionalProperties: false })),
   referrerTiers: Type.Optional(Type.Object({
     windowDays: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
     tiers: Type.Array(Type.Object({ tier: Type.String({ minLength: 1, maxLength: 50 }), minConversions: Whole }, { additionalProperties: false }), { minItems: 1, maxItems: 20 })

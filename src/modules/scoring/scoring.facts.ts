@@ -17,10 +17,11 @@ export function buyerFacts(asOf: Date, { withInterest, edgeMoves, candidatesOnly
   // For the few with orders paid after asOf, their last counted payment up to it: asked once in that small set.
   const lastCountedBefore = sql`(select max(o.paid_at) from orders o where o.customer_id = f.customer_id and o.paid_at <= ${ts(asOf)} and ${COUNTED})`
   // Tier and stage need the interest facts too; the scores' statistics do not.
-  const interestColumns = withInterest ? sql`, pl.customer_id is not null as open_pipeline, ac.last_at` : sql``
+  const interestColumns = withInterest ? sql`, pl.customer_id is not null as open_pipeline, ac.last_at, dt.customer_id is not null as detractor` : sql``
   const interestJoins = withInterest
     ? sql`left join (select distinct customer_id from (${withInterest.pipeline}) p) pl on pl.customer_id = s.customer_id
-      left join (${withInterest.activity}) ac on ac.customer_id = s.customer_id`
+      left join (${withInterest.activity}) ac on ac.customer_id = s.customer_id
+      left join (${withInterest.detractors}) dt on dt.customer_id = s.customer_id`
     : sql``
   // The orders the window's edge passes over this run (scoring_edge, from moveEdge) become old.
   const edgeJoin = edgeMoves ? sql`left join scoring_edge e on e.customer_id = s.customer_id` : sql``
@@ -59,7 +60,7 @@ export function buyerFacts(asOf: Date, { withInterest, edgeMoves, candidatesOnly
   )`
 }
 
-export type Interest = { pipeline: SQL; activity: SQL; interestFrom: Date; engagedFrom: Date }
+export type Interest = { pipeline: SQL; activity: SQL; detractors: SQL; interestFrom: Date; engagedFrom: Date }
 
 /**
  * Open leads and opportunities, and the latest activity (about the customer, their leads or
@@ -73,6 +74,7 @@ export function interest(asOf: Date, config: ScoringConfig): Interest {
   const from = interestFrom < engagedFrom ? interestFrom : engagedFrom
   return {
     interestFrom, engagedFrom,
+    detractors: detractorsAt(asOf, config.lifecycle.detractorDays),
     pipeline: sql`select customer_id from leads where customer_id is not null and deleted_at is null and status in ('new', 'contacted', 'qualified')
       union select customer_id from opportunities where deleted_at is null and stage not in ('won', 'lost')`,
     activity: sql`select coalesce(a.customer_id, ld.customer_id, op.customer_id) as customer_id, max(a.occurred_at) as last_at
@@ -83,7 +85,25 @@ export function interest(asOf: Date, config: ScoringConfig): Interest {
   }
 }
 
-/** customer-tier.ts and lifecycle.ts over columns n (counted orders, all time), net, days (since the last), open_pipeline, last_at. */
+/**
+ * The customers who are recent detractors as of `asOf` (customer-facts.ts, recentDetractor):
+ * their latest NPS or latest CSAT is a detractor's and lies in [asOf − days, asOf]. Only the
+ * window's answers are read (survey_responses_answered_at_idx): an answer after the detractor's
+ * of the same kind is later still, so inside the window too. days 0: nobody.
+ */
+export function detractorsAt(asOf: Date, days: number): SQL {
+  if (days <= 0) return sql`select null::uuid as customer_id where false`
+  const from = new Date(asOf.getTime() - days * DAY_MS)
+  return sql`select l.customer_id from (
+      select distinct on (r.customer_id, r.kind) r.customer_id, r.kind, r.score from survey_responses r
+      where r.answered_at <= ${ts(asOf)} and r.answered_at >= ${ts(from)}
+      order by r.customer_id, r.kind, r.answered_at desc, r.id desc
+    ) l
+    where (l.kind = 'nps' and l.score <= 6) or (l.kind = 'csat' and l.score <= 2)
+    group by l.customer_id`
+}
+
+/** customer-tier.ts and lifecycle.ts over columns n (counted orders, all time), net, days (since the last), open_pipeline, last_at, detractor. */
 export function placement(config: ScoringConfig, i: Interest): { tier: SQL; stage: SQL } {
   const t = config.customerTier
   const l = config.lifecycle
@@ -95,6 +115,7 @@ export function placement(config: ScoringConfig, i: Interest): { tier: SQL; stag
     end)::customer_tier`,
     stage: sql`(case
       when n > 0 and days >= ${l.churnedDays} then 'churned'
+      when detractor then 'at_risk'
       when n > 0 and days >= ${l.atRiskDays} then 'at_risk'
       when n >= ${l.loyalMinPaidOrders} then 'loyal'
       when n > 0 then 'nurturing'

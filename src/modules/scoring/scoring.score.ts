@@ -67,11 +67,11 @@ export async function scoreAll(ex: Executor, asOf: Date, config: ScoringConfig, 
   }
 }
 
-/** Customers who never bought but show interest get a row (zero aggregates), so the pass below places them too. */
+/** Customers who never bought but show interest, or are recent detractors, get a row (zero aggregates), so the pass below places them too. */
 function addInterestedQuery(i: Interest): SQL {
   return sql`
     insert into customer_scores (customer_id)
-    select k.customer_id from (${i.pipeline} union select customer_id from (${i.activity}) a) k
+    select k.customer_id from (${i.pipeline} union select customer_id from (${i.activity}) a union select customer_id from (${i.detractors}) d) k
     join customers c on c.id = k.customer_id and c.deleted_at is null and c.merged_into_id is null
     on conflict (customer_id) do nothing`
 }

@@ -33,6 +33,8 @@ export async function modelKpis(ctx: TestApp, from: Date, to: Date, owners: Set<
     (e.type === 'customer.updated' && e.data?.changes?.lifecycleStage?.to === 'churned') ||
     (e.type === 'customer.created' && e.data?.customer?.lifecycleStage === 'churned'))).map((e) => e.entity_id))
   const owned = [...live.values()].filter((c) => c.owner_id && c.owner_active && before(c.created_at))
+  const answers = (await ctx.sql<any>("select r.kind::text as kind, r.score, r.agent_id, r.answered_at, c.owner_id from survey_responses r join customers c on c.id = r.customer_id"))
+    .filter((r) => r.kind === 'csat' && inP(r.answered_at) && (owners === null || (r.agent_id !== null && owners.has(r.agent_id)) || (r.owner_id !== null && owners.has(r.owner_id))))
   const cycle = opps.map((o) => (new Date(o.closed_at).getTime() - new Date(o.created_at).getTime()) / 1000)
   return {
     leadConversionRate: rate(leads.filter((l) => before(l.converted_at)).length, leads.length),
@@ -42,6 +44,6 @@ export async function modelKpis(ctx: TestApp, from: Date, to: Date, owners: Set<
     activeReferrers: liveReferrers.filter((f) => inScope(f.owner_id) && submitting.has(f.id)).length,
     churnedCustomers: churned.size,
     customersPerRep: rate(owned.length, new Set(owned.map((c) => c.owner_id)).size),
-    satisfaction: null
+    satisfaction: rate(answers.filter((r) => r.score >= 4).length, answers.length)
   }
 }

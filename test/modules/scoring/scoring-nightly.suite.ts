@@ -13,7 +13,7 @@ import { expected, histograms, load, recompute, stored, wipe } from './scoring-s
  * lifecycle thresholds makes unscored buyers cross from at risk to churned on their own.
  */
 const AS_OF = new Date('2031-03-15T08:30:00Z')
-const LIFECYCLE = { loyalMinPaidOrders: 2, atRiskDays: 60, churnedDays: 150, engagedDays: 90 }
+const LIFECYCLE = { loyalMinPaidOrders: 2, atRiskDays: 60, churnedDays: 150, engagedDays: 90, detractorDays: 90 }
 const WINDOW = 90
 
 const history = fc.array(fc.array(fc.record({

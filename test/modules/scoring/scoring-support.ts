@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { systemActor } from '../../../src/modules/auth/actor.js'
-import { customerFacts } from '../../../src/rules/customer-facts.js'
+import { customerFacts, latestAnswers } from '../../../src/rules/customer-facts.js'
 import { customerTier } from '../../../src/rules/customer-tier.js'
 import { lifecycleStage, type LifecycleConfig } from '../../../src/rules/lifecycle.js'
 import { aggregateOrders, computeRfm, DAY_MS, type OrderHistory } from '../../../src/rules/rfm.js'
@@ -27,7 +27,7 @@ export async function load(ctx: TestApp, customers: GenOrder[][], asOf: Date): P
 }
 
 export async function wipe(ctx: TestApp): Promise<void> {
-  for (const table of ['customer_scores', 'scoring_dirty', 'scoring_removed', 'scoring_histogram', 'order_refunds', 'rewards', 'orders', 'outbox_events', 'customer_merges', 'customers']) await ctx.sql(`delete from ${table}`)
+  for (const table of ['survey_responses', 'survey_invitations', 'surveys', 'customer_scores', 'scoring_dirty', 'scoring_removed', 'scoring_histogram', 'order_refunds', 'rewards', 'orders', 'outbox_events', 'customer_merges', 'customers']) await ctx.sql(`delete from ${table}`)
   await ctx.sql(`update scoring_state set window_from = '-infinity', window_days = null, last_run_id = null, last_as_of = null, cuts = null, config_key = null`)
 }
 
@@ -54,9 +54,12 @@ export async function expected(ctx: TestApp, asOf: Date, windowDays: number | nu
   }))
   const rfm = new Map(computeRfm(histories, { days: windowDays }, asOf).map((s) => [s.customerId, s]))
   const allTime = new Map(aggregateOrders(histories, { days: null }, asOf).map((a) => [a.customerId, a]))
+  const answers = await ctx.sql<{ customer_id: string; kind: 'nps' | 'csat'; score: number; answered_at: Date }>(
+    'select customer_id::text as customer_id, kind::text as kind, score, answered_at from survey_responses order by id')
   return customers.map(({ id }) => {
     const s = rfm.get(id)
-    const facts = customerFacts(allTime.get(id), false, null)
+    const mine = answers.filter((a) => a.customer_id === id).map((a) => ({ kind: a.kind, score: a.score, at: new Date(a.answered_at) }))
+    const facts = customerFacts(allTime.get(id), false, null, latestAnswers(mine, asOf))
     return {
       id, r: s?.r ?? null, f: s?.f ?? null, m: s?.m ?? null, segment: s ? segmentOf(s)!.segment : null,
       recency: s?.recency ?? null, frequency: s?.frequency ?? null, monetary: s?.monetary ?? null,

@@ -6,6 +6,7 @@ import type { CsvTable } from '../analytics.csv.js'
 import type { ReportContext, ReportDefinition } from '../analytics.report.js'
 import { ownerScope } from '../analytics.scope.js'
 import { periodView, rate, ReportPeriodView } from '../analytics.views.js'
+import { answerScope } from '../service/service.sql.js'
 import { kpiCounts, type KpiCounts } from './kpis.sql.js'
 
 const KpiView = Type.Object({ value: Nullable(Type.Number()), previous: Nullable(Type.Number()), change: Nullable(Type.Number()) })
@@ -21,7 +22,7 @@ const KpisView = Type.Object({
 export type Kpi = Static<typeof KpiView>
 export type Kpis = { period: ReturnType<typeof periodView> } & Record<KpiName, Kpi>
 
-/** Each KPI from one period's counts; satisfaction stays null until surveys exist. */
+/** Each KPI from one period's counts; satisfaction is CSAT (share of CSAT answers of 4–5, 0–1). */
 function values(c: KpiCounts): Record<KpiName, number | null> {
   return {
     leadConversionRate: rate(c.leadsConverted, c.leadsCreated),
@@ -31,7 +32,7 @@ function values(c: KpiCounts): Record<KpiName, number | null> {
     activeReferrers: c.activeReferrers,
     churnedCustomers: c.churned,
     customersPerRep: rate(c.ownedCustomers, c.owningReps),
-    satisfaction: null
+    satisfaction: rate(c.csatSatisfied, c.csatAnswers)
   }
 }
 
@@ -40,7 +41,9 @@ async function run(ctx: ReportContext): Promise<Kpis> {
     lead: ownerScope(ctx.actor, ctx.reach, sql`l.owner_id`),
     opportunity: ownerScope(ctx.actor, ctx.reach, sql`o.owner_id`),
     customer: ownerScope(ctx.actor, ctx.reach, sql`c.owner_id`),
-    referrer: ownerScope(ctx.actor, ctx.reach, sql`f.owner_id`)
+    referrer: ownerScope(ctx.actor, ctx.reach, sql`f.owner_id`),
+    // An answer is the team's when its agent or its customer's owner is (as in the service report).
+    answer: answerScope(ctx, sql`r.agent_id`)
   }
   // KPIs always answer the previous period of the same length, asked for or not.
   const previous = ctx.period.previous ?? previousPeriod(ctx.period)

@@ -12,9 +12,11 @@ export type KpiCounts = {
   activeReferrers: number
   churned: number
   ownedCustomers: number; owningReps: number
+  csatAnswers: number; csatSatisfied: number
 }
 
-export type KpiScope = { lead: SQL; opportunity: SQL; customer: SQL; referrer: SQL }
+/** Row filters per record kind; `answer` sees survey_responses r joined to customers c. */
+export type KpiScope = { lead: SQL; opportunity: SQL; customer: SQL; referrer: SQL; answer: SQL }
 
 /**
  * One period's counts in one statement. Orders count when paid in the period unless refunds
@@ -64,7 +66,11 @@ export async function kpiCounts(ex: Executor, p: Period, scope: KpiScope): Promi
       (select count(*) from customers c join users u on u.id = c.owner_id and u.active
         where c.deleted_at is null and c.merged_into_id is null and ${scope.customer} and c.created_at < ${to}) as "ownedCustomers",
       (select count(distinct c.owner_id) from customers c join users u on u.id = c.owner_id and u.active
-        where c.deleted_at is null and c.merged_into_id is null and ${scope.customer} and c.created_at < ${to}) as "owningReps"`)
+        where c.deleted_at is null and c.merged_into_id is null and ${scope.customer} and c.created_at < ${to}) as "owningReps",
+      (select count(*) from survey_responses r join customers c on c.id = r.customer_id
+        where r.kind = 'csat' and r.answered_at >= ${from} and r.answered_at < ${to} and ${scope.answer}) as "csatAnswers",
+      (select count(*) from survey_responses r join customers c on c.id = r.customer_id
+        where r.kind = 'csat' and r.score >= 4 and r.answered_at >= ${from} and r.answered_at < ${to} and ${scope.answer}) as "csatSatisfied"`)
   const n = (v: string | number | null) => Number(v ?? 0)
   return {
     leadsCreated: n(row.leadsCreated), leadsConverted: n(row.leadsConverted),
@@ -72,6 +78,7 @@ export async function kpiCounts(ex: Executor, p: Period, scope: KpiScope): Promi
     buyers: n(row.buyers), repeatBuyers: n(row.repeatBuyers),
     activeCustomers: n(row.activeCustomers), referringCustomers: n(row.referringCustomers),
     activeReferrers: n(row.activeReferrers), churned: n(row.churned),
-    ownedCustomers: n(row.ownedCustomers), owningReps: n(row.owningReps)
+    ownedCustomers: n(row.ownedCustomers), owningReps: n(row.owningReps),
+    csatAnswers: n(row.csatAnswers), csatSatisfied: n(row.csatSatisfied)
   }
 }
