@@ -64,6 +64,9 @@ export const tickets = pgTable('tickets', {
   index('tickets_created_at_idx').on(t.createdAt, t.id),
   index('tickets_updated_at_idx').on(t.updatedAt, t.id),
   index('tickets_resolved_at_idx').on(t.resolvedAt),
+  // The satisfaction report: first responses in a period, and the backlog as of now.
+  index('tickets_first_responded_at_idx').on(t.firstRespondedAt),
+  index('tickets_backlog_idx').on(t.createdAt).where(sql`${t.status} in ('open', 'in_progress', 'waiting_customer') and ${t.deletedAt} is null`),
   // The breach scan: only clocks still running and not yet breached are in these indexes.
   index('tickets_first_response_due_idx').on(t.firstResponseDueAt)
     .where(sql`${t.firstResponseDueAt} is not null and ${t.firstRespondedAt} is null and ${t.firstResponseBreachedAt} is null and ${t.deletedAt} is null`),

@@ -2,6 +2,7 @@ import type { Action, ActionContext } from '../../db/action.js'
 import { CrmError } from '../../errors.js'
 import type { WorkingCalendar } from '../../rules/business-hours.js'
 import { checkTicketTransition, type TicketStatus } from '../../rules/ticket-status.js'
+import { onTicketResolved } from '../incentives/service-triggers.js'
 import { clockColumns } from './tickets.clocks.js'
 import { ticketsRepository as repo, type TicketInsert, type TicketRow } from './tickets.repository.js'
 import { auditView } from './tickets.views.js'
@@ -11,7 +12,7 @@ export type Move = { to: TicketStatus; note: string | null; by: ActionContext; n
 /**
  * Moves a locked ticket to another status: checks the transition (and the reopen window),
  * records who and when, recomputes the SLA clocks from the history, audits and emits
- * `ticket.status_changed` (and `ticket.resolved`). Staff changes and the customer's reply on
+ * `ticket.status_changed` (and, on a resolution, `ticket.resolved` and its incentives). Staff changes and the customer's reply on
  * the tracking page both come through here.
  */
 export async function moveTicket(action: Action, cal: WorkingCalendar, before: TicketRow, move: Move): Promise<TicketRow> {
@@ -33,6 +34,10 @@ export async function moveTicket(action: Action, cal: WorkingCalendar, before: T
   audit({ action: 'ticket.status_changed', entityType: 'ticket', entityId: before.id, changes: { status: { from, to: move.to }, ...(move.note ? { note: move.note } : {}) } })
   const data = { id: after.id, customerId: after.customerId, version: after.version, ...change, ticket: auditView(after) }
   emit({ type: 'ticket.status_changed', entityType: 'ticket', entityId: after.id, data })
-  if (move.to === 'resolved') emit({ type: 'ticket.resolved', entityType: 'ticket', entityId: after.id, data })
+  if (move.to === 'resolved') {
+    emit({ type: 'ticket.resolved', entityType: 'ticket', entityId: after.id, data })
+    // Rewards for a resolution (incentive trigger ticket_resolved) commit with it; only the first resolution pays.
+    await onTicketResolved(action, { ticketId: after.id, customerId: after.customerId, at: move.now })
+  }
   return after
 }

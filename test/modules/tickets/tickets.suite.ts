@@ -158,4 +158,18 @@ await forEachDatabase(t, async (t, ctx) => {
     t.same(after.data.ticket, { customerId: survivor, customer: { id: survivor } })
     t.equal((await ctx.rest(null, 'GET', `/api/v1/public/tickets/${token}`)).statusCode, 200, 'the customer keeps following it')
   })
+
+  await t.test('a ticket_resolved incentive rule pays the customer once, through changeTicketStatus, even after a reopen', async (t) => {
+    const rule = await ctx.rest(ctx.adminToken, 'POST', '/api/v1/incentive-rules',
+      { name: 'Resolved points', trigger: 'ticket_resolved', calc: 'points', rewardType: 'points', amount: 5, beneficiary: 'referred', approval: 'auto' })
+    t.equal(rule.statusCode, 201)
+    const customerId = await customer(ctx, integration)
+    const { ticket } = await openTicket(ctx, integration, { customerId, assigneeId: agent.userId })
+    await move(ctx, agent.token, ticket.id, 'resolved')
+    await move(ctx, agent.token, ticket.id, 'in_progress')
+    await move(ctx, agent.token, ticket.id, 'resolved')
+    const rewards = await ctx.sql<{ beneficiary_id: string; amount: number }>('select beneficiary_id, amount from rewards where event_key = $1', [`ticket_resolved:${ticket.id}`])
+    t.same(rewards, [{ beneficiary_id: customerId, amount: 5 }])
+    await ctx.rest(ctx.adminToken, 'PATCH', `/api/v1/incentive-rules/${rule.json().id}`, { active: false })
+  })
 })

@@ -1,0 +1,2 @@
+CREATE INDEX "tickets_first_responded_at_idx" ON "tickets" USING btree ("first_responded_at");--> statement-breakpoint
+CREATE INDEX "tickets_backlog_idx" ON "tickets" USING btree ("created_at") WHERE "tickets"."status" in ('open', 'in_progress', 'waiting_customer') and "tickets"."deleted_at" is null;
