@@ -217,7 +217,19 @@ export const zhMessages: Record<string, string> = {
   'is not a calendar date (YYYY-MM-DD)': '不是有效的日历日期（YYYY-MM-DD）',
   'externalId: another campaign cost already has this value': 'externalId：另一笔活动费用已使用此值',
   'is already used by another campaign cost': '已被另一笔活动费用使用',
-  'must be 1 to {} campaign ids (UUIDs)': '必须是 1 到 {0} 个活动 ID（UUID）'
+  'must be 1 to {} campaign ids (UUIDs)': '必须是 1 到 {0} 个活动 ID（UUID）',
+  // SLA calendar and policies (docs/service.md, "SLA calendar"); the calendar checks come from src/rules/business-hours.ts.
+  'working days are ISO weekdays 1 (Monday) to 7 (Sunday)': '工作日须为 ISO 星期 1（周一）到 7（周日）',
+  'a working day is listed twice': '有工作日重复列出',
+  'each interval is [start, end) minutes with 0 ≤ start < end ≤ 1440': '每个时段为 [开始, 结束) 分钟，且 0 ≤ 开始 < 结束 ≤ 1440',
+  'intervals must be sorted and must not overlap': '时段须按顺序排列且不能重叠',
+  'a working day needs at least one interval': '工作日至少需要一个时段',
+  'name at least one working weekday': '至少指定一个工作日',
+  'is listed twice': '重复列出',
+  'must not be before from': '不能早于 from',
+  'another SLA policy already has this priority and tier': '已有相同优先级和客户等级的 SLA 策略',
+  'An SLA policy for {} already exists': '{0} 的 SLA 策略已存在',
+  'Role {} may not change the SLA calendar or policies': '角色 {0} 不能修改 SLA 日历或策略'
 }
 
 /** Values inside messages (entity names, roles, states, actions, problem titles) that have a translation. */
@@ -239,5 +251,6 @@ export const zhTerms: Record<string, string> = {
   'Request body too large': '请求体过大', 'Unsupported content type': '不支持的内容类型', 'Too many requests': '请求过多',
   'Service unavailable': '服务不可用', 'Internal error': '内部错误', 'Database unavailable': '数据库不可用',
   analytics: '分析报表',
-  'Campaign cost': '活动费用', 'campaign cost': '活动费用'
+  'Campaign cost': '活动费用', 'campaign cost': '活动费用',
+  SlaPolicy: 'SLA 策略', WorkingCalendar: '工作日历', 'SLA policy': 'SLA 策略'
 }

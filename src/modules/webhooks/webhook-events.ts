@@ -25,6 +25,9 @@ export const webhookEventTypes = [
   'assignment_rule.created', 'assignment_rule.updated', 'assignment_rule.deleted',
   'follow_up_policy.created', 'follow_up_policy.updated', 'follow_up_policy.deleted',
   'ownership.transferred',
+  'ticket.sla_breached',
+  'working_calendar.updated', 'calendar_days.set', 'calendar_days.deleted',
+  'sla_policy.created', 'sla_policy.updated', 'sla_policy.deleted',
   // The delivery engine's: an endpoint was turned off (410 Gone, or failing too long).
   'webhook_endpoint.disabled'
 ] as const

@@ -1,0 +1,75 @@
+import { and, asc, eq, inArray, isNotNull, isNull, lt, type SQL } from 'drizzle-orm'
+import type { Executor } from '../../../db/client.js'
+import { tickets } from '../../../db/schema/tickets.js'
+import { users } from '../../../db/schema/users.js'
+
+export type SlaClock = 'first_response' | 'resolution'
+
+/**
+ * The clocks past due and not yet marked. Each condition list is exactly the predicate of
+ * its partial index (tickets_first_response_due_idx / tickets_resolution_due_idx) plus the
+ * range on the indexed column, so the planner walks that index and nothing else.
+ */
+export function pastDue(clock: SlaClock, now: Date): SQL {
+  return clock === 'first_response'
+    ? and(isNotNull(tickets.firstResponseDueAt), isNull(tickets.firstRespondedAt), isNull(tickets.firstResponseBreachedAt), isNull(tickets.deletedAt), lt(tickets.firstResponseDueAt, now))!
+    : and(isNotNull(tickets.resolutionDueAt), isNull(tickets.resolutionBreachedAt), isNull(tickets.deletedAt), lt(tickets.resolutionDueAt, now))!
+}
+
+export type BreachedTicket = {
+  id: string
+  customerId: string
+  subject: string
+  status: typeof tickets.$inferSelect.status
+  priority: typeof tickets.$inferSelect.priority
+  assigneeId: string | null
+  queueTeamId: string | null
+  dueAt: Date
+}
+
+export const breachScanQueries = {
+  /** The ids the scan would mark now (read only: the bench compares this with hand-written SQL). */
+  async findPastDue(ex: Executor, clock: SlaClock, now: Date, limit: number): Promise<string[]> {
+    const due = clock === 'first_response' ? tickets.firstResponseDueAt : tickets.resolutionDueAt
+    const rows = await ex.select({ id: tickets.id }).from(tickets).where(pastDue(clock, now)).orderBy(asc(due)).limit(limit)
+    return rows.map((r) => r.id)
+  },
+
+  /**
+   * Marks up to `limit` past-due clocks breached at `now`, oldest due first, and returns
+   * them. Rows another scan holds are skipped (SKIP LOCKED), and the update re-checks the
+   * mark, so two scans at once never mark (nor escalate) one clock twice.
+   */
+  async markBatch(ex: Executor, clock: SlaClock, now: Date, limit: number): Promise<BreachedTicket[]> {
+    const due = clock === 'first_response' ? tickets.firstResponseDueAt : tickets.resolutionDueAt
+    const mark = clock === 'first_response' ? tickets.firstResponseBreachedAt : tickets.resolutionBreachedAt
+    const batch = ex.select({ id: tickets.id }).from(tickets).where(pastDue(clock, now)).orderBy(asc(due)).limit(limit).for('update', { skipLocked: true })
+    const rows = await ex.update(tickets)
+      .set(clock === 'first_response' ? { firstResponseBreachedAt: now } : { resolutionBreachedAt: now })
+      .where(and(inArray(tickets.id, batch), isNull(mark)))
+      .returning({
+        id: tickets.id, customerId: tickets.customerId, subject: tickets.subject, status: tickets.status, priority: tickets.priority,
+        assigneeId: tickets.assigneeId, queueTeamId: tickets.queueTeamId, dueAt: due
+      })
+    return rows.map((r) => ({ ...r, dueAt: r.dueAt! })).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id.localeCompare(b.id))
+  },
+
+  /** The teams of the given users. */
+  async teamsOf(ex: Executor, userIds: string[]): Promise<Map<string, string | null>> {
+    if (userIds.length === 0) return new Map()
+    const rows = await ex.select({ id: users.id, teamId: users.teamId }).from(users).where(inArray(users.id, userIds))
+    return new Map(rows.map((r) => [r.id, r.teamId]))
+  },
+
+  /** The active managers of the given teams, each team's in id order. */
+  async managersOf(ex: Executor, teamIds: string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>()
+    if (teamIds.length === 0) return out
+    const rows = await ex.select({ id: users.id, teamId: users.teamId }).from(users)
+      .where(and(inArray(users.teamId, teamIds), eq(users.role, 'manager'), eq(users.active, true), isNull(users.deletedAt)))
+      .orderBy(asc(users.id))
+    for (const r of rows) out.set(r.teamId!, [...(out.get(r.teamId!) ?? []), r.id])
+    return out
+  }
+}
+
