@@ -1,4 +1,5 @@
-import { and, asc, eq, inArray, isNotNull, isNull, lt, type SQL } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm'
+import { unionAll } from 'drizzle-orm/pg-core'
 import type { Executor } from '../../../db/client.js'
 import { tickets } from '../../../db/schema/tickets.js'
 import { users } from '../../../db/schema/users.js'
@@ -28,11 +29,15 @@ export type BreachedTicket = {
 }
 
 export const breachScanQueries = {
-  /** The ids the scan would mark now (read only: the bench compares this with hand-written SQL). */
-  async findPastDue(ex: Executor, clock: SlaClock, now: Date, limit: number): Promise<string[]> {
-    const due = clock === 'first_response' ? tickets.firstResponseDueAt : tickets.resolutionDueAt
-    const rows = await ex.select({ id: tickets.id }).from(tickets).where(pastDue(clock, now)).orderBy(asc(due)).limit(limit)
-    return rows.map((r) => r.id)
+  /**
+   * What the scan would mark now, both clocks in one statement, up to `limit` each, oldest
+   * due first: each branch is the batch query of markBatch without its lock (read only, for
+   * a status page or the bench, which compares it with hand-written SQL).
+   */
+  async findPastDue(ex: Executor, now: Date, limit: number): Promise<Array<{ id: string; clock: SlaClock }>> {
+    const branch = (clock: SlaClock) => ex.select({ id: tickets.id, clock: sql<SlaClock>`${clock}::text`.as('clock') }).from(tickets)
+      .where(pastDue(clock, now)).orderBy(asc(clock === 'first_response' ? tickets.firstResponseDueAt : tickets.resolutionDueAt)).limit(limit)
+    return unionAll(branch('first_response'), branch('resolution'))
   },
 
   /**

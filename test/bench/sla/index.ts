@@ -1,0 +1,141 @@
+/**
+ * `npm run bench -- --only sla --db postgres`: the ticket SLA breach scan at 1,000,000 tickets
+ * (100,000 open, a few thousand past due) against hand-written SQL that finds (and marks)
+ * the same breaches. In-process, same database, interleaved, medians of --rounds runs:
+ *   find   the scan's candidate query (both clocks) vs one hand-written UNION ALL
+ *   job    TicketSlaService.breachScan (mark, tasks, audit, events, in batches of 1000) vs a
+ *          hand-written UPDATE … RETURNING per clock that only marks
+ * Between job runs the marks, tasks, audit entries and events it made are undone (not timed).
+ * docs/performance.md, "Ticket SLA breach scan".
+ */
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { sql } from 'drizzle-orm'
+import { buildApp } from '../../../src/app.js'
+import { loadConfig } from '../../../src/config.js'
+import { breachScanQueries } from '../../../src/modules/tickets/sla/breach-scan.queries.js'
+import { writeBlock } from '../report.js'
+import { createBenchDatabase, type BenchDatabase, type DbKind } from '../seed.js'
+import { seedTickets } from './seed.js'
+
+export type SlaBenchOptions = { kind: DbKind; tickets: number; open: number; rounds: number; keep: boolean; log: (line: string) => void }
+export type SlaBenchResult = SlaBenchOptions & {
+  seedSeconds: number
+  breaches: { firstResponse: number; resolution: number }
+  findMs: number[]; handFindMs: number[]; jobMs: number[]; handMarkMs: number[]; markMs: number[]
+  plans: { ours: string; handwritten: string }
+  jobResult: Record<string, unknown>
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const ms = async (fn: () => Promise<unknown>) => { const t = performance.now(); await fn(); return performance.now() - t }
+
+const handFind = (now: string) => sql`
+  select id from tickets where first_response_due_at < ${now}::timestamptz and first_responded_at is null and first_response_breached_at is null and deleted_at is null
+  union all
+  select id from tickets where resolution_due_at < ${now}::timestamptz and resolution_breached_at is null and deleted_at is null`
+const handMark = (now: string) => [
+  sql`update tickets set first_response_breached_at = ${now}::timestamptz where first_response_due_at < ${now}::timestamptz and first_responded_at is null
+    and first_response_breached_at is null and deleted_at is null returning id, customer_id, assignee_id, queue_team_id, priority, first_response_due_at`,
+  sql`update tickets set resolution_breached_at = ${now}::timestamptz where resolution_due_at < ${now}::timestamptz and resolution_breached_at is null
+    and deleted_at is null returning id, customer_id, assignee_id, queue_team_id, priority, resolution_due_at`
+]
+
+export async function benchSla(o: SlaBenchOptions): Promise<SlaBenchResult> {
+  const { log } = o
+  const target: BenchDatabase = await createBenchDatabase(o.kind)
+  const config = loadConfig({
+    ...(target.url ? { DATABASE_URL: target.url, DATABASE_POOL_SIZE: '4' } : {}), DATA_DIR: target.dataDir ?? join('/tmp', 'crm-bench-unused'),
+    PII_KEY: randomBytes(32).toString('base64'), JWT_SECRET: randomBytes(24).toString('hex'), JOBS_ENABLED: 'false', LOG_LEVEL: 'silent'
+  })
+  const app = await buildApp({ config, logger: false })
+  const db = app.database.db
+  const rows = async (q: ReturnType<typeof sql>) => ((await db.execute(q)) as unknown as { rows: Record<string, unknown>[] }).rows
+  try {
+    log(`\n== sla ${o.kind}: seeding ${o.tickets.toLocaleString('en')} tickets (${o.open.toLocaleString('en')} open)`)
+    const now = new Date()
+    const at = now.toISOString()
+    const seedSeconds = (await ms(() => seedTickets(db, { tickets: o.tickets, open: o.open, customers: Math.max(1000, Math.round(o.tickets / 10)) }, now))) / 1000
+    if (o.kind === 'postgres') await db.execute(sql`vacuum (analyze)`)
+    log(`  seeded in ${seedSeconds.toFixed(1)} s`)
+    const [count] = await rows(sql`select
+      count(*) filter (where first_response_due_at < ${at}::timestamptz and first_responded_at is null and first_response_breached_at is null and deleted_at is null)::int as fr,
+      count(*) filter (where resolution_due_at < ${at}::timestamptz and resolution_breached_at is null and deleted_at is null)::int as res from tickets`)
+    const breaches = { firstResponse: Number(count.fr), resolution: Number(count.res) }
+    log(`  past due and not marked: ${breaches.firstResponse} first-response, ${breaches.resolution} resolution clocks`)
+
+    const explain = async (q: ReturnType<typeof sql>) => (await rows(sql`explain ${q}`)).map((r) => String(r['QUERY PLAN'])).join('\n')
+    const plans = {
+      ours: (await explain(sql`select id from tickets where first_response_due_at is not null and first_responded_at is null and first_response_breached_at is null
+        and deleted_at is null and first_response_due_at < ${at}::timestamptz order by first_response_due_at limit 1000`)),
+      handwritten: await explain(handFind(at))
+    }
+    log(`  plan (ours, first response):\n${plans.ours.replace(/^/gm, '    ')}`)
+
+    const findAll = async () => (await breachScanQueries.findPastDue(db, now, 1_000_000)).length
+    // Warm-up, and both sides find the same number of breaches.
+    const found = await findAll()
+    const hand = (await rows(handFind(at))).length
+    if (found !== hand || found !== breaches.firstResponse + breaches.resolution) throw new Error(`the scan finds ${found}, the hand-written query ${hand}`)
+    const findMs: number[] = []
+    const handFindMs: number[] = []
+    for (let i = 0; i < Math.max(21, o.rounds * 5); i++) {
+      handFindMs.push(await ms(() => rows(handFind(at))))
+      findMs.push(await ms(findAll))
+    }
+    log(`  find: ours ${median(findMs).toFixed(1)} ms, hand-written ${median(handFindMs).toFixed(1)} ms (medians of ${findMs.length})`)
+
+    const undo = async () => {
+      await db.execute(sql`update tickets set first_response_breached_at = null where first_response_breached_at = ${at}::timestamptz`)
+      await db.execute(sql`update tickets set resolution_breached_at = null where resolution_breached_at = ${at}::timestamptz`)
+      await db.execute(sql`delete from tasks where origin = 'ticket_sla'`)
+      await db.execute(sql`delete from outbox_events where type in ('ticket.sla_breached', 'task.created')`)
+      await db.execute(sql`delete from audit_entries where action in ('ticket.sla_breached', 'task.created')`)
+      if (o.kind === 'postgres') await db.execute(sql`vacuum (analyze) tickets, tasks, outbox_events, audit_entries`)
+    }
+    const jobMs: number[] = []
+    const handMarkMs: number[] = []
+    const markMs: number[] = []
+    const markOnly = () => db.transaction(async (tx) => {
+      for (const clock of ['first_response', 'resolution'] as const) {
+        while ((await breachScanQueries.markBatch(tx, clock, now, 1000)).length === 1000);
+      }
+    })
+    let jobResult: Record<string, unknown> = {}
+    for (let i = 0; i < o.rounds; i++) {
+      handMarkMs.push(await ms(() => db.transaction(async (tx) => { for (const q of handMark(at)) await tx.execute(q) })))
+      await undo()
+      markMs.push(await ms(markOnly))
+      await undo()
+      jobMs.push(await ms(async () => { jobResult = await app.services.ticketSla.breachScan(now) }))
+      await undo()
+      log(`  round ${i + 1}: job ${jobMs.at(-1)!.toFixed(0)} ms, its marking alone ${markMs.at(-1)!.toFixed(0)} ms, hand-written marking ${handMarkMs.at(-1)!.toFixed(0)} ms`)
+    }
+    log(`  job result: ${JSON.stringify(jobResult)}`)
+    return { ...o, seedSeconds, breaches, findMs, handFindMs, jobMs, handMarkMs, markMs, plans, jobResult }
+  } finally {
+    await app.close()
+    if (!o.keep) await target.drop()
+    else log(`  kept the database: ${target.url ?? target.dataDir}`)
+  }
+}
+
+/** The figures as markdown, also written to docs/performance.md between the bench:sla-<kind> markers. */
+export function reportSla(r: SlaBenchResult, command: string, file?: string): string {
+  const f = median(r.findMs); const hf = median(r.handFindMs); const j = median(r.jobMs); const hm = median(r.handMarkMs); const m = median(r.markMs)
+  const total = r.breaches.firstResponse + r.breaches.resolution
+  const body = [
+    `\`${command}\` (${r.kind}): ${r.tickets.toLocaleString('en')} tickets, ${r.open.toLocaleString('en')} open; ${total.toLocaleString('en')} clocks past due`,
+    `(${r.breaches.firstResponse} first response, ${r.breaches.resolution} resolution). Medians of ${r.findMs.length} (find) and ${r.jobMs.length} (job) runs.`,
+    '',
+    '| what | the scan | hand-written SQL | ratio |',
+    '|---|---:|---:|---:|',
+    `| find the breaches (both clocks) | ${f.toFixed(1)} ms | ${hf.toFixed(1)} ms (one UNION ALL) | ${(f / hf).toFixed(2)}× |`,
+    `| find and mark (the scan's UPDATE … WHERE id IN (… FOR UPDATE SKIP LOCKED LIMIT 1000)) | ${m.toFixed(0)} ms | ${hm.toFixed(0)} ms (two UPDATE … RETURNING) | ${(m / hm).toFixed(2)}× |`,
+    `| the whole job: mark, task the manager, audit, events | ${j.toFixed(0)} ms | ${hm.toFixed(0)} ms (two UPDATE … RETURNING, marking only) | ${(j / hm).toFixed(2)}× |`,
+    '',
+    `Job result: \`${JSON.stringify(r.jobResult)}\`. Seeding took ${r.seedSeconds.toFixed(0)} s (generate_series).`
+  ].join('\n')
+  if (file) writeBlock(file, `sla-${r.kind}`, '## Ticket SLA breach scan', body)
+  return body
+}
