@@ -39,9 +39,9 @@ export async function seedTickets(db: Db, sizes: SlaSeedSizes, now: Date): Promi
     select gen_random_uuid(), c.id, 'wechat', 'repair', (array['low','normal','high','urgent'])[1 + g % 4]::ticket_priority, '报修 ' || g,
       (array['open','in_progress','in_progress','waiting_customer'])[1 + g % 4]::ticket_status,
       case when g % 5 = 0 then null else a.id end, a.team_id, 240, 1440,
-      ${at}::timestamptz + ((g * 7919) % ${sizes.open}::int - ${Math.round(sizes.open * 0.02)}::int) * interval '1 minute',
+      ${at}::timestamptz + (((g::bigint * 7919) % ${sizes.open}::int)::int - ${Math.round(sizes.open * 0.02)}::int) * interval '1 minute',
       case when g % 10 < 7 then ${at}::timestamptz - interval '10 minutes' end,
-      ${at}::timestamptz + ((g * 104729) % ${sizes.open}::int - ${Math.round(sizes.open * 0.03)}::int) * interval '1 minute',
+      ${at}::timestamptz + (((g::bigint * 104729) % ${sizes.open}::int)::int - ${Math.round(sizes.open * 0.03)}::int) * interval '1 minute',
       md5('open' || g), ${at}::timestamptz - interval '1 day', ${at}::timestamptz
     from generate_series(1, ${sizes.open}::int) g
       join sla_customers c on c.n = 1 + g % ${sizes.customers}::int

@@ -43,15 +43,18 @@ export const breachScanQueries = {
   /**
    * Marks up to `limit` past-due clocks breached at `now`, oldest due first, and returns
    * them. Rows another scan holds are skipped (SKIP LOCKED), and the update re-checks the
-   * mark, so two scans at once never mark (nor escalate) one clock twice.
+   * mark, so two scans at once never mark (nor escalate) one clock twice. Two statements on
+   * purpose: with the locked ids as a list the update is a primary-key lookup per row, where
+   * `id IN (subquery)` let the planner hash-join the whole table (a sequential scan per batch).
    */
   async markBatch(ex: Executor, clock: SlaClock, now: Date, limit: number): Promise<BreachedTicket[]> {
     const due = clock === 'first_response' ? tickets.firstResponseDueAt : tickets.resolutionDueAt
     const mark = clock === 'first_response' ? tickets.firstResponseBreachedAt : tickets.resolutionBreachedAt
-    const batch = ex.select({ id: tickets.id }).from(tickets).where(pastDue(clock, now)).orderBy(asc(due)).limit(limit).for('update', { skipLocked: true })
+    const locked = await ex.select({ id: tickets.id }).from(tickets).where(pastDue(clock, now)).orderBy(asc(due)).limit(limit).for('update', { skipLocked: true })
+    if (locked.length === 0) return []
     const rows = await ex.update(tickets)
       .set(clock === 'first_response' ? { firstResponseBreachedAt: now } : { resolutionBreachedAt: now })
-      .where(and(inArray(tickets.id, batch), isNull(mark)))
+      .where(and(sql`${tickets.id} = any(${`{${locked.map((r) => r.id).join(',')}}`}::uuid[])`, isNull(mark)))
       .returning({
         id: tickets.id, customerId: tickets.customerId, subject: tickets.subject, status: tickets.status, priority: tickets.priority,
         assigneeId: tickets.assigneeId, queueTeamId: tickets.queueTeamId, dueAt: due
