@@ -3,8 +3,9 @@
  * (100,000 open, a few thousand past due) against hand-written SQL that finds (and marks)
  * the same breaches. In-process, same database, interleaved, medians of --rounds runs:
  *   find   the scan's candidate query (both clocks) vs one hand-written UNION ALL
- *   job    TicketSlaService.breachScan (mark, tasks, audit, events, in batches of 1000) vs a
- *          hand-written UPDATE … RETURNING per clock that only marks
+ *   mark   the scan's marking alone (lock a batch SKIP LOCKED, update by ids) vs an UPDATE … RETURNING per clock
+ *   job    TicketSlaService.breachScan (mark, tasks, audit, events, in batches of 1000) vs one
+ *          hand-written statement per clock doing the same writes, and vs the marking UPDATEs
  * Between job runs the marks, tasks, audit entries and events it made are undone (not timed).
  * docs/performance.md, "Ticket SLA breach scan".
  */
@@ -106,7 +107,7 @@ export async function benchSla(o: SlaBenchOptions): Promise<SlaBenchResult> {
     const explain = async (q: ReturnType<typeof sql>) => (await rows(sql`explain ${q}`)).map((r) => String(r['QUERY PLAN'])).join('\n')
     const plans = {
       ours: (await explain(sql`select id from tickets where first_response_due_at is not null and first_responded_at is null and first_response_breached_at is null
-        and deleted_at is null and first_response_due_at < ${at}::timestamptz order by first_response_due_at limit 1000`)),
+        and deleted_at is null and first_response_due_at < ${at}::timestamptz limit 1000`)),
       handwritten: await explain(handFind(at))
     }
     log(`  plan (ours, first response):\n${plans.ours.replace(/^/gm, '    ')}`)
