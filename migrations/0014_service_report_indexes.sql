@@ -1,2 +1,4 @@
+DROP INDEX "tickets_first_response_due_idx";--> statement-breakpoint
 CREATE INDEX "tickets_first_responded_at_idx" ON "tickets" USING btree ("first_responded_at");--> statement-breakpoint
-CREATE INDEX "tickets_backlog_idx" ON "tickets" USING btree ("created_at") WHERE "tickets"."status" in ('open', 'in_progress', 'waiting_customer') and "tickets"."deleted_at" is null;
+CREATE INDEX "tickets_backlog_idx" ON "tickets" USING btree ("created_at") WHERE "tickets"."status" in ('open', 'in_progress', 'waiting_customer') and "tickets"."deleted_at" is null;--> statement-breakpoint
+CREATE INDEX "tickets_first_response_due_idx" ON "tickets" USING btree ("first_response_due_at") WHERE "tickets"."first_response_due_at" is not null and "tickets"."first_response_breached_at" is null and "tickets"."deleted_at" is null;

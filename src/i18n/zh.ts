@@ -247,7 +247,19 @@ export const zhMessages: Record<string, string> = {
   'cannot change: a ticket stays with its customer': '不能修改：工单始终属于原客户',
   "is not an order of the ticket's customer": '不是该工单客户的订单',
   'is not a ticket category (known: {})': '不是工单类别（已有：{0}）',
-  'Importing tickets takes write reach over every ticket': '导入工单需要对所有工单的写入权限'
+  'Importing tickets takes write reach over every ticket': '导入工单需要对所有工单的写入权限',
+  // SLA calendar and policies (docs/service.md, "SLA calendar"); the calendar checks come from src/rules/business-hours.ts.
+  'working days are ISO weekdays 1 (Monday) to 7 (Sunday)': '工作日须为 ISO 星期 1（周一）到 7（周日）',
+  'a working day is listed twice': '有工作日重复列出',
+  'each interval is [start, end) minutes with 0 ≤ start < end ≤ 1440': '每个时段为 [开始, 结束) 分钟，且 0 ≤ 开始 < 结束 ≤ 1440',
+  'intervals must be sorted and must not overlap': '时段须按顺序排列且不能重叠',
+  'a working day needs at least one interval': '工作日至少需要一个时段',
+  'name at least one working weekday': '至少指定一个工作日',
+  'is listed twice': '重复列出',
+  'must not be before from': '不能早于 from',
+  'another SLA policy already has this priority and tier': '已有相同优先级和客户等级的 SLA 策略',
+  'An SLA policy for {} already exists': '{0} 的 SLA 策略已存在',
+  'Role {} may not change the SLA calendar or policies': '角色 {0} 不能修改 SLA 日历或策略'
 }
 
 /** Values inside messages (entity names, roles, states, actions, problem titles) that have a translation. */
@@ -272,5 +284,6 @@ export const zhTerms: Record<string, string> = {
   'Campaign cost': '活动费用', 'campaign cost': '活动费用',
   Ticket: '工单', ticket: '工单', tickets: '工单', 'ticket comment': '工单评论', surveys: '满意度调查',
   open: '待处理', in_progress: '处理中', waiting_customer: '等待客户', resolved: '已解决', closed: '已关闭',
-  TicketRoutingRule: '工单分派规则', TicketCategory: '工单类别', 'ticket routing rule': '工单分派规则', 'ticket category': '工单类别'
+  TicketRoutingRule: '工单分派规则', TicketCategory: '工单类别', 'ticket routing rule': '工单分派规则', 'ticket category': '工单类别',
+  SlaPolicy: 'SLA 策略', WorkingCalendar: '工作日历', 'SLA policy': 'SLA 策略'
 }

@@ -21,6 +21,7 @@ import webhooks from './webhooks/index.js'
 import analytics from './analytics/index.js'
 import tickets from './tickets/index.js'
 import ticketRouting from './tickets/routing/index.js'
+import ticketSla from './tickets/sla/index.js'
 
 /** What a domain area contributes to the app: REST routes, resolvers, loaders. */
 export type CrmModule = {
@@ -50,7 +51,8 @@ export const modules: CrmModule[] = [
   duplicates,
   analytics,
   tickets,
-  ticketRouting
+  ticketRouting,
+  ticketSla
 ]
 
 /** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */

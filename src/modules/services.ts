@@ -24,6 +24,7 @@ import { AnalyticsService } from './analytics/analytics.service.js'
 import { TicketsService } from './tickets/tickets.service.js'
 import { TicketTrackingService } from './tickets/tickets.tracking.js'
 import { TicketRoutingService } from './tickets/routing/ticket-routing.service.js'
+import { TicketSlaService } from './tickets/sla/ticket-sla.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -52,7 +53,8 @@ export function createServices(deps: ServiceDeps) {
     analytics: new AnalyticsService(deps),
     tickets: new TicketsService(deps),
     ticketTracking: new TicketTrackingService(deps),
-    ticketRouting: new TicketRoutingService(deps)
+    ticketRouting: new TicketRoutingService(deps),
+    ticketSla: new TicketSlaService(deps)
   }
 }
 

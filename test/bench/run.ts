@@ -16,7 +16,9 @@
  *        import = psql \\copy of a --customers N CSV vs POST /api/v1/import/customers (--chunk rows per transaction), PostgreSQL;
  *        analytics = each report over REST vs its hand-written SQL (test/bench/analytics/), 30 and 365 days, the dashboard set,
  *        the server's RSS; --customers N (default 1,000,000 on PostgreSQL, 100,000 on PGlite; the rest scaled), --requests N
- *        (per round, 5), --rounds R, --reuse keeps the seeded data as a template)
+ *        (per round, 5), --rounds R, --reuse keeps the seeded data as a template);
+ *        sla = the ticket SLA breach scan vs hand-written SQL (test/bench/sla/), --tickets N --open M (default 1,000,000 /
+ *        100,000 on PostgreSQL, 100,000 / 10,000 on PGlite), --rounds R job runs, each --db)
  * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 import type { ChildProcess } from 'node:child_process'
@@ -36,6 +38,7 @@ import { benchWebhooks, reportWebhooks, type WebhookBenchResult } from './webhoo
 import { benchImport, reportImport } from './import.js'
 import { benchAnalytics, type AnalyticsResult } from './analytics/index.js'
 import { reportAnalytics } from './analytics/report.js'
+import { benchSla, reportSla, type SlaBenchResult } from './sla/index.js'
 import type { ServerSpec } from './server-process.js'
 import { nextPorts, post, root, startServer, stopServer } from './children.js'
 
@@ -182,6 +185,16 @@ if (opts.only.includes('analytics')) {
     }))
   }
 }
+// The ticket SLA breach scan vs hand-written SQL at 1M tickets (test/bench/sla/), each --db.
+const sla: SlaBenchResult[] = []
+if (opts.only.includes('sla')) {
+  for (const kind of kinds) {
+    sla.push(await benchSla({
+      kind, tickets: Number(flag('tickets', kind === 'postgres' ? '1000000' : '100000')), open: Number(flag('open', kind === 'postgres' ? '100000' : '10000')),
+      rounds: opts.rounds, keep: opts.keep, log
+    }))
+  }
+}
 const note = await machineNote()
 if (reads) printTable(results, log)
 log(`\n${note}\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`)
@@ -194,6 +207,7 @@ for (const r of scoring) log(`\n${reportRfm(r, command, opts.docs ? `${root}docs
 if (webhooks.length && opts.docs) reportWebhooks(webhooks, { command, note })
 if (imported) log(`\n${reportImport(imported, { command, note }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 for (const r of analytics) log(`\n${reportAnalytics(r, { command, note }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
+for (const r of sla) log(`\n${reportSla(r, command, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 if (opts.docs && reads) writeDocs(`${root}docs/performance.md`, results, { note, command, opts })
 if (opts.docs) log('wrote docs/performance.md')
 const failed = results.some((r) => r.point.a.bad + r.point.b.bad + r.page.a.bad + r.page.b.bad > 0) || (submit !== undefined && submit.app.bad + submit.raw.bad > 0)

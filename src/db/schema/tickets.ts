@@ -68,8 +68,9 @@ export const tickets = pgTable('tickets', {
   index('tickets_first_responded_at_idx').on(t.firstRespondedAt),
   index('tickets_backlog_idx').on(t.createdAt).where(sql`${t.status} in ('open', 'in_progress', 'waiting_customer') and ${t.deletedAt} is null`),
   // The breach scan: only clocks still running and not yet breached are in these indexes.
+  // A first-response due time stays set after a late first reply (src/rules/ticket-sla.ts), so the scan flags it even then.
   index('tickets_first_response_due_idx').on(t.firstResponseDueAt)
-    .where(sql`${t.firstResponseDueAt} is not null and ${t.firstRespondedAt} is null and ${t.firstResponseBreachedAt} is null and ${t.deletedAt} is null`),
+    .where(sql`${t.firstResponseDueAt} is not null and ${t.firstResponseBreachedAt} is null and ${t.deletedAt} is null`),
   index('tickets_resolution_due_idx').on(t.resolutionDueAt)
     .where(sql`${t.resolutionDueAt} is not null and ${t.resolutionBreachedAt} is null and ${t.deletedAt} is null`)
 ])

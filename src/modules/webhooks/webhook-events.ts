@@ -29,6 +29,9 @@ export const webhookEventTypes = [
   'ticket.created', 'ticket.updated', 'ticket.status_changed', 'ticket.resolved', 'ticket.comment_added',
   'ticket_routing_rule.created', 'ticket_routing_rule.updated', 'ticket_routing_rule.deleted',
   'ticket_category.created', 'ticket_category.updated',
+  'ticket.sla_breached',
+  'working_calendar.updated', 'calendar_days.set', 'calendar_days.deleted',
+  'sla_policy.created', 'sla_policy.updated', 'sla_policy.deleted',
   // The delivery engine's: an endpoint was turned off (410 Gone, or failing too long).
   'webhook_endpoint.disabled'
 ] as const
