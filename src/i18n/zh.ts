@@ -217,7 +217,11 @@ export const zhMessages: Record<string, string> = {
   'is not a calendar date (YYYY-MM-DD)': '不是有效的日历日期（YYYY-MM-DD）',
   'externalId: another campaign cost already has this value': 'externalId：另一笔活动费用已使用此值',
   'is already used by another campaign cost': '已被另一笔活动费用使用',
-  'must be 1 to {} campaign ids (UUIDs)': '必须是 1 到 {0} 个活动 ID（UUID）'
+  'must be 1 to {} campaign ids (UUIDs)': '必须是 1 到 {0} 个活动 ID（UUID）',
+  // Satisfaction surveys (docs/service-surveys.md).
+  'must be a whole number from {} to {}': '必须是 {0} 到 {1} 之间的整数',
+  'This survey has already been answered': '此调查已作答',
+  'this survey has already been answered': '此调查已作答'
 }
 
 /** Values inside messages (entity names, roles, states, actions, problem titles) that have a translation. */
@@ -239,5 +243,6 @@ export const zhTerms: Record<string, string> = {
   'Request body too large': '请求体过大', 'Unsupported content type': '不支持的内容类型', 'Too many requests': '请求过多',
   'Service unavailable': '服务不可用', 'Internal error': '内部错误', 'Database unavailable': '数据库不可用',
   analytics: '分析报表',
-  'Campaign cost': '活动费用', 'campaign cost': '活动费用'
+  'Campaign cost': '活动费用', 'campaign cost': '活动费用',
+  Survey: '满意度调查', 'Survey response': '调查答复', survey: '满意度调查', surveys: '满意度调查'
 }

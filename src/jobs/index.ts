@@ -5,6 +5,7 @@ import { rewardApprovalJob } from './reward-approval.job.js'
 import { rfmRecomputeJob } from './rfm-recompute.job.js'
 import { idempotencyPurgeJob } from './idempotency-purge.job.js'
 import { webhookPruneJob } from './webhook-prune.job.js'
+import { surveyDispatchJob } from './survey-dispatch.job.js'
 
 /** Every background job the queue schedules and works (src/jobs/queue.ts). */
-export const jobs: readonly JobDefinition[] = [followUpScanJob, consentExpiryJob, rewardApprovalJob, rfmRecomputeJob, idempotencyPurgeJob, webhookPruneJob]
+export const jobs: readonly JobDefinition[] = [followUpScanJob, consentExpiryJob, rewardApprovalJob, rfmRecomputeJob, idempotencyPurgeJob, webhookPruneJob, surveyDispatchJob]

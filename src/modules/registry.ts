@@ -19,6 +19,7 @@ import bulk from './bulk/index.js'
 import duplicates from './duplicates/index.js'
 import webhooks from './webhooks/index.js'
 import analytics from './analytics/index.js'
+import surveys from './surveys/index.js'
 
 /** What a domain area contributes to the app: REST routes, resolvers, loaders. */
 export type CrmModule = {
@@ -46,7 +47,8 @@ export const modules: CrmModule[] = [
   ...webhooks,
   bulk,
   duplicates,
-  analytics
+  analytics,
+  surveys
 ]
 
 /** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */

@@ -21,6 +21,7 @@ import { WebhookEndpointsService } from './webhooks/webhook-endpoints.service.js
 import { IdempotencyService } from './idempotency/idempotency.service.js'
 import { DuplicatesService } from './duplicates/duplicates.service.js'
 import { AnalyticsService } from './analytics/analytics.service.js'
+import { SurveysService } from './surveys/surveys.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -46,7 +47,8 @@ export function createServices(deps: ServiceDeps) {
     webhookDeliveries: new WebhookDeliveriesService(deps),
     idempotency: new IdempotencyService(deps),
     duplicates: new DuplicatesService(deps),
-    analytics: new AnalyticsService(deps)
+    analytics: new AnalyticsService(deps),
+    surveys: new SurveysService(deps)
   }
 }
 

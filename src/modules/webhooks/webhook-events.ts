@@ -25,6 +25,8 @@ export const webhookEventTypes = [
   'assignment_rule.created', 'assignment_rule.updated', 'assignment_rule.deleted',
   'follow_up_policy.created', 'follow_up_policy.updated', 'follow_up_policy.deleted',
   'ownership.transferred',
+  // Satisfaction surveys (docs/service-surveys.md).
+  'survey.created', 'survey.updated', 'survey.sent', 'survey.answered', 'survey.detractor', 'survey.promoter',
   // The delivery engine's: an endpoint was turned off (410 Gone, or failing too long).
   'webhook_endpoint.disabled'
 ] as const
