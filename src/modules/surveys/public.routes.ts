@@ -35,7 +35,11 @@ export const publicSurveyRoutes: FastifyPluginAsyncTypebox<{ services: Services 
       tags, security: [], params: TokenParams, response: { 200: PublicSurveyView, ...problems },
       summary: 'The question behind a survey link: kind, text (zh/en), scale; nothing about the customer. 404 if unknown, answered or expired'
     }
-  }, async (request) => services.surveys.publicQuestion(request.params.token))
+  }, async (request, reply) => {
+    // The URL carries the token: no shared cache may keep the page.
+    reply.header('cache-control', 'no-store')
+    return services.surveys.publicQuestion(request.params.token)
+  })
 
   app.post('/public/surveys/:token', {
     config: { public: true },

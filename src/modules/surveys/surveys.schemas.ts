@@ -121,7 +121,7 @@ export const SurveyResponseView = Type.Object({
 })
 
 /** A token from the survey.sent event: 43 base64url characters (32 bytes). */
-export const TokenParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false })
+export const TokenParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false })
 
 export const PublicSurveyAnswer = Type.Object({
   score: Type.Integer({ minimum: 0, maximum: 10, description: 'CSAT 1–5, NPS 0–10 (the question says which)' }),
