@@ -8,7 +8,7 @@ export const UPDATE = `mutation($id: ID!, $i: UpdateSurveyInput!) { updateSurvey
 export const RESPONSE = 'id invitationId surveyId kind score category comment trigger customerId ticketId orderId referralId agentId answeredAt'
 export const RESPONSES = `query($f: SurveyResponseFilter, $first: Int, $after: String) { surveyResponses(first: $first, after: $after, filter: $f) {
   edges { node { ${RESPONSE} survey { id } customer { id } agent { id } } } pageInfo { hasNextPage endCursor } totalCount } }`
-export const INVITE = `mutation($c: ID!) { inviteReferrer(customerId: $c) { referrer { id kind code customerId ownerId name } created userErrors { field message code } } }`
+export const INVITE = `mutation($c: ID!) { inviteReferrer(customerId: $c) { referrer { id kind code customer { id } owner { id } name } created userErrors { field message code } } }`
 export const RECORD = 'mutation($i: RecordOrderInput!) { recordOrder(input: $i) { order { id paidAt customerId } created userErrors { field message code } } }'
 
 export type Survey = { id: string; kind: string; trigger: string; delayMinutes: number; cooldownDays: number; expiresAfterHours: number; active: boolean; version: number }
