@@ -24,7 +24,8 @@ import { responseView, surveyView, type Survey, type SurveyResponse, type Survey
 
 export type { Survey, SurveyResponse } from './surveys.views.js'
 export type SurveyOrder = { field: SurveyOrderField; direction: 'ASC' | 'DESC' }
-export type ScheduleTrigger = Omit<SurveyTriggerFacts, 'sourceId'> & { sourceId: string; ticketId?: string; orderId?: string; referralId?: string }
+/** The trigger as the brief names it: sourceId is the ticket, order or referral id (also given by its own name, for readability). */
+export type ScheduleTrigger = SurveyTriggerFacts & { ticketId?: string; orderId?: string; referralId?: string }
 
 const orderColumns = { createdAt: surveys.createdAt, updatedAt: surveys.updatedAt }
 const auditedFields = ['name', 'questionZh', 'questionEn', 'delayMinutes', 'channel', 'cooldownDays', 'expiresAfterHours', 'active'] as const
