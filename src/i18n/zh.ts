@@ -259,7 +259,11 @@ export const zhMessages: Record<string, string> = {
   'must not be before from': '不能早于 from',
   'another SLA policy already has this priority and tier': '已有相同优先级和客户等级的 SLA 策略',
   'An SLA policy for {} already exists': '{0} 的 SLA 策略已存在',
-  'Role {} may not change the SLA calendar or policies': '角色 {0} 不能修改 SLA 日历或策略'
+  'Role {} may not change the SLA calendar or policies': '角色 {0} 不能修改 SLA 日历或策略',
+  // Satisfaction surveys (docs/service.md, "Satisfaction surveys").
+  'must be a whole number from {} to {}': '必须是 {0} 到 {1} 之间的整数',
+  'This survey has already been answered': '此调查已作答',
+  'this survey has already been answered': '此调查已作答'
 }
 
 /** Values inside messages (entity names, roles, states, actions, problem titles) that have a translation. */
@@ -285,5 +289,6 @@ export const zhTerms: Record<string, string> = {
   Ticket: '工单', ticket: '工单', tickets: '工单', 'ticket comment': '工单评论', surveys: '满意度调查',
   open: '待处理', in_progress: '处理中', waiting_customer: '等待客户', resolved: '已解决', closed: '已关闭',
   TicketRoutingRule: '工单分派规则', TicketCategory: '工单类别', 'ticket routing rule': '工单分派规则', 'ticket category': '工单类别',
-  SlaPolicy: 'SLA 策略', WorkingCalendar: '工作日历', 'SLA policy': 'SLA 策略'
+  SlaPolicy: 'SLA 策略', WorkingCalendar: '工作日历', 'SLA policy': 'SLA 策略',
+  Survey: '满意度调查', 'Survey response': '调查答复', survey: '满意度调查'
 }

@@ -22,6 +22,7 @@ import analytics from './analytics/index.js'
 import tickets from './tickets/index.js'
 import ticketRouting from './tickets/routing/index.js'
 import ticketSla from './tickets/sla/index.js'
+import surveys from './surveys/index.js'
 
 /** What a domain area contributes to the app: REST routes, resolvers, loaders. */
 export type CrmModule = {
@@ -52,7 +53,8 @@ export const modules: CrmModule[] = [
   analytics,
   tickets,
   ticketRouting,
-  ticketSla
+  ticketSla,
+  surveys
 ]
 
 /** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */

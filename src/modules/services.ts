@@ -25,6 +25,7 @@ import { TicketsService } from './tickets/tickets.service.js'
 import { TicketTrackingService } from './tickets/tickets.tracking.js'
 import { TicketRoutingService } from './tickets/routing/ticket-routing.service.js'
 import { TicketSlaService } from './tickets/sla/ticket-sla.service.js'
+import { SurveysService } from './surveys/surveys.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -54,7 +55,8 @@ export function createServices(deps: ServiceDeps) {
     tickets: new TicketsService(deps),
     ticketTracking: new TicketTrackingService(deps),
     ticketRouting: new TicketRoutingService(deps),
-    ticketSla: new TicketSlaService(deps)
+    ticketSla: new TicketSlaService(deps),
+    surveys: new SurveysService(deps)
   }
 }
 

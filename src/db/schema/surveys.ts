@@ -32,7 +32,8 @@ export const surveys = pgTable('surveys', {
 
 /**
  * One survey sent (or to be sent) to one customer because of one trigger. The token is
- * single-use: only its SHA-256 is kept, cleared once answered.
+ * single-use: only its SHA-256 is kept, until the invitation expires (so a second answer is
+ * told ALREADY_ANSWERED, not "unknown"); the dispatch job clears it then.
  */
 export const surveyInvitations = pgTable('survey_invitations', {
   id: id(),

@@ -21,15 +21,18 @@ export type CustomerFacts = {
   /** The referral's own referrer and campaign (null without a referral). */
   referralReferrerId: string | null
   referralCampaignId: string | null
+  /** Whether an active survey follows a paid order: read here, so an order pays no extra statement when none does. */
+  orderSurveys: boolean
 }
 
-const factsColumns = sql`c.id, c.owner_id, c.deleted_at is not null, c.merged_into_id, c.referrer_id, c.referred_by_referral_id, r.referrer_id, r.campaign_id
+const factsColumns = sql`c.id, c.owner_id, c.deleted_at is not null, c.merged_into_id, c.referrer_id, c.referred_by_referral_id, r.referrer_id, r.campaign_id,
+  exists (select 1 from surveys s where s.trigger = 'order_paid' and s.active and s.deleted_at is null)
   from customers c left join referrals r on r.id = c.referred_by_referral_id`
 
 const decodeFacts = (row: unknown[]): CustomerFacts => ({
   id: row[0] as string, ownerId: row[1] as string | null, deleted: row[2] as boolean, mergedIntoId: row[3] as string | null,
   referrerId: row[4] as string | null, referralId: row[5] as string | null,
-  referralReferrerId: row[6] as string | null, referralCampaignId: row[7] as string | null
+  referralReferrerId: row[6] as string | null, referralCampaignId: row[7] as string | null, orderSurveys: row[8] as boolean
 })
 
 const factsById = statement<{ id: string }, CustomerFacts>('order_customer_by_id',

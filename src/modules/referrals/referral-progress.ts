@@ -6,6 +6,7 @@ import { opportunities } from '../../db/schema/opportunities.js'
 import { referrals } from '../../db/schema/referrals.js'
 import { decideReferralMove, type ReferralStatus } from '../../rules/referral-status.js'
 import { incentivesOnReferral } from '../incentives/incentive-triggers.js'
+import { surveysOnReferralConverted } from '../surveys/survey-scheduling.js'
 
 /**
  * The referral side of lead and opportunity changes, run inside the caller's open
@@ -67,6 +68,8 @@ async function convert(action: Action, row: ReferralRow, now: Date, via: string,
   // Converted straight from submitted: it was qualified on the way, and earns that too.
   if (row.status !== 'qualified') await incentivesOnReferral(action, 'referral_qualified', after, now)
   await incentivesOnReferral(action, 'referral_converted', after, now)
+  // The new customer may be asked how the conversion went (docs/service.md).
+  await surveysOnReferralConverted(action, after, now)
   return after
 }
 

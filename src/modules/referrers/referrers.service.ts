@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto'
 import { getTableColumns, type SQL } from 'drizzle-orm'
-import { runAction } from '../../db/action.js'
+import { runAction, type Action } from '../../db/action.js'
 import type { Executor, Tx } from '../../db/client.js'
 import { Keyset, type PageRequest } from '../../db/paging.js'
 import { customers } from '../../db/schema/customers.js'
@@ -93,21 +93,27 @@ export class ReferrersService {
    * owner is named. A phone or email a live referrer already has is DUPLICATE unless allowDuplicate.
    */
   async create(actor: Actor, input: unknown): Promise<Referrer> {
+    authorize(actor, 'referrers', 'write')
+    const data = parse(ReferrerCreateRequest, input)
+    if (data.code !== undefined) this.normalisedCode(data.code)
+    return runAction(this.deps.db, actionContext(actor), (action) => this.createWithin(action, actor, data))
+  }
+
+  /** `create` inside the caller's transaction (inviteReferrer makes a customer a referrer in its own). */
+  async createWithin({ tx, audit, emit }: Action, actor: Actor, input: unknown): Promise<Referrer> {
     const reach = authorize(actor, 'referrers', 'write')
     const data = parse(ReferrerCreateRequest, input)
     const code = data.code === undefined ? undefined : this.normalisedCode(data.code)
-    return runAction(this.deps.db, actionContext(actor), async ({ tx, audit, emit }) => {
-      const ownerId = data.ownerId !== undefined ? data.ownerId : actor.userId
-      if (ownerId) await assertAssignable(tx, actor, reach, ownerId)
-      else if (reach !== 'all') throw invalid('ownerId', 'is required', 'REQUIRED')
-      await this.assertLinks(tx, actor, data)
-      const values = { ...this.columns(data), kind: data.kind, name: data.name, ownerId }
-      if (this.checksDuplicates(data.allowDuplicate)) await assertNoDuplicate(tx, 'referrer', values, this.scope(actor))
-      const row = code ? await this.insertUnique(tx, { ...values, code }) : await this.insertWithGeneratedCode(tx, values)
-      audit({ action: 'referrer.created', entityType: 'referrer', entityId: row.id, changes: this.auditView(row) })
-      emit({ type: 'referrer.created', entityType: 'referrer', entityId: row.id, data: { referrer: this.auditView(row) } })
-      return this.toView(actor, row)
-    })
+    const ownerId = data.ownerId !== undefined ? data.ownerId : actor.userId
+    if (ownerId) await assertAssignable(tx, actor, reach, ownerId)
+    else if (reach !== 'all') throw invalid('ownerId', 'is required', 'REQUIRED')
+    await this.assertLinks(tx, actor, data)
+    const values = { ...this.columns(data), kind: data.kind, name: data.name, ownerId }
+    if (this.checksDuplicates(data.allowDuplicate)) await assertNoDuplicate(tx, 'referrer', values, this.scope(actor))
+    const row = code ? await this.insertUnique(tx, { ...values, code }) : await this.insertWithGeneratedCode(tx, values)
+    audit({ action: 'referrer.created', entityType: 'referrer', entityId: row.id, changes: this.auditView(row) })
+    emit({ type: 'referrer.created', entityType: 'referrer', entityId: row.id, data: { referrer: this.auditView(row) } })
+    return this.toView(actor, row)
   }
 
   /** Changes the given fields; with expectedVersion, refuses a stale write (412 / STALE_VERSION). */

@@ -3,6 +3,7 @@ import { CrmError } from '../../errors.js'
 import type { WorkingCalendar } from '../../rules/business-hours.js'
 import { checkTicketTransition, type TicketStatus } from '../../rules/ticket-status.js'
 import { onTicketResolved } from '../incentives/service-triggers.js'
+import { scheduleSurveys } from '../surveys/survey-scheduling.js'
 import { clockColumns } from './tickets.clocks.js'
 import { ticketsRepository as repo, type TicketInsert, type TicketRow } from './tickets.repository.js'
 import { auditView } from './tickets.views.js'
@@ -12,7 +13,8 @@ export type Move = { to: TicketStatus; note: string | null; by: ActionContext; n
 /**
  * Moves a locked ticket to another status: checks the transition (and the reopen window),
  * records who and when, recomputes the SLA clocks from the history, audits and emits
- * `ticket.status_changed` (and, on a resolution, `ticket.resolved` and its incentives). Staff changes and the customer's reply on
+ * `ticket.status_changed` (and, on a resolution, `ticket.resolved`, its incentives and its
+ * satisfaction survey). Staff changes and the customer's reply on
  * the tracking page both come through here.
  */
 export async function moveTicket(action: Action, cal: WorkingCalendar, before: TicketRow, move: Move): Promise<TicketRow> {
@@ -36,8 +38,10 @@ export async function moveTicket(action: Action, cal: WorkingCalendar, before: T
   emit({ type: 'ticket.status_changed', entityType: 'ticket', entityId: after.id, data })
   if (move.to === 'resolved') {
     emit({ type: 'ticket.resolved', entityType: 'ticket', entityId: after.id, data })
-    // Rewards for a resolution (incentive trigger ticket_resolved) commit with it; only the first resolution pays.
+    // Rewards for a resolution (incentive trigger ticket_resolved) and the satisfaction survey it sets off
+    // commit with it; only the first resolution pays, and a ticket resolved again is not surveyed twice.
     await onTicketResolved(action, { ticketId: after.id, customerId: after.customerId, at: move.now })
+    await scheduleSurveys(action, { kind: 'ticket_resolved', sourceId: after.id, customerId: after.customerId, agentId: after.assigneeId, at: move.now }, move.now)
   }
   return after
 }

@@ -32,6 +32,8 @@ export const webhookEventTypes = [
   'ticket.sla_breached',
   'working_calendar.updated', 'calendar_days.set', 'calendar_days.deleted',
   'sla_policy.created', 'sla_policy.updated', 'sla_policy.deleted',
+  // Satisfaction surveys (docs/service.md).
+  'survey.created', 'survey.updated', 'survey.sent', 'survey.answered', 'survey.detractor', 'survey.promoter',
   // The delivery engine's: an endpoint was turned off (410 Gone, or failing too long).
   'webhook_endpoint.disabled'
 ] as const
