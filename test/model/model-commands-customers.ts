@@ -102,6 +102,8 @@ export class MergeCustomers extends Cmd {
         for (const t of [m.activities, m.opportunities, m.leads, m.orders, m.tickets] as Map<string, { customerId: string | null }>[]) {
           for (const r of t.values()) if (r.customerId === x.id) r.customerId = s.id
         }
+        // Survey invitations follow the customer: the survivor counts as invited wherever the duplicate was.
+        for (const key of [...m.surveyed]) if (key.endsWith(`:${x.id}`)) m.surveyed.add(`${key.slice(0, -x.id.length)}${s.id}`)
         return { audits: { [s.id]: 'some' }, events: { [s.id]: ['customer.merged'] }, others: 'allowed' }
       })
   }

@@ -46,6 +46,12 @@ export class Model {
   campaigns = new Map<string, MCampaign>()
   costs = new Map<string, MCost>()
   tickets = new Map<string, MTicket>()
+  /** Active satisfaction surveys that follow a resolved ticket. */
+  surveys = new Map<string, { id: string }>()
+  /** `<survey>:<ticket>`: the invitations resolutions must have scheduled (one per survey and ticket). */
+  invitations = new Set<string>()
+  /** `<survey>:<customer>`: customers already invited (the 30-day cooldown keeps them from a second one). */
+  surveyed = new Set<string>()
   /** An activity whose subjects include no customer exists (incremental scoring's known bug). */
   /** Each user's team (null: none). */
   teamOf = new Map<string, string | null>()
