@@ -4,7 +4,7 @@ import { DAY_MS } from '../../rules/rfm.js'
 import type { ScoreCuts } from '../../rules/rfm-cuts.js'
 import type { LifecycleConfig } from '../../rules/lifecycle.js'
 import type { CutValues, RunCuts } from './scoring.cuts.js'
-import { buyerFacts, detractorsAt, type Interest } from './scoring.facts.js'
+import { buyerFacts, type Interest } from './scoring.facts.js'
 import { ts } from '../../db/rows.js'
 import { COUNTED } from './scoring.sql.js'
 
@@ -16,8 +16,9 @@ import { COUNTED } from './scoring.sql.js'
  *   - its aggregates: marked by every order write (scoring_dirty), the window's edge passed
  *     over its orders (scoring_edge), or it has orders paid after the last run's asOf;
  *   - its interest: open pipeline or recent activity now, or placed by interest last time;
- *   - its satisfaction: a recent detractor now or at the last run (a new answer, or the
- *     window passing over the detractor's answer, changes only those);
+ *   - its satisfaction: an answer in [last run − detractorDays, now], the only answers that
+ *     decide whether it was or is a recent detractor (a new answer, even a happier one given at
+ *     the last run's very time, or the window passing over a detractor's answer);
  *   - a cut or the clock: its stored recency, frequency or money lies between a cut's old
  *     and new position, or its last payment crossed a lifecycle threshold (at risk, churned)
  *     between the two runs' asOf. Each is an index range.
@@ -62,9 +63,19 @@ export async function addBands(ex: Executor, b: Bands): Promise<void> {
     union select customer_id from customer_scores where placed_tier = 'B' or (placed_tier is null and placed_stage = 'nurturing')
     union select customer_id from (${b.interest.pipeline}) p
     union select customer_id from (${b.interest.activity}) a
-    union select customer_id from (${b.interest.detractors}) d
-    union select customer_id from (${detractorsAt(b.lastAsOf, b.lifecycle.detractorDays)}) dl`)
+    union select customer_id from (${answeredSince(b.lastAsOf, b.asOf, b.lifecycle.detractorDays)}) sa`)
   await ex.execute(sql`analyze scoring_candidates`)
+}
+
+/**
+ * The customers with an answer in [lastAsOf − days, asOf]: whether one was a recent detractor at
+ * the last run or is one now depends on those answers only (an older answer is in neither window,
+ * and cannot be anyone's latest inside one). Read through survey_responses_answered_at_idx.
+ */
+function answeredSince(lastAsOf: Date, asOf: Date, days: number): SQL {
+  if (days <= 0) return sql`select null::uuid as customer_id where false`
+  return sql`select distinct r.customer_id from survey_responses r
+    where r.answered_at >= ${ts(new Date(lastAsOf.getTime() - days * DAY_MS))} and r.answered_at <= ${ts(asOf)}`
 }
 
 /** Whether the last run's cuts and this run's can be compared band by band: both have a scored population. */
