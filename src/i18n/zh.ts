@@ -227,7 +227,6 @@ export const zhMessages: Record<string, string> = {
   'the ticket can be reopened only within {} days of its resolution': '工单只能在解决后 {0} 天内重新打开',
   "is not one of the customer's orders": '不是该客户的订单',
   "is not one of the customer's opportunities": '不是该客户的商机',
-  'must be a user with the service role': '必须是客服角色的用户',
   'You may only assign tickets within your team': '您只能在本团队内分派工单',
   'You may only queue tickets for your team': '您只能把工单放入本团队的队列',
   // Ticket routing and categories (src/modules/tickets/routing/), ticket import (src/modules/bulk/import-tickets.ts).

@@ -12,7 +12,7 @@ import { teams } from './teams.js'
 import { users } from './users.js'
 
 /**
- * 服务工单: a customer's service request. It is assigned to a user (with the service role)
+ * 服务工单: a customer's service request. It is assigned to a user (a service agent or a manager)
  * and/or a queue (a team). SLA clocks run in business hours (src/rules/business-hours.ts,
  * src/rules/ticket-sla.ts); a due time is null while its clock is paused or stopped.
  */

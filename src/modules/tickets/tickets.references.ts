@@ -7,9 +7,8 @@ import { teams } from '../../db/schema/teams.js'
 import { users } from '../../db/schema/users.js'
 import type { SQL } from 'drizzle-orm'
 import { invalid } from '../../errors.js'
+import { ticketAgentRoles } from '../../rules/ticket-routing.js'
 
-/** Roles that work tickets: an assignee must have one of them. */
-export const ticketWorkerRoles: ReadonlySet<string> = new Set(['service'])
 
 /** The live customer the ticket is for (one the caller may see), with its tier. */
 export async function customerFor(tx: Tx, customerId: string, scope: SQL | undefined) {
@@ -32,13 +31,13 @@ export async function assertCustomerRecords(tx: Tx, customerId: string, refs: { 
   }
 }
 
-/** An assignee is an active user who works tickets (the service role). */
+/** An assignee is an active user who works tickets: a service agent or a manager, as for routing rules (src/rules/ticket-routing.ts). */
 export async function assertTicketWorker(tx: Tx, userId: string): Promise<{ teamId: string | null }> {
   const [user] = await tx.select({ role: users.role, active: users.active, teamId: users.teamId }).from(users)
     .where(and(eq(users.id, userId), isNull(users.deletedAt)))
   if (!user) throw invalid('assigneeId', 'is not a known user', 'UNKNOWN_USER')
   if (!user.active) throw invalid('assigneeId', 'is a deactivated user', 'INACTIVE_USER')
-  if (!ticketWorkerRoles.has(user.role)) throw invalid('assigneeId', 'must be a user with the service role', 'NOT_A_TICKET_WORKER')
+  if (!ticketAgentRoles.has(user.role)) throw invalid('assigneeId', `has role ${user.role}, which may not work tickets (service or manager)`, 'CANNOT_WORK_TICKETS')
   return { teamId: user.teamId }
 }
 

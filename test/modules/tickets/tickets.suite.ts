@@ -42,7 +42,7 @@ await forEachDatabase(t, async (t, ctx) => {
     const cases: Array<[Record<string, unknown>, string, string]> = [
       [{ category: 'nonsense' }, 'category', 'UNKNOWN_CATEGORY'],
       [{ customerId: '0190a0a0-0000-7000-8000-000000000000' }, 'customerId', 'UNKNOWN_CUSTOMER'],
-      [{ assigneeId: (await ctx.staff('sales')).userId }, 'assigneeId', 'NOT_A_TICKET_WORKER'],
+      [{ assigneeId: (await ctx.staff('sales')).userId }, 'assigneeId', 'CANNOT_WORK_TICKETS'],
       [{ queueTeamId: '0190a0a0-0000-7000-8000-000000000000' }, 'queueTeamId', 'UNKNOWN_TEAM'],
       ...(order.statusCode === 201 ? [[{ orderId: order.json().id }, 'orderId', 'UNKNOWN_ORDER'] as [Record<string, unknown>, string, string]] : [])
     ]
