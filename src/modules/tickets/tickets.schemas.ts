@@ -12,7 +12,8 @@ export type TicketChannel = (typeof ticketChannels)[number]
 
 /** A category key: a lower-case slug (`repair`, `after-sales`, `billing_query`). */
 export const CategoryKey = Type.String({ minLength: 1, maxLength: 50, pattern: '^[a-z0-9]+([-_][a-z0-9]+)*$', description: 'A lower-case slug: letters, digits, single - or _ between them' })
-const Body = Type.String({ minLength: 1, maxLength: 20_000 })
+/** A comment or reply: not blank. */
+const Body = Type.String({ minLength: 1, maxLength: 20_000, pattern: '\\S' })
 
 export const TicketCreate = Type.Object({
   customerId: Uuid,
@@ -161,7 +162,7 @@ export const CommentListQuery = Type.Object({
 
 export const TokenParams = Type.Object({ token: Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }) }, { additionalProperties: false })
 
-export const PublicReply = Type.Object({ body: Type.String({ minLength: 1, maxLength: 5_000 }) }, { additionalProperties: false })
+export const PublicReply = Type.Object({ body: Type.String({ minLength: 1, maxLength: 5_000, pattern: '\\S' }) }, { additionalProperties: false })
 
 /** What the customer's tracking page shows: nothing about the customer beyond their own ticket. */
 export const PublicTicketView = Type.Object({

@@ -4,7 +4,7 @@ import type { Tx } from '../../db/client.js'
 import { Keyset, type PageRequest } from '../../db/paging.js'
 import { customers } from '../../db/schema/customers.js'
 import { ticketComments, tickets } from '../../db/schema/tickets.js'
-import { CrmError, notFound, staleVersion } from '../../errors.js'
+import { CrmError, invalid, notFound, staleVersion } from '../../errors.js'
 import { actionContext, type Actor } from '../auth/actor.js'
 import { authorize, type Reach } from '../auth/permissions.js'
 import { reachFilter } from '../auth/reach.js'
@@ -71,15 +71,18 @@ export class TicketsService {
 
   /** Customer.tickets for a page of customers: newest first, in one statement. */
   async forCustomers(actor: Actor, requests: readonly { customerId: string; first: number }[]): Promise<Ticket[][]> {
+    for (const { first } of requests) {
+      if (!Number.isInteger(first) || first < 0 || first > 200) throw invalid('first', 'must be an integer from 0 to 200', 'OUT_OF_RANGE')
+    }
     const ids = [...new Set(requests.map((r) => r.customerId).filter(isUuid))]
-    const most = Math.max(0, ...requests.map((r) => Math.min(Math.max(r.first, 0), 200)))
+    const most = Math.max(0, ...requests.map((r) => r.first))
     const byCustomer = new Map<string, Ticket[]>()
     for (const row of await repo.latestPerCustomer(this.deps.db, ids, most, this.scope(actor))) {
       const list = byCustomer.get(row.customerId) ?? []
       list.push(ticketView(row))
       byCustomer.set(row.customerId, list)
     }
-    return requests.map((r) => (byCustomer.get(r.customerId) ?? []).slice(0, Math.max(r.first, 0)))
+    return requests.map((r) => (byCustomer.get(r.customerId) ?? []).slice(0, r.first))
   }
 
   /** Ticket.statusHistory for several tickets (already in reach), oldest first. */

@@ -37,6 +37,10 @@ await forEachDatabase(t, async (t, ctx) => {
     t.equal((await ctx.rest(repA.token, 'POST', '/api/v1/tickets', { customerId: customerA, channel: 'web', category: 'general', subject: 'x' })).statusCode, 403)
     const viaCustomer = await ctx.gql(repA.token, 'query($id: ID!) { customer(id: $id) { tickets { id } } }', { id: customerA })
     t.same(viaCustomer.data.customer.tickets.map((x: { id: string }) => x.id), [a.id])
+    for (const first of [-1, 201]) {
+      const bad = await ctx.gql(repA.token, `query($id: ID!) { customer(id: $id) { tickets(first: ${first}) { id } } }`, { id: customerA })
+      t.equal(bad.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', `first: ${first}`)
+    }
   })
 
   await t.test("a manager sees the team's tickets: assigned to a team mate or queued for the team", async (t) => {

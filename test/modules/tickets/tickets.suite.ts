@@ -120,6 +120,8 @@ await forEachDatabase(t, async (t, ctx) => {
     const note = await ctx.gql(agent.token, COMMENT, { id: ticket.id, i: { visibility: 'internal', body: '客户脾气急' } })
     t.same(note.data.addTicketComment.userErrors, [])
     t.equal(note.data.addTicketComment.ticket.sla.firstRespondedAt, null, 'an internal note is not a response')
+    const blank = await ctx.gql(agent.token, COMMENT, { id: ticket.id, i: { visibility: 'public', body: '   ' } })
+    t.match(blank.data?.addTicketComment?.userErrors ?? blank.errors, [{}], 'a blank reply is refused')
     const reply = await ctx.gql(agent.token, COMMENT, { id: ticket.id, i: { visibility: 'public', body: '师傅明天上午到' } })
     const after = reply.data.addTicketComment.ticket
     t.ok(after.sla.firstRespondedAt)

@@ -51,7 +51,7 @@ await forEachDatabase(t, async (t, ctx) => {
     await move(ctx, agent.token, ticket.id, 'closed')
     const closed = await ctx.rest(null, 'POST', `/api/v1/public/tickets/${token}/replies`, { body: '再问一下' })
     t.equal(closed.statusCode, 422)
-    for (const body of [{}, { body: '' }, { body: 'x'.repeat(5001) }, { body: 'ok', extra: 1 }]) {
+    for (const body of [{}, { body: '' }, { body: ' \n\t ' }, { body: 'x'.repeat(5001) }, { body: 'ok', extra: 1 }]) {
       t.equal((await ctx.rest(null, 'POST', `/api/v1/public/tickets/${token}/replies`, body)).statusCode, 400, JSON.stringify(body).slice(0, 30))
     }
   })
