@@ -33,7 +33,7 @@ export function customerFacts(aggregate: RfmAggregate | undefined, openPipeline:
 export const isDetractor = (kind: 'nps' | 'csat', score: number): boolean => (kind === 'nps' ? score <= 6 : score <= 2)
 
 /**
- * The customer's latest answers of each kind up to `asOf`, from their answers in any order
+ * The customer's latest answers of each kind up to `asOf`, from their answers in whatever order
  * (ties on time: the later in the list wins, as the larger id does in SQL).
  */
 export function latestAnswers(answers: readonly { kind: 'nps' | 'csat'; score: number; at: Date }[], asOf: Date): Satisfaction {

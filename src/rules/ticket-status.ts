@@ -1,6 +1,6 @@
 /**
  * Ticket lifecycle (docs/service.md, "Lifecycle"): open → in_progress ⇄ waiting_customer →
- * resolved → closed. A ticket may be resolved straight from any working status; a resolved or
+ * resolved → closed. A ticket may be resolved straight from each working status; a resolved or
  * closed ticket may be reopened (back to in_progress) within the reopen window after its
  * resolution. Pure: the clock and the window are arguments.
  */

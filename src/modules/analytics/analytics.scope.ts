@@ -5,7 +5,7 @@ import { reachFilter } from '../auth/reach.js'
 
 /**
  * The reach of a report as a row filter on the column that names the record's owning user
- * (`owner` is SQL, so reports can point at any alias): reach.ts's rule, `true` for everything.
+ * (`owner` is SQL, so reports can point at an aliased column): reach.ts's rule, `true` for everything.
  * Referrer tokens own no records: false.
  */
 export function ownerScope(actor: Actor, reach: Reach, owner: SQL): SQL {

@@ -35,7 +35,7 @@ export type TicketResolvedFacts = {
   at: Date
 }
 
-/** The customer's referral (the one that brought them in): its referrer and campaign, if any. */
+/** The customer's referral (the one that brought them in): its referrer and campaign, when there is one. */
 export async function customerReferral(ex: Executor, customerId: string): Promise<Pick<IncentiveEvent, 'referrer' | 'referralId' | 'campaignId'>> {
   const [row] = await ex.select({ referralId: referrals.id, referrerId: referrals.referrerId, campaignId: referrals.campaignId })
     .from(customers).innerJoin(referrals, eq(referrals.id, customers.referredByReferralId))

@@ -109,7 +109,7 @@ export class SurveysService {
     return scheduleSurveys(action, facts, now)
   }
 
-  /** One pass of the survey-dispatch job as of `now` (any date: tests time-travel). */
+  /** One pass of the survey-dispatch job as of `now` (whatever the date: tests time-travel). */
   dispatch(now: Date) {
     return dispatchSurveys(this.deps, now)
   }

@@ -56,7 +56,7 @@ export const breachScanQueries = {
     if (locked.length === 0) return []
     const rows = await ex.update(tickets)
       .set(clock === 'first_response' ? { firstResponseBreachedAt: now } : { resolutionBreachedAt: now })
-      .where(and(sql`${tickets.id} = any(${`{${locked.map((r) => r.id).join(',')}}`}::uuid[])`, isNull(mark)))
+      .where(and(inArray(tickets.id, locked.map((r) => r.id)), isNull(mark)))
       .returning({
         id: tickets.id, customerId: tickets.customerId, subject: tickets.subject, status: tickets.status, priority: tickets.priority,
         assigneeId: tickets.assigneeId, queueTeamId: tickets.queueTeamId, dueAt: due

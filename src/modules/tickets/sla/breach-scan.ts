@@ -40,7 +40,7 @@ export async function breachScan(deps: ServiceDeps, now: Date, batchSize = BREAC
       result.escalated += batch.escalated
       result.unescalated += batch.unescalated
       result.alreadyStopped += batch.alreadyStopped
-      // Fewer than a batch: the rest (if any) is locked by another scan, which handles it.
+      // Fewer than a batch: what remains is locked by another scan, which handles it.
       if (batch.marked < batchSize) break
     }
   }
