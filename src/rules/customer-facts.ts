@@ -3,6 +3,7 @@
  * time, see rfm.ts) and signs of interest. Kept minimal so the service can fill it with a few
  * keyed queries per customer, and the refresh job with one grouped query per table.
  */
+import { classifyScore } from './survey-score.js'
 import { DAY_MS, type RfmAggregate } from './rfm.js'
 
 export type Purchases = { paidOrders: number; netPaid: number; lastPaidAt: Date }
@@ -30,7 +31,7 @@ export function customerFacts(aggregate: RfmAggregate | undefined, openPipeline:
 }
 
 /** A detractor's answer (the survey loop's definition): NPS 0–6, CSAT 1–2. */
-export const isDetractor = (kind: 'nps' | 'csat', score: number): boolean => (kind === 'nps' ? score <= 6 : score <= 2)
+export const isDetractor = (kind: 'nps' | 'csat', score: number): boolean => classifyScore(kind, score) === 'detractor'
 
 /**
  * The customer's latest answers of each kind up to `asOf`, from their answers in whatever order

@@ -13,11 +13,12 @@ export const scales: Record<SurveyKind, { min: number; max: number }> = {
   nps: { min: 0, max: 10 }
 }
 
-/** The highest detractor score and the lowest promoter score per kind (CSAT has no promoters). */
+/** The highest detractor score and the lowest promoter score per kind (CSAT has no promoters); the lowest CSAT counted satisfied. */
 export const thresholds: Record<SurveyKind, { detractorMax: number; promoterMin: number | null }> = {
   csat: { detractorMax: 2, promoterMin: null },
   nps: { detractorMax: 6, promoterMin: 9 }
 }
+export const csatSatisfiedMin = 4
 
 /** Why a score is not an answer to this kind, or null. */
 export function scoreProblem(kind: SurveyKind, score: number): string | null {

@@ -1,3 +1,4 @@
+import { thresholds } from '../../rules/survey-score.js'
 import { sql, type SQL } from 'drizzle-orm'
 import { DAY_MS } from '../../rules/rfm.js'
 import type { ScoringConfig } from './scoring.config.js'
@@ -99,7 +100,7 @@ export function detractorsAt(asOf: Date, days: number): SQL {
       where r.answered_at <= ${ts(asOf)} and r.answered_at >= ${ts(from)}
       order by r.customer_id, r.kind, r.answered_at desc, r.id desc
     ) l
-    where (l.kind = 'nps' and l.score <= 6) or (l.kind = 'csat' and l.score <= 2)
+    where (l.kind = 'nps' and l.score <= ${thresholds.nps.detractorMax}) or (l.kind = 'csat' and l.score <= ${thresholds.csat.detractorMax})
     group by l.customer_id`
 }
 

@@ -25,7 +25,6 @@ import { responseView, surveyView, type Survey, type SurveyResponse, type Survey
 export type { Survey, SurveyResponse } from './surveys.views.js'
 export type SurveyOrder = { field: SurveyOrderField; direction: 'ASC' | 'DESC' }
 /** The trigger as the brief names it: sourceId is the ticket, order or referral id (also given by its own name, for readability). */
-export type ScheduleTrigger = SurveyTriggerFacts & { ticketId?: string; orderId?: string; referralId?: string }
 
 const orderColumns = { createdAt: surveys.createdAt, updatedAt: surveys.updatedAt }
 const auditedFields = ['name', 'questionZh', 'questionEn', 'delayMinutes', 'channel', 'cooldownDays', 'expiresAfterHours', 'active'] as const
@@ -98,15 +97,6 @@ export class SurveysService {
       emit({ type: 'survey.updated', entityType: 'survey', entityId: id, data: { id, version: after.version, changes } })
       return surveyView(after)
     })
-  }
-
-  /**
-   * Called INSIDE the triggering action (ticket resolved, order paid, referral converted):
-   * schedules the invitations of the active surveys of that trigger (docs/service.md).
-   */
-  async scheduleFor(action: Action, trigger: ScheduleTrigger, now = new Date()): Promise<Scheduled[]> {
-    const { ticketId: _t, orderId: _o, referralId: _r, ...facts } = trigger
-    return scheduleSurveys(action, facts, now)
   }
 
   /** One pass of the survey-dispatch job as of `now` (whatever the date: tests time-travel). */

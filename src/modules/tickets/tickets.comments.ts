@@ -14,6 +14,8 @@ export type NewComment = {
   authorKind: 'staff' | 'customer'
   authorId: string | null
   now: Date
+  /** The action already updated the ticket row (a move before the comment): no second touch. */
+  touched?: boolean
 }
 
 /**
@@ -22,7 +24,7 @@ export type NewComment = {
  * first public reply by staff stops the first-response clock. Public ones emit
  * `ticket.comment_added`; internal notes are audited only (webhook consumers are outside).
  */
-export async function addComment(action: Action, cal: WorkingCalendar, ticket: TicketRow, c: NewComment): Promise<{ comment: CommentRow; ticket: TicketRow }> {
+export async function addComment(action: Action, calendar: () => Promise<WorkingCalendar>, ticket: TicketRow, c: NewComment): Promise<{ comment: CommentRow; ticket: TicketRow }> {
   const { tx, audit, emit } = action
   if (ticket.status === 'closed' && c.visibility === 'public') {
     throw new CrmError('CRM_ERR_INVALID_TRANSITION', 'Ticket: the ticket is closed; reopen it first',
@@ -42,8 +44,9 @@ export async function addComment(action: Action, cal: WorkingCalendar, ticket: T
     })
   } catch (err) { throw asTaken(err, 'ticket comment') }
   const firstReply = c.visibility === 'public' && c.authorKind === 'staff' && ticket.firstRespondedAt === null
-  const clocks = firstReply ? await clockColumns(tx, cal, { ...ticket, firstRespondedAt: c.now }, c.now) : {}
-  const after = await repo.update(tx, ticket.id, firstReply ? { firstRespondedAt: c.now, ...clocks } : {})
+  // Only the first public staff reply moves a clock: the calendar is read for it alone.
+  const clocks = firstReply ? await clockColumns(tx, await calendar(), { ...ticket, firstRespondedAt: c.now }, c.now) : {}
+  const after = firstReply || !c.touched ? await repo.update(tx, ticket.id, firstReply ? { firstRespondedAt: c.now, ...clocks } : {}) : ticket
   const view = commentView(comment)
   audit({ action: 'ticket.comment_added', entityType: 'ticket', entityId: ticket.id, changes: { comment: { id: comment.id, visibility: c.visibility, authorKind: c.authorKind } } })
   if (c.visibility === 'public') {

@@ -15,7 +15,7 @@ import { isUuid, parse } from '../common/validate.js'
 import type { ServiceDeps } from '../service-deps.js'
 import { loadWorkingCalendar, slaTargetsFor } from './sla/calendar.repository.js'
 import { addComment } from './tickets.comments.js'
-import { clockColumns } from './tickets.clocks.js'
+import { clockColumns, clocksOf } from './tickets.clocks.js'
 import { assertActiveCategory, routeTicket } from './routing/ticket-routing.router.js'
 import { assertCustomerRecords, assertTeam, assertTicketWorker, customerFor } from './tickets.references.js'
 import { ticketConditions, ticketsRepository as repo, type CommentRow, type TicketInsert, type TicketRow } from './tickets.repository.js'
@@ -134,19 +134,20 @@ export class TicketsService {
       const targets = await slaTargetsFor(tx, priority, customer.tier)
       const now = new Date()
       const { token, hash } = newToken()
+      // The clocks of a new ticket follow from its opening alone: computed here, written with the row.
+      const cal = await loadWorkingCalendar(tx, this.deps.config.REPORTING_TIMEZONE)
+      const clocks = clocksOf(cal, { ...targets, firstRespondedAt: null }, [{ at: now, to: 'open' }], now)
       let row: TicketRow
       try {
         row = await repo.insert(tx, {
           customerId: customer.id, orderId: data.orderId ?? null, opportunityId: data.opportunityId ?? null, channel: data.channel,
           category: data.category, priority, subject: data.subject, description: data.description ?? null, status: 'open',
           ...target, customerTier: customer.tier, firstResponseMinutes: targets.firstResponseMinutes, resolutionMinutes: targets.resolutionMinutes,
-          trackingTokenHash: hash, createdById: actor.userId, externalId: data.externalId ?? null, createdAt: now, updatedAt: now
+          ...clocks, trackingTokenHash: hash, createdById: actor.userId, externalId: data.externalId ?? null, createdAt: now, updatedAt: now
         })
       } catch (err) { throw asTaken(err, 'ticket') }
       const by = actionContext(actor)
       await repo.addStatusChange(tx, { ticketId: row.id, fromStatus: null, toStatus: 'open', actorType: by.actorType, actorId: by.actorId, at: now })
-      const cal = await loadWorkingCalendar(tx, this.deps.config.REPORTING_TIMEZONE)
-      row = await this.setClocks(tx, row, await clockColumns(tx, cal, row, now))
       audit({ action: 'ticket.created', entityType: 'ticket', entityId: row.id, changes: auditView(row) })
       emit({ type: 'ticket.created', entityType: 'ticket', entityId: row.id, data: { ticket: auditView(row) } })
       return { ticket: ticketView(row), trackingToken: token }
@@ -202,7 +203,7 @@ export class TicketsService {
     const data = parse(TicketCommentCreate, input)
     return runAction(this.deps.db, actionContext(actor), async (action) => {
       const before = await this.lock(action.tx, actor, ticketId)
-      const cal = await loadWorkingCalendar(action.tx, this.deps.config.REPORTING_TIMEZONE)
+      const cal = () => loadWorkingCalendar(action.tx, this.deps.config.REPORTING_TIMEZONE)
       const { comment, ticket } = await addComment(action, cal, before, {
         visibility: data.visibility, body: data.body, externalId: data.externalId ?? null, authorKind: 'staff', authorId: actor.userId, now: new Date()
       })
@@ -256,10 +257,5 @@ export class TicketsService {
   /** Which customers a ticket may be opened for: those the actor may see. */
   private customerScope(actor: Actor): SQL | undefined {
     return reachFilter(actor, authorize(actor, 'customers', 'read'), { owner: customers.ownerId })
-  }
-
-  private async setClocks(tx: Tx, row: TicketRow, clocks: Partial<TicketInsert>): Promise<TicketRow> {
-    const [after] = await tx.update(tickets).set(clocks).where(sql`${tickets.id} = ${row.id}`).returning()
-    return after
   }
 }

@@ -36,14 +36,15 @@ export class TicketTrackingService {
     return runAction(this.deps.db, ctx, async (action) => {
       let ticket = await repo.lockByTokenHash(action.tx, hashToken(token))
       if (!ticket) throw notFound('Ticket')
-      const cal = await loadWorkingCalendar(action.tx, this.deps.config.REPORTING_TIMEZONE)
+      const cal = () => loadWorkingCalendar(action.tx, this.deps.config.REPORTING_TIMEZONE)
       const now = new Date()
-      if (ticket.status === 'waiting_customer' || ticket.status === 'resolved') {
-        ticket = await moveTicket(action, cal, ticket, {
+      const moves = ticket.status === 'waiting_customer' || ticket.status === 'resolved'
+      if (moves) {
+        ticket = await moveTicket(action, await cal(), ticket, {
           to: 'in_progress', note: 'customer replied', by: ctx, now, reopenDays: this.deps.config.TICKET_REOPEN_DAYS
         })
       }
-      const result = await addComment(action, cal, ticket, { visibility: 'public', body, externalId: null, authorKind: 'customer', authorId: null, now })
+      const result = await addComment(action, cal, ticket, { visibility: 'public', body, externalId: null, authorKind: 'customer', authorId: null, now, touched: moves })
       return this.publicView(action.tx, result.ticket)
     })
   }

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { scheduleSurveys } from '../../../src/modules/surveys/survey-scheduling.js'
 import { runAction } from '../../../src/db/action.js'
 import { actionContext, systemActor } from '../../../src/modules/auth/actor.js'
 import { loadWorkingCalendar } from '../../../src/modules/tickets/sla/calendar.repository.js'
@@ -38,8 +39,8 @@ await forEachDatabase(t, async (t, ctx) => {
     const customer = await createCustomer(ctx, { ownerId: rep.userId })
     const [ticket] = await ctx.sql<{ id: string }>(`insert into tickets (id, customer_id, channel, category, subject, tracking_token_hash)
       values (gen_random_uuid(), $1, 'phone', 'general', 'Slow', md5(random()::text)) returning id`, [customer.id])
-    await runAction(ctx.app.db, actionContext(systemActor), (action) => ctx.app.services.surveys.scheduleFor(action,
-      { kind: 'ticket_resolved', sourceId: ticket.id, ticketId: ticket.id, customerId: customer.id, agentId: agent.userId, at: new Date() }))
+    await runAction(ctx.app.db, actionContext(systemActor), (action) => scheduleSurveys(action,
+      { kind: 'ticket_resolved', sourceId: ticket.id, customerId: customer.id, agentId: agent.userId, at: new Date() }, new Date()))
     const [invitation] = await invitationsOf(ctx, customer.id)
     await ctx.app.services.surveys.dispatch(new Date(Date.now() + 1000))
     const [{ data }] = await eventsOfType(ctx, 'survey.sent', invitation.id)

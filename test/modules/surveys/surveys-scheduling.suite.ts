@@ -1,4 +1,5 @@
 import t from 'tap'
+import { scheduleSurveys } from '../../../src/modules/surveys/survey-scheduling.js'
 import { runAction } from '../../../src/db/action.js'
 import { actionContext, systemActor } from '../../../src/modules/auth/actor.js'
 import { forEachDatabase } from '../../helper.js'
@@ -42,7 +43,7 @@ await forEachDatabase(t, async (t, ctx) => {
     t.equal((await invitationsOf(ctx, customer.id)).length, 1)
     const orderId = (await invitationsOf(ctx, customer.id))[0].order_id!
     const trigger = { kind: 'order_paid' as const, sourceId: orderId, customerId: customer.id, agentId: null, at: new Date() }
-    const again = await runAction(ctx.app.db, actionContext(systemActor), (action) => services.surveys.scheduleFor(action, trigger))
+    const again = await runAction(ctx.app.db, actionContext(systemActor), (action) => scheduleSurveys(action, trigger, new Date()))
     t.same(again, [], 'unique (survey, triggerKey)')
     t.equal((await invitationsOf(ctx, customer.id)).length, 1)
     await deactivate(ctx, survey.id)
@@ -101,14 +102,14 @@ await forEachDatabase(t, async (t, ctx) => {
     await deactivate(ctx, survey.id)
   })
 
-  await t.test('scheduleFor with a ticket trigger (the hook the ticket service calls on resolution)', async (t) => {
+  await t.test('scheduleSurveys with a ticket trigger (the hook the ticket service calls on resolution)', async (t) => {
     const survey = await createSurvey(ctx, { trigger: 'ticket_resolved', kind: 'csat', questionZh: '满意吗？' })
     const customer = await createCustomer(ctx)
     const [ticket] = await ctx.sql<{ id: string }>(`insert into tickets (id, customer_id, channel, category, subject, tracking_token_hash)
       values (gen_random_uuid(), $1, 'phone', 'general', 'Broken', md5(random()::text)) returning id`, [customer.id])
     const at = new Date()
     const scheduled = await runAction(ctx.app.db, actionContext(systemActor), (action) =>
-      services.surveys.scheduleFor(action, { kind: 'ticket_resolved', sourceId: ticket.id, ticketId: ticket.id, customerId: customer.id, agentId: rep.userId, at }))
+      scheduleSurveys(action, { kind: 'ticket_resolved', sourceId: ticket.id, customerId: customer.id, agentId: rep.userId, at }, new Date()))
     t.match(scheduled, [{ surveyId: survey.id, sendAt: at }])
     t.match(await invitationsOf(ctx, customer.id), [{ ticket_id: ticket.id, trigger_key: `ticket_resolved:${ticket.id}`, agent_id: rep.userId }])
     await deactivate(ctx, survey.id)

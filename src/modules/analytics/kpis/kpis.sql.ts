@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { rows, ts } from '../../../db/rows.js'
+import { csatSatisfiedMin } from '../../../rules/survey-score.js'
 import type { Executor } from '../../../db/client.js'
 import type { Period } from '../../../rules/report-period.js'
 
@@ -67,10 +68,10 @@ export async function kpiCounts(ex: Executor, p: Period, scope: KpiScope): Promi
         where c.deleted_at is null and c.merged_into_id is null and ${scope.customer} and c.created_at < ${to}) as "ownedCustomers",
       (select count(distinct c.owner_id) from customers c join users u on u.id = c.owner_id and u.active
         where c.deleted_at is null and c.merged_into_id is null and ${scope.customer} and c.created_at < ${to}) as "owningReps",
-      (select count(*) from survey_responses r join customers c on c.id = r.customer_id
-        where r.kind = 'csat' and r.answered_at >= ${from} and r.answered_at < ${to} and ${scope.answer}) as "csatAnswers",
-      (select count(*) from survey_responses r join customers c on c.id = r.customer_id
-        where r.kind = 'csat' and r.score >= 4 and r.answered_at >= ${from} and r.answered_at < ${to} and ${scope.answer}) as "csatSatisfied"`)
+      csat."csatAnswers", csat."csatSatisfied"
+    from (select count(*) as "csatAnswers", count(*) filter (where r.score >= ${csatSatisfiedMin}) as "csatSatisfied"
+      from survey_responses r join customers c on c.id = r.customer_id
+      where r.kind = 'csat' and r.answered_at >= ${from} and r.answered_at < ${to} and ${scope.answer}) csat`)
   const n = (v: string | number | null) => Number(v ?? 0)
   return {
     leadsCreated: n(row.leadsCreated), leadsConverted: n(row.leadsConverted),

@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { rows, ts } from '../../../db/rows.js'
 import type { Period } from '../../../rules/report-period.js'
+import { csatSatisfiedMin, thresholds } from '../../../rules/survey-score.js'
 import type { ReportContext } from '../analytics.report.js'
 import { ownerScope } from '../analytics.scope.js'
 import { AGE_BUCKETS, BACKLOG_STATUSES } from './service.views.js'
@@ -57,10 +58,10 @@ export function answerFigures(ctx: ReportContext, period: Period, breakdowns: bo
     from: sql`survey_responses r join customers c on c.id = r.customer_id left join tickets t on t.id = r.ticket_id`,
     where: answerScope(ctx, sql`r.agent_id`),
     select: sql`count(*) filter (where r.kind = 'csat')::int as csat_answers,
-      count(*) filter (where r.kind = 'csat' and r.score >= 4)::int as csat_satisfied,
+      count(*) filter (where r.kind = 'csat' and r.score >= ${csatSatisfiedMin})::int as csat_satisfied,
       count(*) filter (where r.kind = 'nps')::int as nps_answers,
-      count(*) filter (where r.kind = 'nps' and r.score >= 9)::int as promoters,
-      count(*) filter (where r.kind = 'nps' and r.score <= 6)::int as detractors`
+      count(*) filter (where r.kind = 'nps' and r.score >= ${thresholds.nps.promoterMin})::int as promoters,
+      count(*) filter (where r.kind = 'nps' and r.score <= ${thresholds.nps.detractorMax})::int as detractors`
   })
 }
 
@@ -73,7 +74,7 @@ export function invitationFigures(ctx: ReportContext, period: Period, breakdowns
     from: sql`survey_invitations i join customers c on c.id = i.customer_id left join tickets t on t.id = i.ticket_id`,
     where: answerScope(ctx, sql`i.agent_id`),
     select: sql`count(*)::int as sent,
-      count(*) filter (where exists (select 1 from survey_responses r where r.invitation_id = i.id))::int as answered`
+      count(i.answered_at)::int as answered`
   })
 }
 

@@ -6,6 +6,9 @@ import type { SlaTargets } from '../../../rules/ticket-sla.js'
 
 export const DEFAULT_CALENDAR = 'default'
 
+/** The built-in week when the row is missing (migration 0013 installs the same): Monday to Friday, 09:00–12:00 and 13:00–18:00. */
+export const DEFAULT_WEEK: { workingDays: number[]; intervals: Array<[number, number]> } = { workingDays: [1, 2, 3, 4, 5], intervals: [[540, 720], [780, 1080]] }
+
 /**
  * The working calendar the SLA clocks count in: the working week and every holiday and
  * make-up day (a few dozen rows a year), in REPORTING_TIMEZONE.
@@ -15,8 +18,8 @@ export async function loadWorkingCalendar(ex: Executor, timeZone: string): Promi
   const days = await ex.select().from(calendarDays).orderBy(asc(calendarDays.date))
   return {
     timeZone,
-    workingDays: week?.workingDays ?? [1, 2, 3, 4, 5],
-    intervals: week?.intervals ?? [[540, 720], [780, 1080]],
+    workingDays: week?.workingDays ?? DEFAULT_WEEK.workingDays,
+    intervals: week?.intervals ?? DEFAULT_WEEK.intervals,
     holidays: new Set(days.filter((d) => d.kind === 'holiday').map((d) => d.date)),
     workdays: new Set(days.filter((d) => d.kind === 'workday').map((d) => d.date))
   }

@@ -5,7 +5,7 @@ import { parseLocalDate } from '../../../rules/report-period.js'
 import { actionContext, type Actor } from '../../auth/actor.js'
 import { parse } from '../../common/validate.js'
 import type { ServiceDeps } from '../../service-deps.js'
-import { calendarRepository as repo, type CalendarDayRow, type WorkingWeekRow } from './calendar.repository.js'
+import { calendarRepository as repo, DEFAULT_WEEK, type CalendarDayRow, type WorkingWeekRow } from './calendar.repository.js'
 import { CalendarDates, CalendarDaysInput, CalendarRange, WorkingCalendarUpdate } from './ticket-sla.schemas.js'
 
 export type WorkingCalendarView = {
@@ -17,8 +17,8 @@ export type WorkingCalendarView = {
 }
 export type CalendarDay = CalendarDayRow
 
-/** The built-in week when the row is missing: Monday to Friday, 09:00–12:00 and 13:00–18:00. */
-const fallbackWeek = { workingDays: [1, 2, 3, 4, 5], intervals: [[540, 720], [780, 1080]] as Array<[number, number]>, version: 0, updatedAt: new Date(0) }
+/** The built-in week when the row is missing. */
+const fallbackWeek = { ...DEFAULT_WEEK, version: 0, updatedAt: new Date(0) }
 
 const hhmm = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`
 const minuteOf = (text: string) => Number(text.slice(0, 2)) * 60 + Number(text.slice(3, 5))
