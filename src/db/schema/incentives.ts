@@ -5,6 +5,7 @@ import {
   beneficiaryEnum, capPeriodEnum, incentiveTriggerEnum, rewardCalcEnum, rewardEntryKindEnum, rewardStatusEnum, rewardTypeEnum
 } from './enums.js'
 import { campaigns } from './campaigns.js'
+import { couponTemplates } from './coupons.js'
 import { customers } from './customers.js'
 import { orders } from './orders.js'
 import { referrals } from './referrals.js'
@@ -27,10 +28,14 @@ export const incentiveRules = pgTable('incentive_rules', {
   percentBp: integer(),
   currency: char({ length: 3 }).notNull().default('CNY'),
   couponCode: text(),
+  /** coupon: issue a real coupon of this template to the beneficiary when the reward is approved. */
+  couponTemplateId: uuid().references(() => couponTemplates.id),
   beneficiary: beneficiaryEnum().notNull().default('referrer'),
   referredAmount: bigint({ mode: 'number' }),
   referrerKinds: text().array().notNull().default(sql`'{}'::text[]`),
   referrerTiers: text().array().notNull().default(sql`'{}'::text[]`),
+  /** The event's customer must be at one of these member levels (keys); empty: any. */
+  customerLevels: text().array().notNull().default(sql`'{}'::text[]`),
   minOrderAmount: bigint({ mode: 'number' }),
   validFrom: tstz(),
   validUntil: tstz(),
