@@ -4,7 +4,9 @@ import type { Actor, Role } from './actor.js'
 export const entities = [
   'customers', 'referrers', 'leads', 'opportunities', 'campaigns', 'activities', 'tasks',
   'users', 'teams', 'apiKeys', 'routing', 'referrals', 'orders', 'incentiveRules', 'rewards', 'scoring', 'webhooks', 'analytics',
-  'tickets', 'surveys'
+  'tickets', 'surveys',
+  // Points accounts, redemptions and coupons in use; and the loyalty set-up: levels, earning rules, coupon templates and batches.
+  'loyalty', 'loyaltyConfig'
 ] as const
 export type Entity = (typeof entities)[number]
 
@@ -21,12 +23,12 @@ const team: Grant = { read: 'team', write: 'team' }
 const none: Grant = { read: 'none', write: 'none' }
 
 const matrix: Record<Role, Record<Entity, Grant>> = {
-  admin: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: all, teams: all, apiKeys: all, routing: all, referrals: all, orders: all, incentiveRules: all, rewards: all, scoring: all, webhooks: all, analytics: all, tickets: all, surveys: all },
+  admin: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: all, teams: all, apiKeys: all, routing: all, referrals: all, orders: all, incentiveRules: all, rewards: all, scoring: all, webhooks: all, analytics: all, tickets: all, surveys: all, loyalty: all, loyaltyConfig: all },
   manager: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none, routing: all, referrals: all, orders: all, incentiveRules: all, rewards: all, scoring: all, webhooks: none,
     // Reports cover the manager's team (docs/analytics.md, "Reach").
     analytics: { read: 'team', write: 'none' },
     // Tickets assigned to the team or queued for it (docs/service.md, "Reach").
-    tickets: team, surveys: all },
+    tickets: team, surveys: all, loyalty: all, loyaltyConfig: all },
   sales: {
     customers: team, referrers: { read: 'all', write: 'team' }, leads: team, opportunities: team,
     campaigns: readAll, activities: team, tasks: team, users: readAll, teams: readAll, apiKeys: none, routing: readAll,
@@ -43,22 +45,28 @@ const matrix: Record<Role, Record<Entity, Grant>> = {
     // Reports over what the rep may see: their team's leads, opportunities and customers.
     analytics: { read: 'team', write: 'none' },
     // The tickets and survey answers of customers the rep may see, read only (docs/service.md).
-    tickets: { read: 'team', write: 'none' }, surveys: { read: 'team', write: 'none' }
+    tickets: { read: 'team', write: 'none' }, surveys: { read: 'team', write: 'none' },
+    // The points and coupons of customers the rep may see, read only; the level and coupon set-up, read.
+    loyalty: { read: 'team', write: 'none' }, loyaltyConfig: readAll
   },
   marketing: {
     customers: readAll, referrers: all, leads: readAll, opportunities: readAll, campaigns: all,
     activities: readAll, tasks: { read: 'own', write: 'own' }, users: readAll, teams: readAll, apiKeys: none, routing: readAll, referrals: readAll,
     orders: readAll, incentiveRules: all, rewards: readAll, scoring: all, webhooks: none, analytics: readAll,
-    tickets: readAll, surveys: all
+    tickets: readAll, surveys: all,
+    // Marketing designs levels, earning rules and coupon templates and issues coupons to campaigns.
+    loyalty: readAll, loyaltyConfig: all
   },
   service: {
     customers: all, referrers: readAll, leads: readAll, opportunities: readAll, campaigns: readAll,
     activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none, routing: readAll, referrals: all,
     orders: readAll, incentiveRules: readAll, rewards: none, scoring: readAll, webhooks: none, analytics: readAll,
     // Service works tickets and runs the surveys that follow them.
-    tickets: all, surveys: all
+    tickets: all, surveys: all,
+    // Goodwill: service adjusts points and voids or reissues coupons, but does not design the programme.
+    loyalty: all, loyaltyConfig: readAll
   },
-  integration: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none, routing: readAll, referrals: all, orders: all, incentiveRules: all, rewards: all, scoring: all, webhooks: none, analytics: readAll, tickets: all, surveys: all },
+  integration: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none, routing: readAll, referrals: all, orders: all, incentiveRules: all, rewards: all, scoring: all, webhooks: none, analytics: readAll, tickets: all, surveys: all, loyalty: all, loyaltyConfig: all },
   referrer: {
     customers: none, referrers: { read: 'self', write: 'none' }, leads: none, opportunities: none,
     campaigns: none, activities: none, tasks: none, users: none, teams: none, apiKeys: none, routing: none,
@@ -69,7 +77,9 @@ const matrix: Record<Role, Record<Entity, Grant>> = {
     incentiveRules: none, rewards: { read: 'self', write: 'none' }, scoring: none, webhooks: none,
     // Only its own place on the leaderboard, beside masked names (docs/analytics.md).
     analytics: { read: 'self', write: 'none' },
-    tickets: none, surveys: none
+    tickets: none, surveys: none,
+    // Its own points account and ledger.
+    loyalty: { read: 'self', write: 'none' }, loyaltyConfig: none
   }
 }
 
