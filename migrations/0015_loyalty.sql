@@ -3,6 +3,17 @@ CREATE TYPE "public"."coupon_kind" AS ENUM('amount_off', 'percent_off', 'gift');
 CREATE TYPE "public"."coupon_status" AS ENUM('issued', 'redeemed', 'voided');--> statement-breakpoint
 CREATE TYPE "public"."points_entry_kind" AS ENUM('earn', 'redeem', 'expire', 'adjust', 'reverse');--> statement-breakpoint
 CREATE TYPE "public"."points_redemption_status" AS ENUM('completed', 'partially_reversed', 'reversed');--> statement-breakpoint
+CREATE TABLE "loyalty_settings" (
+	"id" integer PRIMARY KEY DEFAULT 1 NOT NULL,
+	"expiry_months" integer DEFAULT 12 NOT NULL,
+	"expiry_rounding" text DEFAULT 'month_end' NOT NULL,
+	"time_zone" text DEFAULT 'Asia/Shanghai' NOT NULL,
+	"version" integer DEFAULT 1 NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "loyalty_settings_one_row" CHECK ("loyalty_settings"."id" = 1),
+	CONSTRAINT "loyalty_settings_expiry" CHECK ("loyalty_settings"."expiry_months" between 0 and 120 and "loyalty_settings"."expiry_rounding" in ('month_end', 'exact'))
+);
+--> statement-breakpoint
 CREATE TABLE "points_accounts" (
 	"id" uuid PRIMARY KEY NOT NULL,
 	"holder_type" text NOT NULL,
@@ -52,10 +63,12 @@ CREATE TABLE "points_entries" (
 	"campaign_id" uuid,
 	"expires_at" timestamp with time zone,
 	"lots" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"shortfall" bigint DEFAULT 0 NOT NULL,
 	"balance_after" bigint NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "points_entries_sign" CHECK (("points_entries"."kind" = 'earn' and "points_entries"."amount" > 0) or ("points_entries"."kind" in ('redeem', 'expire') and "points_entries"."amount" < 0)
-    or ("points_entries"."kind" in ('adjust', 'reverse') and "points_entries"."amount" <> 0))
+    or ("points_entries"."kind" = 'adjust' and "points_entries"."amount" <> 0) or ("points_entries"."kind" = 'reverse' and ("points_entries"."amount" <> 0 or "points_entries"."shortfall" > 0))),
+	CONSTRAINT "points_entries_shortfall" CHECK ("points_entries"."shortfall" >= 0)
 );
 --> statement-breakpoint
 CREATE TABLE "points_lots" (
@@ -272,4 +285,5 @@ CREATE INDEX "coupons_customer_idx" ON "coupons" USING btree ("customer_id") WHE
 CREATE INDEX "coupons_batch_idx" ON "coupons" USING btree ("batch_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "coupons_reward_uq" ON "coupons" USING btree ("reward_id") WHERE "coupons"."reward_id" is not null;--> statement-breakpoint
 ALTER TABLE "incentive_rules" ADD CONSTRAINT "incentive_rules_coupon_template_id_coupon_templates_id_fk" FOREIGN KEY ("coupon_template_id") REFERENCES "public"."coupon_templates"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-INSERT INTO "member_levels" ("id", "key", "name_zh", "name_en", "rank") VALUES ('01900000-0000-7000-8000-00000000c001', 'member', '普通会员', 'Member', 0);
+INSERT INTO "member_levels" ("id", "key", "name_zh", "name_en", "rank") VALUES ('01900000-0000-7000-8000-00000000c001', 'member', '普通会员', 'Member', 0);--> statement-breakpoint
+INSERT INTO "loyalty_settings" ("id") VALUES (1);

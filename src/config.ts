@@ -95,7 +95,9 @@ export const ConfigSchema = Type.Object({
   /** Public tracking-page replies per minute per ticket (besides the per-IP limit). */
   PUBLIC_RATE_LIMIT_PER_TICKET: Type.Integer({ minimum: 1, default: 5 }),
   /** The IANA time zone whose calendar days, weeks and months the reports count in (docs/analytics.md). */
-  REPORTING_TIMEZONE: Type.String({ minLength: 1, default: 'Asia/Shanghai' })
+  REPORTING_TIMEZONE: Type.String({ minLength: 1, default: 'Asia/Shanghai' }),
+  /** Cron (UTC) of the points expiry run (default 16:05 UTC = 00:05 in China, just after month-end lots expire). */
+  POINTS_EXPIRY_CRON: Type.String({ minLength: 9, default: '5 16 * * *' })
 })
 
 export type Config = Static<typeof ConfigSchema>

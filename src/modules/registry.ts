@@ -23,6 +23,7 @@ import tickets from './tickets/index.js'
 import ticketRouting from './tickets/routing/index.js'
 import ticketSla from './tickets/sla/index.js'
 import surveys from './surveys/index.js'
+import points from './points/index.js'
 
 /** What a domain area contributes to the app: REST routes, resolvers, loaders. */
 export type CrmModule = {
@@ -54,7 +55,8 @@ export const modules: CrmModule[] = [
   tickets,
   ticketRouting,
   ticketSla,
-  surveys
+  surveys,
+  points
 ]
 
 /** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */

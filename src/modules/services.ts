@@ -26,6 +26,8 @@ import { TicketTrackingService } from './tickets/tickets.tracking.js'
 import { TicketRoutingService } from './tickets/routing/ticket-routing.service.js'
 import { TicketSlaService } from './tickets/sla/ticket-sla.service.js'
 import { SurveysService } from './surveys/surveys.service.js'
+import { PointsService } from './points/points.service.js'
+import { EarningRulesService } from './points/earning-rules.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -56,7 +58,9 @@ export function createServices(deps: ServiceDeps) {
     ticketTracking: new TicketTrackingService(deps),
     ticketRouting: new TicketRoutingService(deps),
     ticketSla: new TicketSlaService(deps),
-    surveys: new SurveysService(deps)
+    surveys: new SurveysService(deps),
+    points: new PointsService(deps),
+    earningRules: new EarningRulesService(deps)
   }
 }
 

@@ -49,6 +49,8 @@ export const pointsEntries = pgTable('points_entries', {
   /** earn: when its lot expires (null: never). */
   expiresAt: tstz(),
   lots: jsonb().$type<{ lot: string; amount: number }[]>().notNull().default([]),
+  /** A reversed earning: what could not be taken back because it was already spent. */
+  shortfall: bigint({ mode: 'number' }).notNull().default(0),
   balanceAfter: bigint({ mode: 'number' }).notNull(),
   createdAt: tstz().notNull().defaultNow()
 }, (t) => [
@@ -57,7 +59,8 @@ export const pointsEntries = pgTable('points_entries', {
   index('points_entries_created_at_idx').on(t.createdAt, t.kind),
   index('points_entries_order_idx').on(t.orderId).where(sql`${t.orderId} is not null`),
   check('points_entries_sign', sql`(${t.kind} = 'earn' and ${t.amount} > 0) or (${t.kind} in ('redeem', 'expire') and ${t.amount} < 0)
-    or (${t.kind} in ('adjust', 'reverse') and ${t.amount} <> 0)`)
+    or (${t.kind} = 'adjust' and ${t.amount} <> 0) or (${t.kind} = 'reverse' and (${t.amount} <> 0 or ${t.shortfall} > 0))`),
+  check('points_entries_shortfall', sql`${t.shortfall} >= 0`)
 ])
 
 /**
@@ -131,4 +134,21 @@ export const pointsEarningRules = pgTable('points_earning_rules', {
   uniqueIndex('points_earning_rules_external_id_uq').on(t.externalId),
   check('points_earning_rules_shape', sql`(${t.kind} = 'base' and ${t.points} > 0 and ${t.unitAmount} > 0)
     or (${t.kind} = 'multiplier' and ${t.campaignId} is not null and ${t.multiplierBp} > 0)`)
+])
+
+/**
+ * The loyalty programme's settings (one row, id 1), as data so every process and every
+ * action reads the same: how earn lots expire (src/rules/points-lots.ts ExpiryPolicy) and
+ * in which time zone months end. A change applies to lots earned after it.
+ */
+export const loyaltySettings = pgTable('loyalty_settings', {
+  id: integer().primaryKey().default(1),
+  expiryMonths: integer().notNull().default(12),
+  expiryRounding: text().$type<'month_end' | 'exact'>().notNull().default('month_end'),
+  timeZone: text().notNull().default('Asia/Shanghai'),
+  version: integer().notNull().default(1),
+  updatedAt: tstz().notNull().defaultNow()
+}, (t) => [
+  check('loyalty_settings_one_row', sql`${t.id} = 1`),
+  check('loyalty_settings_expiry', sql`${t.expiryMonths} between 0 and 120 and ${t.expiryRounding} in ('month_end', 'exact')`)
 ])

@@ -1,6 +1,7 @@
 import type { Action } from '../../db/action.js'
 import { evaluateIncentives } from '../../rules/incentives.js'
 import type { IncentiveEvent, IncentiveRule, RewardDecision, RuleExplanation } from '../../rules/incentives.types.js'
+import { creditReward } from '../points/points.hooks.js'
 import { lockUsage } from './reward-limits.js'
 import { rewardsRepository as repo } from './rewards.repository.js'
 import { rewardEventData, type RewardInsert, type RewardRow } from './rewards.views.js'
@@ -20,7 +21,11 @@ export async function earnRewards(action: Action, event: IncentiveEvent, rules: 
   const why = new Map(evaluation.explanations.map((e) => [e.ruleId, e]))
   const values = evaluation.decisions.map((d) => entryOf(event, d, byRule.get(d.ruleId)!, why.get(d.ruleId)!, now))
   const created = await repo.insertNew(action.tx, values)
-  for (const row of created) announceCreated(action, row)
+  for (const row of created) {
+    announceCreated(action, row)
+    // Approved at creation (no hold, automatic approval): a points reward is credited now.
+    if (row.status === 'approved') await creditReward(action, row, row.amount, now)
+  }
   return created
 }
 

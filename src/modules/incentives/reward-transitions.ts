@@ -1,4 +1,5 @@
 import type { Action } from '../../db/action.js'
+import { creditReward, reverseReward } from '../points/points.hooks.js'
 import { rewardsRepository as repo } from './rewards.repository.js'
 import type { RewardStatus } from './rewards.schemas.js'
 import { rewardEventData, type RewardInsert, type RewardRow } from './rewards.views.js'
@@ -46,8 +47,11 @@ async function carryReversals(action: Action, reward: RewardRow, from: readonly 
 /** pending → approved; by a manager (`approvedBy`) or the system (auto-approval, hold over). */
 export async function approveEntry(action: Action, row: RewardRow, approvedBy: string | null, via: string, now: Date): Promise<RewardRow> {
   const values = { status: 'approved' as const, approvedAt: now, approvedBy }
-  await carryReversals(action, row, ['pending'], values, now)
-  return move(action, row, values, now, { action: 'reward.approved', event: 'reward.approved' }, { via })
+  const reversed = await carryReversals(action, row, ['pending'], values, now)
+  const after = await move(action, row, values, now, { action: 'reward.approved', event: 'reward.approved' }, { via })
+  // A points reward reaches the beneficiary's points account now, net of what refunds took meanwhile.
+  if (after.kind === 'reward') await creditReward(action, after, after.amount + reversed, now)
+  return after
 }
 
 /** approved → paid, with the payout reference. An unpaid reward's reversals are settled in the same payout. */
@@ -61,6 +65,8 @@ export async function payEntry(action: Action, row: RewardRow, payoutReference: 
 export async function cancelEntry(action: Action, row: RewardRow, reason: string, now: Date): Promise<RewardRow> {
   const values = { status: 'cancelled' as const, cancelledAt: now, cancelReason: reason }
   await carryReversals(action, row, ['pending', 'approved'], values, now)
+  // Points already credited (approved) go back out of the account.
+  if (row.status === 'approved' && row.kind === 'reward') await reverseReward(action, row, 'rest', 'cancel', now)
   return move(action, row, values, now, { action: 'reward.cancelled', event: 'reward.reversed' }, { reason })
 }
 
@@ -79,6 +85,8 @@ export async function reverseEntry(action: Action, reward: RewardRow, amount: nu
     reversesId: reward.id, explanation: { reason }, createdAt: now, updatedAt: now
   }])
   if (!entry) return null
+  // A credited points reward gives the reversed points back out of the account at once.
+  if (reward.status === 'approved' || reward.status === 'paid') await reverseReward(action, reward, amount, entry.id, now)
   const after = full && reward.status === 'paid'
     ? await repo.update(action.tx, reward.id, { status: 'reversed' }, now)
     : reward

@@ -4,6 +4,7 @@ import type { Executor } from '../../db/client.js'
 import { CrmError, invalid, staleVersion } from '../../errors.js'
 import { checkAmountCorrection, checkPaidAt, type Refusal } from '../../rules/orders.js'
 import { incentivesOnOrderPaid, type PaidOrderFacts } from '../incentives/incentive-triggers.js'
+import { loyaltyOnOrderRecorded } from '../loyalty/order-loyalty.js'
 import { scheduleSurveys } from '../surveys/survey-scheduling.js'
 import { addOrder, nearEdge, recountCustomers, shareEdgeLock } from '../scoring/scoring.aggregates.js'
 import { ordersRepository as repo } from './orders.repository.js'
@@ -103,6 +104,8 @@ export async function insertOrReplay(action: Action, customer: CustomerFacts, da
   action.emit({ type: 'order.recorded', entityType: 'order', entityId: row.id, data: { order: view } })
   // A referred customer's paid order may earn rewards, in this same transaction.
   if (row.referrerId) await incentivesOnOrderPaid(action, paidFacts(row), now)
+  // Any customer's order may earn points and move its member level (docs/loyalty.md).
+  await loyaltyOnOrderRecorded(action, row, now)
   // And be followed by a satisfaction survey, asked of the customer about its owner (docs/service.md).
   if (customer.orderSurveys) {
     await scheduleSurveys(action, { kind: 'order_paid', sourceId: row.id, customerId: row.customerId, agentId: customer.ownerId, at: row.paidAt }, now)

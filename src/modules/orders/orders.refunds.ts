@@ -2,6 +2,7 @@ import type { Action } from '../../db/action.js'
 import { CrmError } from '../../errors.js'
 import { decideRefund } from '../../rules/orders.js'
 import { incentivesOnOrderRefunded } from '../incentives/incentive-triggers.js'
+import { loyaltyOnOrderRefunded } from '../loyalty/order-loyalty.js'
 import { recountCustomers } from '../scoring/scoring.aggregates.js'
 import { ordersRepository as repo } from './orders.repository.js'
 import { refused } from './orders.recording.js'
@@ -58,5 +59,7 @@ export async function refundLocked(action: Action, order: OrderRow, data: Refund
       orderAmount: after.amount, refundedAmount: after.refundedAmount, currency: after.currency
     }, now)
   }
+  // Points earned by the order go back, and points that paid for it come back (docs/loyalty.md, "Refunds").
+  await loyaltyOnOrderRefunded(action, after, { id: refund.id, refundedBefore: order.refundedAmount, refundedAfter: after.refundedAmount }, now)
   return { order: after, refund, created: true }
 }

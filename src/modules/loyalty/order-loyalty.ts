@@ -1,0 +1,17 @@
+import type { Action } from '../../db/action.js'
+import { earnForOrder, pointsOnOrderRefunded } from '../points/points.hooks.js'
+
+/**
+ * What loyalty does when an order is recorded or refunded, inside the order's action
+ * (docs/loyalty.md): the order's points, and what a refund gives back.
+ */
+
+export type LoyaltyOrder = { id: string; externalId: string | null; customerId: string; amount: number; currency: string; campaignId: string | null; paidAt: Date }
+
+export async function loyaltyOnOrderRecorded(action: Action, order: LoyaltyOrder, now: Date): Promise<void> {
+  await earnForOrder(action, order, now)
+}
+
+export async function loyaltyOnOrderRefunded(action: Action, order: LoyaltyOrder, refund: { id: string; refundedBefore: number; refundedAfter: number }, now: Date): Promise<void> {
+  await pointsOnOrderRefunded(action, { order, refundId: refund.id, refundedBefore: refund.refundedBefore, refundedAfter: refund.refundedAfter }, now)
+}

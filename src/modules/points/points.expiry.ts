@@ -1,0 +1,74 @@
+import { sql } from 'drizzle-orm'
+import type { Db } from '../../db/client.js'
+import { rows } from '../../db/rows.js'
+
+/** A UUIDv7 made in SQL (the time-ordered ids the app makes with `uuidv7`). */
+const UUIDV7 = sql.raw(`encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing
+  substring(int8send(floor(extract(epoch from clock_timestamp()) * 1000)::bigint) from 3) from 1 for 6), 52, 1), 53, 1), 'hex')::uuid`)
+
+/**
+ * One batch of the expiry run, set-based in ONE statement (docs/loyalty.md, "Expiry"):
+ * up to `batch` accounts holding lots whose expiry has come, locked SKIP LOCKED (a
+ * redemption holding an account's lock is never waited for; its account is done next run);
+ * each such lot's remainder is written off with an `expire` entry, the account's balance
+ * falls by the total, and the account gets one `points.expired` event and one audit entry.
+ * Returns how many accounts it expired (0: nothing left that this process can take).
+ */
+export async function expireBatch(db: Db, now: Date, batch: number): Promise<{ accounts: number; points: number }> {
+  const at = now.toISOString()
+  const [result] = await rows<{ accounts: number; points: number | null }>(db, sql`
+    with due as (
+      select distinct account_id from points_lots
+      where remaining > 0 and expires_at <= ${at}::timestamptz
+      limit ${batch}
+    ), acc as (
+      select a.id, a.balance from points_accounts a
+      where a.id in (select account_id from due)
+      for update skip locked
+    ), lot as (
+      select l.id, l.account_id, l.remaining, l.expires_at,
+        acc.balance - sum(l.remaining) over (partition by l.account_id order by l.expires_at, l.id) as balance_after
+      from points_lots l join acc on acc.id = l.account_id
+      where l.remaining > 0 and l.expires_at <= ${at}::timestamptz
+    ), spent as (
+      update points_lots l set remaining = 0 from lot where l.id = lot.id
+    ), entries as (
+      insert into points_entries (id, account_id, kind, amount, source_type, source_id, reason, lots, balance_after, created_at)
+      select ${UUIDV7}, lot.account_id, 'expire', -lot.remaining, 'expiry', lot.id::text, 'lot expired',
+        jsonb_build_array(jsonb_build_object('lot', lot.id, 'amount', lot.remaining)), lot.balance_after, ${at}::timestamptz
+      from lot
+    ), totals as (
+      select account_id, sum(remaining)::bigint as total,
+        jsonb_agg(jsonb_build_object('lot', id, 'amount', remaining, 'expiresAt', expires_at) order by expires_at, id) as lots
+      from lot group by account_id
+    ), moved as (
+      update points_accounts a set balance = a.balance - t.total, version = a.version + 1, updated_at = ${at}::timestamptz
+      from totals t where a.id = t.account_id
+      returning a.id, a.holder_type, a.customer_id, a.referrer_id, a.balance, t.total, t.lots
+    ), payload as (
+      select id, jsonb_build_object(
+        'account', jsonb_build_object('id', id, 'holderType', holder_type, 'customerId', customer_id, 'referrerId', referrer_id, 'balance', balance),
+        'expired', total, 'lots', lots) as data, total
+      from moved
+    ), audit as (
+      insert into audit_entries (id, actor_type, action, entity_type, entity_id, changes, at)
+      select ${UUIDV7}, 'system', 'points.expired', 'points_account', id, data, ${at}::timestamptz from payload
+    ), events as (
+      insert into outbox_events (id, type, entity_type, entity_id, data)
+      select ${UUIDV7}, 'points.expired', 'points_account', id, data from payload
+    )
+    select count(*)::int as accounts, sum(total)::bigint as points from payload`)
+  return { accounts: result?.accounts ?? 0, points: Number(result?.points ?? 0) }
+}
+
+/** Expires everything due, batch after batch, each its own transaction. */
+export async function expireDue(db: Db, now: Date, batch = 5000): Promise<{ accounts: number; points: number }> {
+  let accounts = 0
+  let points = 0
+  for (;;) {
+    const done = await expireBatch(db, now, batch)
+    accounts += done.accounts
+    points += done.points
+    if (done.accounts < batch) return { accounts, points }
+  }
+}
