@@ -8,8 +8,11 @@ import { earnForOrder, pointsOnOrderRefunded } from '../points/points.hooks.js'
 
 export type LoyaltyOrder = { id: string; externalId: string | null; customerId: string; amount: number; currency: string; campaignId: string | null; paidAt: Date }
 
-export async function loyaltyOnOrderRecorded(action: Action, order: LoyaltyOrder, now: Date): Promise<void> {
-  await earnForOrder(action, order, now)
+/** What the order's customer statement already told (src/modules/orders/orders.statements.ts): nothing to do costs nothing. */
+export type LoyaltyFlags = { earnsPoints: boolean; memberLevels: boolean }
+
+export async function loyaltyOnOrderRecorded(action: Action, order: LoyaltyOrder, flags: LoyaltyFlags, now: Date): Promise<void> {
+  if (flags.earnsPoints) await earnForOrder(action, order, now)
 }
 
 export async function loyaltyOnOrderRefunded(action: Action, order: LoyaltyOrder, refund: { id: string; refundedBefore: number; refundedAfter: number }, now: Date): Promise<void> {

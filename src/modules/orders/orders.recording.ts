@@ -105,7 +105,7 @@ export async function insertOrReplay(action: Action, customer: CustomerFacts, da
   // A referred customer's paid order may earn rewards, in this same transaction.
   if (row.referrerId) await incentivesOnOrderPaid(action, paidFacts(row), now)
   // Any customer's order may earn points and move its member level (docs/loyalty.md).
-  await loyaltyOnOrderRecorded(action, row, now)
+  if (customer.earnsPoints || customer.memberLevels) await loyaltyOnOrderRecorded(action, row, customer, now)
   // And be followed by a satisfaction survey, asked of the customer about its owner (docs/service.md).
   if (customer.orderSurveys) {
     await scheduleSurveys(action, { kind: 'order_paid', sourceId: row.id, customerId: row.customerId, agentId: customer.ownerId, at: row.paidAt }, now)

@@ -23,16 +23,22 @@ export type CustomerFacts = {
   referralCampaignId: string | null
   /** Whether an active survey follows a paid order: read here, so an order pays no extra statement when none does. */
   orderSurveys: boolean
+  /** Whether an active points earning rule exists, and whether member levels beyond the base do: the same reason. */
+  earnsPoints: boolean
+  memberLevels: boolean
 }
 
 const factsColumns = sql`c.id, c.owner_id, c.deleted_at is not null, c.merged_into_id, c.referrer_id, c.referred_by_referral_id, r.referrer_id, r.campaign_id,
-  exists (select 1 from surveys s where s.trigger = 'order_paid' and s.active and s.deleted_at is null)
+  exists (select 1 from surveys s where s.trigger = 'order_paid' and s.active and s.deleted_at is null),
+  exists (select 1 from points_earning_rules p where p.active and p.deleted_at is null),
+  (select count(*) > 1 from member_levels m where m.active and m.deleted_at is null)
   from customers c left join referrals r on r.id = c.referred_by_referral_id`
 
 const decodeFacts = (row: unknown[]): CustomerFacts => ({
   id: row[0] as string, ownerId: row[1] as string | null, deleted: row[2] as boolean, mergedIntoId: row[3] as string | null,
   referrerId: row[4] as string | null, referralId: row[5] as string | null,
-  referralReferrerId: row[6] as string | null, referralCampaignId: row[7] as string | null, orderSurveys: row[8] as boolean
+  referralReferrerId: row[6] as string | null, referralCampaignId: row[7] as string | null, orderSurveys: row[8] as boolean,
+  earnsPoints: row[9] as boolean, memberLevels: row[10] as boolean
 })
 
 const factsById = statement<{ id: string }, CustomerFacts>('order_customer_by_id',

@@ -39,7 +39,8 @@ export async function expireBatch(db: Db, now: Date, batch: number): Promise<{ a
       from lot
     ), totals as (
       select account_id, sum(remaining)::bigint as total,
-        jsonb_agg(jsonb_build_object('lot', id, 'amount', remaining, 'expiresAt', expires_at) order by expires_at, id) as lots
+        jsonb_agg(jsonb_build_object('lot', id, 'amount', remaining,
+          'expiresAt', to_char(expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) order by expires_at, id) as lots
       from lot group by account_id
     ), moved as (
       update points_accounts a set balance = a.balance - t.total, version = a.version + 1, updated_at = ${at}::timestamptz

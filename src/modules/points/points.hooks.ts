@@ -84,16 +84,16 @@ export type OrderRefund = { order: { id: string; externalId: string | null; cust
  * the points redeemed to pay for it.
  */
 export async function pointsOnOrderRefunded(action: Action, r: OrderRefund, now: Date): Promise<void> {
-  const account = await repo.lock(action.tx, { customerId: r.order.customerId }, false, now)
-  if (account) {
-    const earned = await repo.entryBySource(action.tx, account.id, 'earn', 'order', r.order.id)
-    const take = earned ? refundedPoints(earned.amount, r.order.amount, r.refundedBefore, r.refundedAfter) : 0
-    if (earned && take > 0) {
-      await debitLots(action, account, 'reverse', take, { sourceType: 'refund', sourceId: r.refundId, orderId: r.order.id, reason: 'order refunded' }, now, { partial: true, prefer: earned.id })
-    }
-  }
+  // Points that paid for the order come back first, so taking back its earnings can use them.
   for (const redemption of await repo.redemptionsForOrder(action.tx, r.order)) {
     const give = refundedPoints(redemption.amount, r.order.amount, r.refundedBefore, r.refundedAfter)
-    if (give > 0) await reverseRedemption(action, redemption, give, `refund:${r.refundId}`, 'order refunded', now)
+    if (give > 0) await reverseRedemption(action, redemption, give, `refund:${r.refundId}`, 'order refunded', now, r.order.id)
+  }
+  const account = await repo.lock(action.tx, { customerId: r.order.customerId }, false, now)
+  if (!account) return
+  const earned = await repo.entryBySource(action.tx, account.id, 'earn', 'order', r.order.id)
+  const take = earned ? refundedPoints(earned.amount, r.order.amount, r.refundedBefore, r.refundedAfter) : 0
+  if (earned && take > 0) {
+    await debitLots(action, account, 'reverse', take, { sourceType: 'refund', sourceId: r.refundId, orderId: r.order.id, reason: 'order refunded' }, now, { partial: true, prefer: earned.id })
   }
 }

@@ -27,7 +27,9 @@ export const insufficient = (available: number, amount: number) =>
 function replayOrConflict(earlier: RedemptionRow, data: RedemptionData): RedemptionRow {
   const same = earlier.amount === data.amount &&
     ('customerId' in data.holder ? earlier.customerId === data.holder.customerId : earlier.referrerId === data.holder.referrerId) &&
-    (earlier.orderId ?? null) === data.orderId && (earlier.orderExternalId ?? null) === data.orderExternalId
+    earlier.orderExternalId === data.orderExternalId && earlier.itemCode === data.itemCode &&
+    // An ERP order id may have become a CRM order since the first try: the ERP id decides then.
+    (data.orderExternalId !== null || earlier.orderId === data.orderId)
   if (same) return earlier
   throw new CrmError('CRM_ERR_CONFLICT', 'externalId: already used by a redemption with a different holder, amount or order', [{
     field: 'externalId', code: 'TAKEN', message: 'is already used by another redemption'
@@ -78,7 +80,7 @@ export type Reversal = { redemption: RedemptionRow; returned: number; forfeited:
  * `cause` (`refund:<id>` or `manual:<id>`): to the lots the points came from, except lots
  * that have expired since, whose share is forfeited (docs/loyalty.md, "Refunds").
  */
-export async function reverseRedemption(action: Action, redemption: RedemptionRow, amount: number, cause: string, reason: string | null, now: Date): Promise<Reversal> {
+export async function reverseRedemption(action: Action, redemption: RedemptionRow, amount: number, cause: string, reason: string | null, now: Date, orderId: string | null = redemption.orderId): Promise<Reversal> {
   const give = Math.min(amount, redemption.amount - redemption.reversedAmount)
   if (give <= 0) return { redemption, returned: 0, forfeited: 0 }
   const account = (await repo.lockById(action.tx, redemption.accountId))!
@@ -87,7 +89,7 @@ export async function reverseRedemption(action: Action, redemption: RedemptionRo
   const out = outstanding(debit?.lots ?? [], returns.map((r) => r.lots))
   const lots = await repo.lotsByIds(action.tx, out.map((a) => a.lot))
   const back = allocateReturn(out, lots, give, now)
-  await returnToLots(action, account, back.allocations, { sourceType: 'redemption', sourceId: `${redemption.id}:${cause}`, reason, orderId: redemption.orderId }, now)
+  await returnToLots(action, account, back.allocations, { sourceType: 'redemption', sourceId: `${redemption.id}:${cause}`, reason, orderId }, now)
   const reversedAmount = redemption.reversedAmount + give
   const after = await repo.updateRedemption(action.tx, redemption.id, {
     reversedAmount, status: reversedAmount >= redemption.amount ? 'reversed' : 'partially_reversed'

@@ -34,6 +34,8 @@ export const webhookEventTypes = [
   'sla_policy.created', 'sla_policy.updated', 'sla_policy.deleted',
   // Satisfaction surveys (docs/service.md).
   'survey.created', 'survey.updated', 'survey.sent', 'survey.answered', 'survey.detractor', 'survey.promoter',
+  // Loyalty: points (docs/loyalty.md).
+  'points.earned', 'points.redeemed', 'points.expired', 'points.adjusted', 'points.reversed',
   // The delivery engine's: an endpoint was turned off (410 Gone, or failing too long).
   'webhook_endpoint.disabled'
 ] as const

@@ -104,7 +104,8 @@ const SCENARIO_TYPES = [
   'reward.created', 'reward.approved', 'reward.paid', 'reward.reversed',
   'task.created', 'task.updated', 'task.completed', 'task.cancelled',
   'activity.logged', 'ownership.transferred', 'rfm.recomputed',
-  'ticket.created', 'ticket.updated', 'ticket.status_changed', 'ticket.resolved', 'ticket.comment_added'
+  'ticket.created', 'ticket.updated', 'ticket.status_changed', 'ticket.resolved', 'ticket.comment_added',
+  'points.earned', 'points.redeemed', 'points.adjusted', 'points.reversed', 'points.expired'
 ]
 
 const SCORING_CONFIG = JSON.stringify({ referrerTiers: { windowDays: 365, tiers: [{ tier: 'standard', minConversions: 0 }, { tier: 'silver', minConversions: 1 }] } })
@@ -348,6 +349,21 @@ async function scenario(ctx: TestApp, ok: Ok): Promise<void> {
   const TICKET_STATUS = 'mutation($id: ID!, $i: ChangeTicketStatusInput!) { changeTicketStatus(id: $id, input: $i) { ticket { id } userErrors { field code message } } }'
   await ok(agent.token, TICKET_STATUS, { id: ticket.id, i: { status: 'in_progress' } }, 'changeTicketStatus')
   await ok(agent.token, TICKET_STATUS, { id: ticket.id, i: { status: 'resolved', note: '更换了电容' } }, 'changeTicketStatus')
+
+  // Loyalty: an earning rule, a paid order that earns points, a redemption at the till, a
+  // goodwill correction, a partial refund that takes points back and returns redeemed ones,
+  // and, fourteen months on, the expiry run.
+  await ok(admin, 'mutation($i: CreatePointsEarningRuleInput!) { createPointsEarningRule(input: $i) { rule { id } userErrors { field code message } } }',
+    { i: { name: '每消费1元积1分', kind: 'base', points: 1, unitAmount: 100 } }, 'createPointsEarningRule')
+  const pointsOrder = (await ok(erp, 'mutation($i: RecordOrderInput!) { recordOrder(input: $i) { order { id } userErrors { field code message } } }',
+    { i: { customerId: survivor.id, amount: { amount: 120_000, currency: 'CNY' }, externalId: 'ERP-SO-7001' } }, 'recordOrder')).order
+  await ok(erp, 'mutation($i: RedeemPointsInput!) { redeemPoints(input: $i) { redemption { id } userErrors { field code message } } }',
+    { i: { customerId: survivor.id, amount: 200, orderExternalId: 'ERP-SO-7001', externalId: 'POS-RDM-1' } }, 'redeemPoints')
+  await ok(agent.token, 'mutation($i: AdjustPointsInput!) { adjustPoints(input: $i) { entry { id } userErrors { field code message } } }',
+    { i: { customerId: survivor.id, amount: -50, reason: '重复积分更正' } }, 'adjustPoints')
+  await ok(erp, 'mutation($i: RefundOrderInput!) { refundOrder(input: $i) { order { id } userErrors { field code message } } }',
+    { i: { orderId: pointsOrder.id, amount: { amount: 60_000, currency: 'CNY' }, refundExternalId: 'ERP-RF-7001' } }, 'refundOrder')
+  await ctx.app.services.points.expireDue(new Date(Date.now() + 430 * DAY))
 
   // Four days later the uncalled lead breaches its first-contact SLA; scoring runs.
   await followUpScanJob.run(ctx.app.services, new Date(Date.now() + 4 * DAY))

@@ -10,7 +10,7 @@ export const POINTS = `query($id: ID!) { customer(id: $id) { id points { account
 export const LEDGER = `query($c: ID, $r: ID, $first: Int, $after: String, $f: PointsLedgerFilter) { pointsLedger(customerId: $c, referrerId: $r, first: $first, after: $after, filter: $f) {
   edges { cursor node { ${ENTRY} } } pageInfo { hasNextPage endCursor } totalCount } }`
 export const RECORD = 'mutation($i: RecordOrderInput!) { recordOrder(input: $i) { order { id externalId amount { amount } campaignId } created userErrors { field message code } } }'
-export const REFUND = 'mutation($id: ID!, $i: RefundOrderInput) { refundOrder(id: $id, input: $i) { order { id status refundedAmount { amount } } userErrors { field message code } } }'
+export const REFUND = 'mutation($i: RefundOrderInput!) { refundOrder(input: $i) { order { id status refundedAmount { amount } } userErrors { field message code } } }'
 export const RULE = 'id externalId name kind active campaignId currency points unitAmount multiplierBp minOrderAmount validFrom validUntil priority version'
 export const CREATE_RULE = `mutation($i: CreatePointsEarningRuleInput!) { createPointsEarningRule(input: $i) { rule { ${RULE} } userErrors { field message code } } }`
 export const UPDATE_RULE = `mutation($id: ID!, $i: UpdatePointsEarningRuleInput!) { updatePointsEarningRule(id: $id, input: $i) { rule { ${RULE} } userErrors { field message code } } }`
