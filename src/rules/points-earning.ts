@@ -73,6 +73,7 @@ export function orderPoints(order: EarningOrder, rules: readonly EarningRule[], 
  */
 export function refundedPoints(earned: number, orderAmount: number, refundedBefore: number, refundedAfter: number): number {
   if (earned <= 0 || orderAmount <= 0) return 0
-  const share = (refunded: number) => refunded >= orderAmount ? earned : Math.floor((earned * refunded) / orderAmount)
+  // Exact: earned × refunded can pass 2^53.
+  const share = (refunded: number) => refunded >= orderAmount ? earned : Number((BigInt(earned) * BigInt(refunded)) / BigInt(orderAmount))
   return Math.max(0, share(refundedAfter) - share(refundedBefore))
 }
