@@ -261,6 +261,24 @@ export const zhMessages: Record<string, string> = {
   'Role {} may not change the SLA calendar or policies': '角色 {0} 不能修改 SLA 日历或策略',
   // Satisfaction surveys (docs/service.md, "Satisfaction surveys").
   'must be a whole number from {} to {}': '必须是 {0} 到 {1} 之间的整数',
+  // Points (src/modules/points).
+  'is required for a base rule: points per unitAmount': '基础规则必填：每 unitAmount 获得的积分',
+  'is required for a base rule: the amount (minor units) that earns `points`': '基础规则必填：获得 `points` 积分所需的金额（最小货币单位）',
+  "is required for a multiplier rule: it multiplies that campaign's orders": '倍数规则必填：对该营销活动的订单加倍',
+  'is required for a multiplier rule (basis points of 1: 20000 = 2×)': '倍数规则必填（以 1 的万分之一计：20000 = 2 倍）',
+  'must be after validFrom': '必须晚于 validFrom',
+  'is not a referrer you can see': '不是您可查看的推荐人',
+  'amount: {} points asked, {} available': 'amount：申请 {0} 积分，可用 {1}',
+  'is more than the {} points available': '超过可用的 {0} 积分',
+  'externalId: already used by a redemption with a different holder, amount or order': 'externalId：已被持有人、数量或订单不同的兑换使用',
+  'is already used by another redemption': '已被另一笔兑换使用',
+  'externalId: already used by another redemption': 'externalId：已被另一笔兑换使用',
+  'say what the points pay for: orderId, orderExternalId or itemCode': '请说明积分用于支付什么：orderId、orderExternalId 或 itemCode',
+  'is more than the {} points not yet given back': '超过尚未退回的 {0} 积分',
+  'must not be 0: positive credits, negative takes': '不能为 0：正数为增加，负数为扣减',
+  'is not an IANA time zone such as Asia/Shanghai': '不是 IANA 时区（例如 Asia/Shanghai）',
+  'status: the redemption is already fully reversed': 'status：该兑换已全部冲正',
+  'nothing of this redemption is left to give back': '该兑换已无可退回的积分',
   'This survey has already been answered': '此调查已作答',
   'this survey has already been answered': '此调查已作答'
 }
@@ -289,5 +307,6 @@ export const zhTerms: Record<string, string> = {
   open: '待处理', in_progress: '处理中', waiting_customer: '等待客户', resolved: '已解决', closed: '已关闭',
   TicketRoutingRule: '工单分派规则', TicketCategory: '工单类别', 'ticket routing rule': '工单分派规则', 'ticket category': '工单类别',
   SlaPolicy: 'SLA 策略', WorkingCalendar: '工作日历', 'SLA policy': 'SLA 策略',
+  PointsEarningRule: '积分获取规则', PointsRedemption: '积分兑换', LoyaltySettings: '忠诚度设置',
   Survey: '满意度调查', 'Survey response': '调查答复', survey: '满意度调查'
 }

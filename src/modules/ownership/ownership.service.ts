@@ -12,6 +12,7 @@ import { parse } from '../common/validate.js'
 import { CustomersService, type Customer } from '../customers/customers.service.js'
 import type { ServiceDeps } from '../service-deps.js'
 import { absorb, lockCustomers, moveReferences } from './ownership.merge.js'
+import { moveLoyalty } from '../loyalty/loyalty-merge.js'
 import { recountCustomers, shareEdgeLock } from '../scoring/scoring.aggregates.js'
 import { CustomerMerge, OwnershipTransfer, transferableEntities, type TransferCounts } from './ownership.schemas.js'
 import { transferers } from './ownership.transfer.js'
@@ -91,6 +92,7 @@ export class OwnershipService {
       const merged = mergedIds.map((id) => rows.get(id)!)
       const at = new Date()
       const movedBy = await moveReferences(tx, survivorId, mergedIds, at)
+      for (const [id, counts] of await moveLoyalty(tx, survivorId, mergedIds, at)) Object.assign(movedBy.get(id)!, counts)
       const filled = absorb(survivor, merged)
       await tx.update(customers).set({ deletedAt: at, mergedIntoId: survivorId, version: sql`${customers.version} + 1`, updatedAt: at, ...(filled.externalId ? { externalId: null } : {}) })
         .where(inArray(customers.id, mergedIds))
