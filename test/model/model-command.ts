@@ -1,6 +1,7 @@
 import type fc from 'fast-check'
 import type { Actor, Model } from './model-state.js'
 import { checkLedger } from './model-invariants.js'
+import { checkPoints } from './model-invariants-points.js'
 import type { Caller, World } from './model-world.js'
 
 /**
@@ -17,6 +18,7 @@ export abstract class Cmd implements fc.AsyncCommand<Model, World> {
     w.commands++
     await this.exec(m, w)
     await checkLedger(w, m)
+    await checkPoints(w, m)
   }
 }
 

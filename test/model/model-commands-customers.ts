@@ -98,6 +98,8 @@ export class MergeCustomers extends Cmd {
         x.mergedInto = s.id
         for (const y of m.customers.values()) if (y.mergedInto === x.id) y.mergedInto = s.id
         if (!s.ownerId) s.ownerId = x.ownerId
+        // One points account for the survivor, holding both balances (docs/loyalty.md, "Merges").
+        if (m.points.has(x.id)) { m.points.set(s.id, (m.points.get(s.id) ?? 0) + m.points.get(x.id)!); m.points.delete(x.id) }
         if (!s.referrerId) s.referrerId = x.referrerId
         for (const t of [m.activities, m.opportunities, m.leads, m.orders, m.tickets] as Map<string, { customerId: string | null }>[]) {
           for (const r of t.values()) if (r.customerId === x.id) r.customerId = s.id

@@ -3,6 +3,7 @@ import { Cmd, fresh, freshPhone, staffNames, who } from './model-command.js'
 import { write, type Expect } from './model-invariants.js'
 import { Model, type Actor } from './model-state.js'
 import { E, ModelFailure, type World } from './model-world.js'
+import { pointsBackOnRefund } from './model-commands-points.js'
 
 /** Activities on every subject kind, tasks, orders and refunds. */
 const UE = 'userErrors { field message code }'
@@ -132,7 +133,11 @@ export class RefundOrder extends Cmd {
     await write(w, this.toString(), expect,
       () => this.rest ? w.rest(c, 'POST', `/api/v1/orders/${order.id}/refunds`, body)
         : w.gql(c, 'mutation', 'refundOrder', { input: { type: 'RefundOrderInput!', value: { orderId: order.id, ...body } } }, `{ order { id status } ${UE} }`, this.inline),
-      () => { order.refunded += amount; return { audits: { [order.id]: 'some' }, events: { [order.id]: ['order.refunded'] }, others: 'allowed' } })
+      () => {
+        pointsBackOnRefund(m, order, order.refunded, order.refunded + amount)
+        order.refunded += amount
+        return { audits: { [order.id]: 'some' }, events: { [order.id]: ['order.refunded'] }, others: 'allowed' }
+      })
   }
 }
 

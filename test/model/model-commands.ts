@@ -6,9 +6,10 @@ import { moreReferralCommands, referralCommands } from './model-commands-referra
 import { workCommands } from './model-commands-work.js'
 import { reportCommands } from './model-invariants-analytics.js'
 import { ticketCommands } from './model-commands-tickets.js'
+import { pointsCommands } from './model-commands-points.js'
 
 /** Every area's command arbitraries; an area adds its list here (docs/architecture.md, "Testing: the model test"). */
 export const allCommands = [
   ...customerCommands, ...referralCommands, ...moreReferralCommands, ...leadCommands, ...moreLeadCommands, ...workCommands, ...adminCommands, ...readCommands,
-  ...campaignCommands, ...reportCommands, ...ticketCommands
+  ...campaignCommands, ...reportCommands, ...ticketCommands, ...pointsCommands
 ]

@@ -46,6 +46,10 @@ export class Model {
   campaigns = new Map<string, MCampaign>()
   costs = new Map<string, MCost>()
   tickets = new Map<string, MTicket>()
+  /** Points balance per customer (absent: no account, 0); follows merges like the accounts do. */
+  points = new Map<string, number>()
+  /** Per order: the points redeemed to pay for it, each redemption apart (a refund returns each one's share). */
+  redeemedFor = new Map<string, number[]>()
   /** Active satisfaction surveys that follow a resolved ticket. */
   surveys = new Map<string, { id: string }>()
   /** `<survey>:<ticket>`: the invitations resolutions must have scheduled (one per survey and ticket). */
