@@ -1,0 +1,85 @@
+import { sql, type SQL } from 'drizzle-orm'
+import { rows, ts } from '../../../db/rows.js'
+import type { Period } from '../../../rules/report-period.js'
+import type { ReportContext } from '../analytics.report.js'
+import { ownerScope } from '../analytics.scope.js'
+
+export type Holder = 'customer' | 'referrer'
+
+/** The sums of one holder type's entries in the period or one bucket (docs/loyalty-analytics.md, "The figures"). */
+export type FlowRow = {
+  part: 'flow' | 'opening'
+  holder: Holder
+  /** The bucket key (YYYY-MM-DD); null: the whole period, or the opening balance. */
+  key: string | null
+  earned: string; adjusted_up: string; redeemed_gross: string; returned: string; expired: string
+  adjusted_down: string; reversed: string; shortfall: string; net: string
+}
+
+/**
+ * Each entry falls in exactly one of these by kind, sign and source, so the period's `net`
+ * (its entries' sum) is issued − redeemed − expired − adjustedDown − reversed. A `reverse`
+ * whose source is a redemption gives redeemed points back; any other takes earnings back.
+ */
+const FIGURES = sql`
+  coalesce(sum(pe.amount) filter (where pe.kind = 'earn'), 0)::text as earned,
+  coalesce(sum(pe.amount) filter (where pe.kind = 'adjust' and pe.amount > 0), 0)::text as adjusted_up,
+  coalesce(sum(-pe.amount) filter (where pe.kind = 'redeem'), 0)::text as redeemed_gross,
+  coalesce(sum(pe.amount) filter (where pe.kind = 'reverse' and pe.source_type = 'redemption'), 0)::text as returned,
+  coalesce(sum(-pe.amount) filter (where pe.kind = 'expire'), 0)::text as expired,
+  coalesce(sum(-pe.amount) filter (where pe.kind = 'adjust' and pe.amount < 0), 0)::text as adjusted_down,
+  coalesce(sum(-pe.amount) filter (where pe.kind = 'reverse' and pe.source_type <> 'redemption'), 0)::text as reversed,
+  coalesce(sum(pe.shortfall) filter (where pe.kind = 'reverse' and pe.source_type <> 'redemption'), 0)::text as shortfall,
+  coalesce(sum(pe.amount), 0)::text as net`
+const NO_FIGURES = sql`'0', '0', '0', '0', '0', '0', '0', '0'`
+
+/**
+ * The reach of the points figures on an account `a`: its holder's owner (a customer's owner, a
+ * referrer's relationship owner), reach.ts's rule. Everything for `all`, without the joins.
+ */
+export function accountScope(ctx: ReportContext): { joins: SQL; where: SQL } {
+  if (ctx.reach === 'all') return { joins: sql``, where: sql`true` }
+  return {
+    joins: sql` left join customers c on c.id = a.customer_id left join referrers f on f.id = a.referrer_id`,
+    where: sql`(${ownerScope(ctx.actor, ctx.reach, sql`c.owner_id`)} or ${ownerScope(ctx.actor, ctx.reach, sql`f.owner_id`)})`
+  }
+}
+
+/**
+ * Where the opening balance is read from: `before` sums the entries before the period; `after`
+ * takes the accounts' balances (the ledger's sum now) less the entries since the period began.
+ * Both give the same number; the one that reads fewer entries is chosen (opening.ts).
+ */
+export type OpeningSource = 'before' | 'after'
+
+/**
+ * One statement (one snapshot, so the opening and the flows agree under concurrent writes):
+ * the period's entries per holder type, per bucket and in total, over points_entries_created_at_idx;
+ * and the opening balance per holder type from `opening`.
+ */
+export function pointsFlows(ctx: ReportContext, period: Period, buckets: boolean, opening: OpeningSource): Promise<FlowRow[]> {
+  const scope = accountScope(ctx)
+  const bucket = sql`to_char(date_trunc(${ctx.period.bucket}::text, pe.created_at at time zone ${ctx.period.timeZone}::text), 'YYYY-MM-DD')`
+  const openingRows = opening === 'before'
+    ? sql`select a.holder_type as holder, pe.amount from points_entries pe join points_accounts a on a.id = pe.account_id${scope.joins}
+        where pe.created_at < ${ts(period.from)} and ${scope.where}`
+    : sql`select a.holder_type as holder, a.balance as amount from points_accounts a${scope.joins} where ${scope.where}
+        union all
+        select a.holder_type, -pe.amount from points_entries pe join points_accounts a on a.id = pe.account_id${scope.joins}
+        where pe.created_at >= ${ts(period.from)} and ${scope.where}`
+  return rows<FlowRow>(ctx.deps.db, sql`
+    select 'flow' as part, a.holder_type as holder, ${buckets ? sql`case when grouping(g.b) = 0 then g.b end` : sql`null::text`} as key, ${FIGURES}
+    from points_entries pe join points_accounts a on a.id = pe.account_id${scope.joins}
+    ${buckets ? sql`cross join lateral (select ${bucket} as b) g` : sql``}
+    where pe.created_at >= ${ts(period.from)} and pe.created_at < ${ts(period.to)} and ${scope.where}
+    group by ${buckets ? sql`grouping sets ((a.holder_type, g.b), (a.holder_type))` : sql`a.holder_type`}
+    union all
+    select 'opening', o.holder, null, ${NO_FIGURES}, coalesce(sum(o.amount), 0)::text
+    from (${openingRows}) o group by o.holder`)
+}
+
+/** When the ledger's first entry was made (null: empty), from the created_at index. */
+export async function firstEntryAt(ctx: ReportContext): Promise<Date | null> {
+  const [row] = await rows<{ ms: string | number | null }>(ctx.deps.db, sql`select (extract(epoch from min(created_at)) * 1000)::float8 as ms from points_entries`)
+  return row?.ms == null ? null : new Date(Number(row.ms))
+}
