@@ -35,7 +35,8 @@ async function countsByTemplate(ctx: ReportContext, period: Period): Promise<Map
   const byTemplate = new Map<string, Counts>()
   const of = (id: string) => byTemplate.get(id) ?? byTemplate.set(id, empty()).get(id)!
   for (const r of await couponCounts(ctx, period) as CouponRow[]) {
-    Object.assign(of(r.template_id), { issued: r.issued, redeemedOfIssued: r.redeemed_of_issued, voided: r.voided })
+    const c = of(r.template_id)
+    c.issued += r.issued; c.redeemedOfIssued += r.redeemed_of_issued; c.voided += r.voided
   }
   for (const r of await couponUses(ctx, period) as UseRow[]) {
     const c = of(r.template_id)

@@ -8,7 +8,8 @@ export type Holder = 'customer' | 'referrer'
 
 /** The sums of one holder type's entries in the period or one bucket (docs/loyalty-analytics.md, "The figures"). */
 export type FlowRow = {
-  part: 'flow' | 'opening'
+  /** flow: the period's entries; opening: the balance at its start; closing: at its end. */
+  part: 'flow' | 'opening' | 'closing'
   holder: Holder
   /** The bucket key (YYYY-MM-DD); null: the whole period, or the opening balance. */
   key: string | null
@@ -46,36 +47,45 @@ export function accountScope(ctx: ReportContext): { joins: SQL; where: SQL } {
 }
 
 /**
- * Where the opening balance is read from: `before` sums the entries before the period; `after`
- * takes the accounts' balances (the ledger's sum now) less the entries since the period began.
- * Both give the same number; the one that reads fewer entries is chosen (opening.ts).
+ * Where the balances are read from: `before` sums the entries before the period (the opening);
+ * `after` takes the accounts' balances (the ledger's sum now) less the entries made since the
+ * period's end (the closing; the opening is then the closing less the period's entries). Both
+ * give the same numbers; points-summary.ts picks the side with less history to read.
  */
 export type OpeningSource = 'before' | 'after'
 
 /**
- * One statement (one snapshot, so the opening and the flows agree under concurrent writes):
- * the period's entries per holder type, per bucket and in total, over points_entries_created_at_idx;
- * and the opening balance per holder type from `opening`.
+ * One statement (one snapshot, so the balances and the flows agree under concurrent writes):
+ * the period's entries per holder type and bucket (or per holder type, without buckets) over
+ * points_entries_created_at_idx, and the opening or closing balance per holder type. The
+ * period's totals are the sum of its buckets (they cover it exactly), so the entries are
+ * grouped once, by the truncated local time, and only the groups are formatted.
  */
-export function pointsFlows(ctx: ReportContext, period: Period, buckets: boolean, opening: OpeningSource): Promise<FlowRow[]> {
+export function pointsFlows(ctx: ReportContext, period: Period, buckets: boolean, side: OpeningSource): Promise<FlowRow[]> {
   const scope = accountScope(ctx)
-  const bucket = sql`to_char(date_trunc(${ctx.period.bucket}::text, pe.created_at at time zone ${ctx.period.timeZone}::text), 'YYYY-MM-DD')`
-  const openingRows = opening === 'before'
-    ? sql`select a.holder_type as holder, pe.amount from points_entries pe join points_accounts a on a.id = pe.account_id${scope.joins}
+  const balances = side === 'before'
+    ? sql`select 'opening' as part, a.holder_type as holder, pe.amount from points_entries pe join points_accounts a on a.id = pe.account_id${scope.joins}
         where pe.created_at < ${ts(period.from)} and ${scope.where}`
-    : sql`select a.holder_type as holder, a.balance as amount from points_accounts a${scope.joins} where ${scope.where}
+    : sql`select 'closing' as part, a.holder_type as holder, a.balance as amount from points_accounts a${scope.joins} where ${scope.where}
         union all
-        select a.holder_type, -pe.amount from points_entries pe join points_accounts a on a.id = pe.account_id${scope.joins}
-        where pe.created_at >= ${ts(period.from)} and ${scope.where}`
+        select 'closing', a.holder_type, -pe.amount from points_entries pe join points_accounts a on a.id = pe.account_id${scope.joins}
+        where pe.created_at >= ${ts(period.to)} and ${scope.where}`
+  const bucket = buckets
+    ? sql`date_trunc(${ctx.period.bucket}::text, pe.created_at at time zone ${ctx.period.timeZone}::text)`
+    : sql`null::timestamp`
   return rows<FlowRow>(ctx.deps.db, sql`
-    select 'flow' as part, a.holder_type as holder, ${buckets ? sql`case when grouping(g.b) = 0 then g.b end` : sql`null::text`} as key, ${FIGURES}
-    from points_entries pe join points_accounts a on a.id = pe.account_id${scope.joins}
-    ${buckets ? sql`cross join lateral (select ${bucket} as b) g` : sql``}
-    where pe.created_at >= ${ts(period.from)} and pe.created_at < ${ts(period.to)} and ${scope.where}
-    group by ${buckets ? sql`grouping sets ((a.holder_type, g.b), (a.holder_type))` : sql`a.holder_type`}
+    select 'flow' as part, f.holder, to_char(f.b, 'YYYY-MM-DD') as key,
+      f.earned, f.adjusted_up, f.redeemed_gross, f.returned, f.expired, f.adjusted_down, f.reversed, f.shortfall, f.net
+    from (
+      select a.holder_type as holder, g.b, ${FIGURES}
+      from points_entries pe join points_accounts a on a.id = pe.account_id${scope.joins}
+      cross join lateral (select ${bucket} as b) g
+      where pe.created_at >= ${ts(period.from)} and pe.created_at < ${ts(period.to)} and ${scope.where}
+      group by a.holder_type, g.b
+    ) f
     union all
-    select 'opening', o.holder, null, ${NO_FIGURES}, coalesce(sum(o.amount), 0)::text
-    from (${openingRows}) o group by o.holder`)
+    select o.part, o.holder, null, ${NO_FIGURES}, coalesce(sum(o.amount), 0)::text
+    from (${balances}) o group by o.part, o.holder`)
 }
 
 /** When the ledger's first entry was made (null: empty), from the created_at index. */
