@@ -45,12 +45,13 @@ async function seed(client: pg.Client): Promise<void> {
   await client.query('create index on cust (n)')
   log(`  holders: ${((Date.now() - t0) / 1000).toFixed(1)} s`)
   // Three years of entries, earnings dominating; kinds and signs as the ledger's checks require.
+  // Appended in time order, as the ledger is: a period's entries lie together on disk.
   await client.query(`insert into points_entries (id, account_id, kind, amount, source_type, source_id, balance_after, created_at, shortfall)
     select gen_random_uuid(), a.id, k.kind::points_entry_kind,
       case k.kind when 'earn' then 100 + (i % 900) when 'adjust' then case when i % 2 = 0 then 50 else -10 end
         when 'reverse' then case when i % 2 = 0 then 20 else -20 end else -(1 + i % 80) end,
       case k.kind when 'reverse' then case when i % 2 = 0 then 'redemption' else 'refund' end when 'expire' then 'expiry' else 'order' end,
-      null, 0, now() - (random() * interval '1095 days'), 0
+      null, 0, now() - interval '1095 days' + (i::float8 / $1) * interval '1095 days', 0
     from generate_series(1, $1) i
     cross join lateral (select (array['earn','earn','earn','earn','redeem','redeem','expire','adjust','reverse','earn'])[1 + i % 10] as kind) k
     join acc a on a.n = 1 + (i::bigint * 7919) % (select count(*) from acc)`, [ENTRIES])

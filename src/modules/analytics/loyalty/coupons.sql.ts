@@ -2,19 +2,7 @@ import { sql, type SQL } from 'drizzle-orm'
 import { rows, ts } from '../../../db/rows.js'
 import type { Period } from '../../../rules/report-period.js'
 import type { ReportContext } from '../analytics.report.js'
-import { ownerScope } from '../analytics.scope.js'
-
-/**
- * The reach of the coupon figures on a coupon `cp`: its holder's owner (a customer's owner, a
- * referrer's relationship owner). A coupon not handed out has no owner: only `all` reach sees it.
- */
-function couponScope(ctx: ReportContext): { joins: SQL; where: SQL } {
-  if (ctx.reach === 'all') return { joins: sql``, where: sql`true` }
-  return {
-    joins: sql` left join customers c on c.id = cp.customer_id left join referrers f on f.id = cp.referrer_id`,
-    where: sql`(${ownerScope(ctx.actor, ctx.reach, sql`c.owner_id`)} or ${ownerScope(ctx.actor, ctx.reach, sql`f.owner_id`)})`
-  }
-}
+import { holderScope } from './loyalty.scope.js'
 
 const within = (at: SQL, period: Period) => sql`(${at} >= ${ts(period.from)} and ${at} < ${ts(period.to)})`
 
@@ -27,7 +15,7 @@ export type CouponRow = { template_id: string; issued: number; redeemed_of_issue
  * can hash, not a subquery per coupon.
  */
 export function couponCounts(ctx: ReportContext, period: Period): Promise<CouponRow[]> {
-  const scope = couponScope(ctx)
+  const scope = holderScope(ctx, 'cp')
   const issued = within(sql`cp.issued_at`, period)
   const voided = within(sql`cp.voided_at`, period)
   return rows<CouponRow>(ctx.deps.db, sql`
@@ -48,7 +36,7 @@ export type UseRow = { template_id: string; currency: string; redeemed: number; 
 
 /** Per template and currency: uses in the period and their discount; uses given back in the period and theirs. */
 export function couponUses(ctx: ReportContext, period: Period): Promise<UseRow[]> {
-  const scope = couponScope(ctx)
+  const scope = holderScope(ctx, 'cp')
   const redeemed = within(sql`r.redeemed_at`, period)
   const restored = within(sql`r.restored_at`, period)
   const join = ctx.reach === 'all' ? sql`` : sql` join coupons cp on cp.id = r.coupon_id${scope.joins}`

@@ -1,8 +1,8 @@
-import { sql, type SQL } from 'drizzle-orm'
+import { sql } from 'drizzle-orm'
 import { rows, ts } from '../../../db/rows.js'
 import type { Period } from '../../../rules/report-period.js'
 import type { ReportContext } from '../analytics.report.js'
-import { ownerScope } from '../analytics.scope.js'
+import { holderScope } from './loyalty.scope.js'
 
 export type Holder = 'customer' | 'referrer'
 
@@ -11,7 +11,7 @@ export type FlowRow = {
   /** flow: the period's entries; opening: the balance at its start; closing: at its end. */
   part: 'flow' | 'opening' | 'closing'
   holder: Holder
-  /** The bucket key (YYYY-MM-DD); null: the whole period, or the opening balance. */
+  /** The bucket key (YYYY-MM-DD); null: the whole period, or a balance. */
   key: string | null
   earned: string; adjusted_up: string; redeemed_gross: string; returned: string; expired: string
   adjusted_down: string; reversed: string; shortfall: string; net: string
@@ -35,24 +35,12 @@ const FIGURES = sql`
 const NO_FIGURES = sql`'0', '0', '0', '0', '0', '0', '0', '0'`
 
 /**
- * The reach of the points figures on an account `a`: its holder's owner (a customer's owner, a
- * referrer's relationship owner), reach.ts's rule. Everything for `all`, without the joins.
- */
-export function accountScope(ctx: ReportContext): { joins: SQL; where: SQL } {
-  if (ctx.reach === 'all') return { joins: sql``, where: sql`true` }
-  return {
-    joins: sql` left join customers c on c.id = a.customer_id left join referrers f on f.id = a.referrer_id`,
-    where: sql`(${ownerScope(ctx.actor, ctx.reach, sql`c.owner_id`)} or ${ownerScope(ctx.actor, ctx.reach, sql`f.owner_id`)})`
-  }
-}
-
-/**
  * Where the balances are read from: `before` sums the entries before the period (the opening);
  * `after` takes the accounts' balances (the ledger's sum now) less the entries made since the
  * period's end (the closing; the opening is then the closing less the period's entries). Both
  * give the same numbers; points-summary.ts picks the side with less history to read.
  */
-export type OpeningSource = 'before' | 'after'
+export type BalanceSide = 'before' | 'after'
 
 /**
  * One statement (one snapshot, so the balances and the flows agree under concurrent writes):
@@ -61,8 +49,8 @@ export type OpeningSource = 'before' | 'after'
  * period's totals are the sum of its buckets (they cover it exactly), so the entries are
  * grouped once, by the truncated local time, and only the groups are formatted.
  */
-export function pointsFlows(ctx: ReportContext, period: Period, buckets: boolean, side: OpeningSource): Promise<FlowRow[]> {
-  const scope = accountScope(ctx)
+export function pointsFlows(ctx: ReportContext, period: Period, buckets: boolean, side: BalanceSide): Promise<FlowRow[]> {
+  const scope = holderScope(ctx, 'a')
   const balances = side === 'before'
     ? sql`select 'opening' as part, a.holder_type as holder, pe.amount from points_entries pe join points_accounts a on a.id = pe.account_id${scope.joins}
         where pe.created_at < ${ts(period.from)} and ${scope.where}`

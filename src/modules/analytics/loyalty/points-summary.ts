@@ -1,6 +1,6 @@
 import type { BucketSpan, Period } from '../../../rules/report-period.js'
 import type { ReportContext } from '../analytics.report.js'
-import { firstEntryAt, pointsFlows, type FlowRow, type Holder, type OpeningSource } from './points-summary.sql.js'
+import { firstEntryAt, pointsFlows, type FlowRow, type Holder, type BalanceSide } from './points-summary.sql.js'
 import type { PointsByHolder, PointsFigures } from './points-summary.views.js'
 
 export type PointsBucket = { key: string; from: Date; to: Date } & PointsByHolder
@@ -39,7 +39,7 @@ function byHolder(customers: PointsFigures, referrers: PointsFigures): PointsByH
  * before now, else the accounts' balances less the entries since the period's end (for a
  * period that reaches now, none).
  */
-async function balanceSide(ctx: ReportContext, period: Period): Promise<OpeningSource> {
+async function balanceSide(ctx: ReportContext, period: Period): Promise<BalanceSide> {
   const first = await firstEntryAt(ctx)
   if (!first || first.getTime() >= period.from.getTime()) return 'before'
   return period.from.getTime() - first.getTime() < ctx.now.getTime() - period.to.getTime() ? 'before' : 'after'
@@ -50,7 +50,7 @@ async function balanceSide(ctx: ReportContext, period: Period): Promise<OpeningS
  * bucket, with the liability (the ledger's balance) at each bucket's start and end. `side`
  * forces where the balances are read from (the benchmark compares both).
  */
-export async function pointsSummary(ctx: ReportContext, period: Period, spans: BucketSpan[] | null, side?: OpeningSource): Promise<PointsSummary> {
+export async function pointsSummary(ctx: ReportContext, period: Period, spans: BucketSpan[] | null, side?: BalanceSide): Promise<PointsSummary> {
   const found = await pointsFlows(ctx, period, spans !== null, side ?? await balanceSide(ctx, period))
   const rowOf = new Map(found.map((r) => [`${r.part}|${r.holder}|${r.key ?? ''}`, r]))
   const pick = (part: FlowRow['part'], holder: Holder, key: string | null) => rowOf.get(`${part}|${holder}|${key ?? ''}`)
