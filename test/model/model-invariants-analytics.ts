@@ -19,8 +19,8 @@ const OPEN = `{ stage count amount ${MONEY} weightedAmount ${MONEY} }`
 const FIGURES = `leadsAssigned firstResponse { count } followUpDue followUpMet opportunitiesOpened won lost wonAmount ${MONEY} winRate activities customersOwned openPipeline ${OPEN}`
 const METRICS = `audienceSize participants referrals leads conversions attributedRevenue ${MONEY} rewardCost ${MONEY} pointsAwarded otherCosts ${MONEY} totalCost ${MONEY}`
 
-export type ReportName = 'pipeline' | 'salesPerformance' | 'campaignPerformance' | 'referralFunnel' | 'referrerLeaderboard' | 'kpis'
-export const reportNames: ReportName[] = ['pipeline', 'salesPerformance', 'campaignPerformance', 'referralFunnel', 'referrerLeaderboard', 'kpis']
+export type ReportName = 'pipeline' | 'salesPerformance' | 'campaignPerformance' | 'referralFunnel' | 'referrerLeaderboard' | 'kpis' | 'loyaltyReport'
+export const reportNames: ReportName[] = ['pipeline', 'salesPerformance', 'campaignPerformance', 'referralFunnel', 'referrerLeaderboard', 'kpis', 'loyaltyReport']
 
 type Ask = { field: ReportName; args: Record<string, { type: string; value: unknown }>; selection: string; rest: string }
 
@@ -39,6 +39,8 @@ function askFor(report: ReportName, campaignId: string | null): Ask {
         rest: '/api/v1/analytics/referrer-leaderboard?rankBy=referrals&first=200', selection: LEADERBOARD }
     case 'kpis':
       return { field: report, args: {}, rest: '/api/v1/analytics/kpis', selection: KPIS }
+    case 'loyaltyReport':
+      return { field: report, args: {}, rest: '/api/v1/analytics/loyalty', selection: LOYALTY }
     case 'campaignPerformance':
       return { field: report, args: { id: { type: 'ID!', value: campaignId } }, rest: `/api/v1/analytics/campaign-performance?campaignId=${campaignId}`,
         selection: `{ campaign { id } metrics { ${METRICS} } byChannel { channel referrals conversions } byBucket { key referrals leads conversions otherCosts ${MONEY} } }` }
@@ -154,6 +156,7 @@ export async function checkReport(w: World, m: Model, c: Caller, a: Actor, repor
   if (report === 'referralFunnel') checkFunnel(m, a, label, gql.data)
   if (report === 'referrerLeaderboard') checkLeaderboard(m, a, label, gql.data)
   if (report === 'kpis') checkKpis(m, a, label, gql.data)
+  if (report === 'loyaltyReport') await checkLoyalty(w, m, a, label, gql.data)
   if (campaign) {
     checkCampaign(m, a, label, campaign.id, gql.data)
     await checkComparison(w, m, c, a, campaign.id, campaignPick, inline)
@@ -213,6 +216,40 @@ async function checkPipelineCsv(w: World, m: Model, c: Caller, a: Actor, label: 
     const cnyRow = mine.find((l) => l[col('currency')] === 'CNY')
     if (Number(cnyRow?.[col('amount')] ?? 0) !== s.cny) fail(`${label} CSV: ${s.stage} CNY amount ${cnyRow?.[col('amount')]}, model ${s.cny}`)
   }
+}
+
+const POINTS = 'openingLiability issued redeemed expired adjustedDown reversed net liability'
+const LOYALTY = `{ period { timeZone } points { totals { customers { ${POINTS} } referrers { ${POINTS} } total { ${POINTS} } } buckets { key total { liability } } }
+  coupons { totals { issued redeemed } } levels { total byLevel { key customers } } }`
+
+/**
+ * The loyalty report: the points liability of the period that reaches now is the sum of the
+ * balances of the accounts in reach, and of their lots' remainders (the ledger's own invariant,
+ * seen through the report); every live customer in reach is counted at one level.
+ */
+async function checkLoyalty(w: World, m: Model, a: Actor, label: string, d: any): Promise<void> {
+  const accounts = await w.sql<{ holder: 'customer' | 'referrer'; customer_id: string | null; referrer_id: string | null; balance: string; lots: string }>(
+    `select a.holder_type as holder, a.customer_id::text, a.referrer_id::text, a.balance::text,
+      (select coalesce(sum(l.remaining), 0) from points_lots l where l.account_id = a.id)::text as lots from points_accounts a`)
+  const sums = { customer: { balance: 0, lots: 0 }, referrer: { balance: 0, lots: 0 } }
+  for (const x of accounts) {
+    const owner = x.customer_id ? m.customers.get(x.customer_id)?.ownerId : m.referrers.get(x.referrer_id!)?.ownerId
+    if (!ownerInReach(m, a, owner)) continue
+    sums[x.holder].balance += Number(x.balance)
+    sums[x.holder].lots += Number(x.lots)
+  }
+  const t = d.points.totals
+  const have = { customer: t.customers.liability, referrer: t.referrers.liability, total: t.total.liability }
+  const want = { customer: sums.customer.balance, referrer: sums.referrer.balance, total: sums.customer.balance + sums.referrer.balance }
+  if (!isDeepStrictEqual(have, want)) fail(`${label}: points liability ${JSON.stringify(have)}, balances in reach ${JSON.stringify(want)}`)
+  if (sums.customer.lots !== sums.customer.balance || sums.referrer.lots !== sums.referrer.balance) fail(`${label}: lots ${JSON.stringify(sums)} do not add up to the balances`)
+  for (const f of [t.customers, t.referrers, t.total]) {
+    if (f.liability !== f.openingLiability + f.issued - f.redeemed - f.expired - f.adjustedDown - f.reversed) fail(`${label}: liability ${JSON.stringify(f)} is not opening + movements`)
+  }
+  if (d.points.buckets.length !== 30 || d.points.buckets.at(-1).total.liability !== t.total.liability) fail(`${label}: ${d.points.buckets.length} buckets, the last not ending at the liability`)
+  const live = [...m.customers.values()].filter((c) => !c.deleted && !c.merged && ownerInReach(m, a, c.ownerId)).length
+  const counted = (d.levels.byLevel as { customers: number }[]).reduce((s, l) => s + l.customers, 0)
+  if (d.levels.total !== live || counted !== live) fail(`${label}: levels count ${d.levels.total} (by level ${counted}), model ${live} live customers in reach`)
 }
 
 /** A report read by any caller (referrer tokens too). */

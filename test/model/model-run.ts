@@ -47,8 +47,10 @@ async function emptyDatabase(ctx: TestApp): Promise<void> {
   const tables = await ctx.sql<{ t: string }>("select tablename as t from pg_tables where schemaname = 'public'")
   const names = tables.map((r) => r.t).filter((t) => !KEEP.has(t))
   await ctx.sql(`truncate table ${names.map((n) => `"${n}"`).join(', ')} restart identity`)
-  // The scoring state is one row a migration inserts.
+  // The scoring state, the loyalty settings and the base member level are rows a migration inserts.
   await ctx.sql('insert into scoring_state (id) values (1) on conflict do nothing')
+  await ctx.sql('insert into loyalty_settings (id) values (1) on conflict do nothing')
+  await ctx.sql(`insert into member_levels (id, key, name_zh, name_en, rank) values ('01900000-0000-7000-8000-00000000c001', 'member', '普通会员', 'Member', 0) on conflict do nothing`)
 }
 
 export async function setupRun(ctx: TestApp, accounts: Account[]): Promise<{ model: Model; real: World }> {

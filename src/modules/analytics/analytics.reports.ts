@@ -3,6 +3,7 @@ import { campaignComparisonReport, campaignPerformanceReport } from './campaign-
 import { referralFunnelReport } from './funnel/funnel.report.js'
 import { kpis } from './kpis/kpis.report.js'
 import { referrerLeaderboard } from './leaderboard/leaderboard.report.js'
+import { loyaltyReport, pointsSummaryReport } from './loyalty/loyalty.report.js'
 import { pipelineReport } from './pipeline/pipeline.report.js'
 import { salesPerformanceReport } from './sales/sales.report.js'
 import { serviceSatisfactionReport } from './service/service.report.js'
@@ -16,5 +17,7 @@ export const reports: AnyReportDefinition[] = [
   pipelineReport,
   referrerLeaderboard,
   kpis,
-  serviceSatisfactionReport
+  serviceSatisfactionReport,
+  loyaltyReport,
+  pointsSummaryReport
 ]

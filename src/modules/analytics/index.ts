@@ -4,6 +4,7 @@ import { campaignPerformanceLoaders, campaignPerformanceQuery } from './campaign
 import { funnelQuery } from './funnel/funnel.resolvers.js'
 import { kpisQuery } from './kpis/kpis.resolvers.js'
 import { leaderboardQuery } from './leaderboard/leaderboard.resolvers.js'
+import { loyaltyQuery } from './loyalty/loyalty.resolvers.js'
 import { pipelineQuery } from './pipeline/pipeline.resolvers.js'
 import { salesQuery } from './sales/sales.resolvers.js'
 import { serviceSatisfactionQuery } from './service/service.resolvers.js'
@@ -11,6 +12,6 @@ import { serviceSatisfactionQuery } from './service/service.resolvers.js'
 export default {
   name: 'analytics',
   routes: analyticsRoutes,
-  resolvers: { Query: { ...funnelQuery, ...campaignPerformanceQuery, ...salesQuery, ...pipelineQuery, ...leaderboardQuery, ...kpisQuery, ...serviceSatisfactionQuery } },
+  resolvers: { Query: { ...funnelQuery, ...campaignPerformanceQuery, ...salesQuery, ...pipelineQuery, ...leaderboardQuery, ...kpisQuery, ...serviceSatisfactionQuery, ...loyaltyQuery } },
   loaders: { ...campaignPerformanceLoaders }
 } satisfies CrmModule
