@@ -19,7 +19,7 @@ export type RunTotals = { sequences: number; commands: number }
 type Account = { name: RoleName; role: string; userId: string | null; teamId: string | null; apiKey: string }
 
 /** Users, teams, API keys and the service configuration a migration installs survive between runs; everything else is emptied. */
-const KEEP = new Set(['users', 'teams', 'api_keys', 'ticket_categories', 'sla_policies', 'working_calendars', 'calendar_days', 'member_levels', 'loyalty_settings'])
+const KEEP = new Set(['users', 'teams', 'api_keys', 'ticket_categories', 'sla_policies', 'working_calendars', 'calendar_days'])
 
 async function createAccounts(ctx: TestApp): Promise<Account[]> {
   const teamA = await ctx.createTeam('model-team-a')
