@@ -53,20 +53,22 @@ export const levelsRepository = {
    * The customer's facts for each window, in one statement: net paid spend of its live,
    * paid orders in the level currency paid within the window (amount less refunds), and
    * points it earned within the window (earn entries, less earnings taken back since:
-   * negative `reverse` entries with their shortfall), never below 0.
+   * negative `reverse` entries with their shortfall), never below 0. The window has no upper
+   * bound: a concurrent order whose own clock read a moment later than `now` (or an order
+   * paid up to a day ahead, as recording allows) counts, so orders that qualify only
+   * together always move the customer.
    */
   async facts(ex: Executor, customerId: string, windows: readonly number[], now: Date): Promise<{ facts: FactsByWindow; stored: StoredFacts[] }> {
     if (windows.length === 0) return { facts: {}, stored: [] }
     const starts = windows.map((w) => windowStart(now, w).toISOString())
-    const at = now.toISOString()
     const found = await rows<{ months: number; spend: string | number; points: string | number }>(ex, sql`
       select w.months,
         (select coalesce(sum(o.amount - o.refunded_amount), 0) from orders o
           where o.customer_id = ${customerId}::uuid and o.deleted_at is null and o.status = 'paid' and o.currency = ${LEVEL_CURRENCY}
-            and o.paid_at >= w.start and o.paid_at <= ${at}::timestamptz) as spend,
+            and o.paid_at >= w.start) as spend,
         (select greatest(coalesce(sum(e.amount - e.shortfall), 0), 0) from points_accounts a join points_entries e on e.account_id = a.id
           where a.customer_id = ${customerId}::uuid and (e.kind = 'earn' or (e.kind = 'reverse' and e.amount <= 0))
-            and e.created_at >= w.start and e.created_at <= ${at}::timestamptz) as points
+            and e.created_at >= w.start) as points
       from unnest(${`{${windows.join(',')}}`}::int[], ${`{${starts.join(',')}}`}::timestamptz[]) as w(months, start)`)
     const facts: Record<number, { spend: number; points: number }> = {}
     const stored: StoredFacts[] = []
