@@ -2,7 +2,7 @@ import type { Action } from '../../db/action.js'
 import { CrmError } from '../../errors.js'
 import { evaluate, windowsOf, type Occasion } from '../../rules/member-levels.js'
 import { levelsRepository as repo, type CurrentRow } from './levels.repository.js'
-import { BASE_LEVEL_ID } from './levels.schemas.js'
+import { BASE_LEVEL_ID, LEVEL_CURRENCY } from './levels.schemas.js'
 import { levelRef, toRule, type ChangeFacts, type LevelRef, type LevelRow } from './levels.views.js'
 
 /**
@@ -61,7 +61,7 @@ async function apply(action: Action, m: Move, now: Date): Promise<LevelChange> {
       type: 'customer.level_changed', entityType: 'customer', entityId: m.customerId,
       data: {
         customerId: m.customerId, changeId: change.id, reason: m.reason, from, to, reachedAt: m.reachedAt.toISOString(), reviewAt,
-        facts: m.facts.windows ?? [], note: m.facts.note ?? null
+        facts: (m.facts.windows ?? []).map((w) => ({ ...w, spend: { amount: w.spend, currency: LEVEL_CURRENCY } })), note: m.facts.note ?? null
       }
     })
   }
