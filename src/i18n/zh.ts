@@ -262,7 +262,22 @@ export const zhMessages: Record<string, string> = {
   // Satisfaction surveys (docs/service.md, "Satisfaction surveys").
   'must be a whole number from {} to {}': '必须是 {0} 到 {1} 之间的整数',
   'This survey has already been answered': '此调查已作答',
-  'this survey has already been answered': '此调查已作答'
+  'this survey has already been answered': '此调查已作答',
+  // Member levels (docs/loyalty.md, "Member levels").
+  'a level above the base needs minSpend or minPoints (or both)': '基础等级以上的等级需要 minSpend 或 minPoints（或两者都要）',
+  'the base level has no thresholds: every customer is at it until it qualifies for another': '基础等级没有门槛：客户在达到其他等级之前都处于该等级',
+  'the base level keeps rank 0': '基础等级的 rank 固定为 0',
+  'the base level cannot be deactivated: customers without another level are at it': '基础等级不能停用：没有其他等级的客户都处于该等级',
+  'name no coupon template: {}': '不是已有的优惠券模板：{0}',
+  '{}: another member level already has this value': '{0}：另一个会员等级已使用此值',
+  'is already used by another member level': '已被另一个会员等级使用',
+  'names no member level: {}': '不是已有的会员等级：{0}',
+  'names no member level': '不是已有的会员等级',
+  'names an inactive level': '是已停用的会员等级',
+  'levelKey: the customer is already at {}': 'levelKey：该客户已处于 {0}',
+  'the customer is already at this level': '该客户已处于此等级',
+  'name the level by exactly one of levelId and levelKey': '请只用 levelId 和 levelKey 之一指定等级',
+  'the base level has no review': '基础等级没有复核日期'
 }
 
 /** Values inside messages (entity names, roles, states, actions, problem titles) that have a translation. */
@@ -289,5 +304,6 @@ export const zhTerms: Record<string, string> = {
   open: '待处理', in_progress: '处理中', waiting_customer: '等待客户', resolved: '已解决', closed: '已关闭',
   TicketRoutingRule: '工单分派规则', TicketCategory: '工单类别', 'ticket routing rule': '工单分派规则', 'ticket category': '工单类别',
   SlaPolicy: 'SLA 策略', WorkingCalendar: '工作日历', 'SLA policy': 'SLA 策略',
-  Survey: '满意度调查', 'Survey response': '调查答复', survey: '满意度调查'
+  Survey: '满意度调查', 'Survey response': '调查答复', survey: '满意度调查',
+  MemberLevel: '会员等级', 'member level': '会员等级'
 }

@@ -64,6 +64,10 @@ await forEachDatabase(t, async (t, ctx) => {
       const r = await ctx.gql(admin, SET_LEVEL, { i })
       t.match(r.data.setCustomerLevel, { change: null, userErrors: [{ field, code }] }, `${field} ${code}`)
     }
+    const zh = await ctx.gql(admin, SET_LEVEL, { i: { customerId: plain.id, levelKey: 'member', reason: 'x' } }, { 'accept-language': 'zh-CN' })
+    t.match(zh.data.setCustomerLevel.userErrors, [{ field: 'levelKey', code: 'ALREADY_AT_LEVEL', message: '该客户已处于此等级' }])
+    const zhRest = await ctx.rest(admin, 'POST', '/api/v1/member-levels', { key: 'x', nameZh: 'x', nameEn: 'x', rank: 5 }, { 'accept-language': 'zh' })
+    t.match(zhRest.json().errors, [{ field: 'minSpend', message: '基础等级以上的等级需要 minSpend 或 minPoints（或两者都要）' }])
     const rest = await ctx.rest(admin, 'PUT', `/api/v1/customers/${plain.id}/level`, { levelKey: 'gold', reason: 'x'.repeat(501) })
     t.equal(rest.statusCode, 400)
     t.match(rest.json().errors, [{ field: 'reason', message: /at most 500/ }])
