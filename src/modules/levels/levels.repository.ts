@@ -52,8 +52,9 @@ export const levelsRepository = {
   /**
    * The customer's facts for each window, in one statement: net paid spend of its live,
    * paid orders in the level currency paid within the window (amount less refunds), and
-   * points it earned within the window (earn entries, less earnings taken back since:
-   * negative `reverse` entries with their shortfall), never below 0. The window has no upper
+   * points it earned within the window (its earn entries there, each less what a refund of
+   * its order or a reversal of its reward took back of it, shortfall included, whenever that
+   * was; so a refund never counts against points earned before the window). The window has no upper
    * bound: a concurrent order whose own clock read a moment later than `now` (or an order
    * paid up to a day ahead, as recording allows) counts, so orders that qualify only
    * together always move the customer.
@@ -66,9 +67,15 @@ export const levelsRepository = {
         (select coalesce(sum(o.amount - o.refunded_amount), 0) from orders o
           where o.customer_id = ${customerId}::uuid and o.deleted_at is null and o.status = 'paid' and o.currency = ${LEVEL_CURRENCY}
             and o.paid_at >= w.start) as spend,
-        (select greatest(coalesce(sum(e.amount - e.shortfall), 0), 0) from points_accounts a join points_entries e on e.account_id = a.id
-          where a.customer_id = ${customerId}::uuid and (e.kind = 'earn' or (e.kind = 'reverse' and e.amount <= 0))
-            and e.created_at >= w.start) as points
+        (select coalesce(sum(greatest(e.amount - coalesce(back.taken, 0), 0)), 0)
+          from points_accounts a join points_entries e on e.account_id = a.id
+          left join lateral (
+            select sum(r.shortfall - r.amount) as taken from points_entries r
+            where r.account_id = e.account_id and r.kind = 'reverse' and r.amount <= 0
+              and ((e.source_type = 'order' and r.source_type = 'refund' and r.order_id = e.order_id)
+                or (e.source_type = 'reward' and r.source_type = 'reward' and r.source_id like e.source_id || ':%'))
+          ) back on true
+          where a.customer_id = ${customerId}::uuid and e.kind = 'earn' and e.created_at >= w.start) as points
       from unnest(${`{${windows.join(',')}}`}::int[], ${`{${starts.join(',')}}`}::timestamptz[]) as w(months, start)`)
     const facts: Record<number, { spend: number; points: number }> = {}
     const stored: StoredFacts[] = []

@@ -63,6 +63,24 @@ await forEachDatabase(t, async (t, ctx) => {
     t.equal(level.history.totalCount, 1, 'moved once')
   })
 
+  const rewardee = await createCustomer(ctx)
+  await t.test('points from an approved reward count at once; a cancelled reward\'s points stop counting', async (t) => {
+    const manager = await ctx.staff('manager')
+    const referrer = (await ctx.gql(ctx.adminToken, 'mutation($i: CreateReferrerInput!) { createReferrer(input: $i) { referrer { id } } }', { i: { kind: 'customer', name: '老客户' } })).data.createReferrer.referrer
+    await ctx.rest(ctx.adminToken, 'PATCH', `/api/v1/customers/${rewardee.id}`, { referrerId: referrer.id })
+    await ctx.gql(ctx.adminToken, 'mutation($i: CreateIncentiveRuleInput!) { createIncentiveRule(input: $i) { incentiveRule { id } } }',
+      { i: { name: '被推荐人首单送积分', trigger: 'order_paid', calc: 'points', rewardType: 'points', amount: 1000, beneficiary: 'referred', approval: 'manual', holdDays: 0 } })
+    const order = await recordOrder(ctx, rewardee.id, 1000, erp)
+    t.equal((await levelOf(ctx, rewardee.id)).level.key, 'member', '10 points from the order')
+    const reward = (await ctx.gql(ctx.adminToken, 'query($o: ID) { rewards(first: 5, filter: { orderId: $o }) { edges { node { id } } } }', { o: order.id })).data.rewards.edges[0].node.id
+    const approved = await ctx.gql(manager.token, 'mutation($id: ID!) { approveReward(id: $id) { reward { status } userErrors { code } } }', { id: reward })
+    t.match(approved.data.approveReward, { reward: { status: 'approved' }, userErrors: [] })
+    t.match(await levelOf(ctx, rewardee.id), { level: { key: 'silver' }, history: { edges: [{ node: { reason: 'upgrade', facts: [{ points: 1010 }, { points: 1010 }] } }] } })
+    const cancelled = await ctx.gql(manager.token, 'mutation($id: ID!) { cancelReward(id: $id, reason: "fraud") { reward { status } userErrors { code } } }', { id: reward })
+    t.same(cancelled.data.cancelReward.userErrors, [])
+    t.equal((await levelOf(ctx, rewardee.id)).level.key, 'silver', 'kept until the review')
+  })
+
   await t.test('a refund never moves a level down, even below every threshold', async (t) => {
     const r = await ctx.gql(erp, REFUND, { i: { orderId: firstOrder, refundExternalId: newId('RF'), reason: 'returned' } })
     t.same(r.data.refundOrder.userErrors, [])
@@ -84,10 +102,11 @@ await forEachDatabase(t, async (t, ctx) => {
   await t.test('at the review: down to the highest level still qualified for, or kept with a new review date', async (t) => {
     const at = new Date(reviewAt.getTime() + DAY)
     const result = await levelReviewJob.run(ctx.app.services, at)
-    t.match(result, { reviewed: 4, downgraded: 2, renewed: 2, upgraded: 0, failed: 0 })
+    t.match(result, { reviewed: 5, downgraded: 3, renewed: 2, upgraded: 0, failed: 0 })
     t.match(await levelOf(ctx, refunded.id), { level: { key: 'member' }, reachedAt: at.toISOString(), reviewAt: null }, 'refunded below silver: down to the base')
     t.match((await levelOf(ctx, refunded.id)).history.edges[0].node, { reason: 'downgrade', from: { key: 'silver' }, to: { key: 'member' }, facts: [{ windowMonths: 12, spend: { amount: 0 } }, { windowMonths: 24, spend: { amount: 60_000 }, points: 620 }] })
     t.match(await levelOf(ctx, goldie.id), { level: { key: 'silver' }, reviewAt: addMonths(at, 12).toISOString() }, 'gold\'s year passed; silver\'s two-year window still holds the order')
+    t.match((await levelOf(ctx, rewardee.id)).history.edges[0].node, { reason: 'downgrade', facts: [{ points: 0 }, { points: 10 }] }, 'the cancelled reward\'s points are taken back')
     const kept = await levelOf(ctx, keeper.id)
     t.match(kept, { level: { key: 'silver' }, reviewAt: addMonths(at, 12).toISOString() })
     t.equal(kept.history.edges[0].node.reason, 'renewal')
