@@ -97,7 +97,9 @@ export const ConfigSchema = Type.Object({
   /** The IANA time zone whose calendar days, weeks and months the reports count in (docs/analytics.md). */
   REPORTING_TIMEZONE: Type.String({ minLength: 1, default: 'Asia/Shanghai' }),
   /** Cron (UTC) of the points expiry run (default 16:05 UTC = 00:05 in China, just after month-end lots expire). */
-  POINTS_EXPIRY_CRON: Type.String({ minLength: 9, default: '5 16 * * *' })
+  POINTS_EXPIRY_CRON: Type.String({ minLength: 9, default: '5 16 * * *' }),
+  /** Cron (UTC) of the member level review (default 16:35 UTC = 00:35 in China, after the points expiry run). */
+  LEVEL_REVIEW_CRON: Type.String({ minLength: 9, default: '35 16 * * *' })
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -280,7 +280,22 @@ export const zhMessages: Record<string, string> = {
   'status: the redemption is already fully reversed': 'status：该兑换已全部冲正',
   'nothing of this redemption is left to give back': '该兑换已无可退回的积分',
   'This survey has already been answered': '此调查已作答',
-  'this survey has already been answered': '此调查已作答'
+  'this survey has already been answered': '此调查已作答',
+  // Member levels (docs/loyalty.md, "Member levels").
+  'a level above the base needs minSpend or minPoints (or both)': '基础等级以上的等级需要 minSpend 或 minPoints（或两者都要）',
+  'the base level has no thresholds: every customer is at it until it qualifies for another': '基础等级没有门槛：客户在达到其他等级之前都处于该等级',
+  'the base level keeps rank 0': '基础等级的 rank 固定为 0',
+  'the base level cannot be deactivated: customers without another level are at it': '基础等级不能停用：没有其他等级的客户都处于该等级',
+  'name no coupon template: {}': '不是已有的优惠券模板：{0}',
+  '{}: another member level already has this value': '{0}：另一个会员等级已使用此值',
+  'is already used by another member level': '已被另一个会员等级使用',
+  'names no member level: {}': '不是已有的会员等级：{0}',
+  'names no member level': '不是已有的会员等级',
+  'names an inactive level': '是已停用的会员等级',
+  'levelKey: the customer is already at {}': 'levelKey：该客户已处于 {0}',
+  'the customer is already at this level': '该客户已处于此等级',
+  'name the level by exactly one of levelId and levelKey': '请只用 levelId 和 levelKey 之一指定等级',
+  'the base level has no review': '基础等级没有复核日期'
 }
 
 /** Values inside messages (entity names, roles, states, actions, problem titles) that have a translation. */
@@ -308,5 +323,6 @@ export const zhTerms: Record<string, string> = {
   TicketRoutingRule: '工单分派规则', TicketCategory: '工单类别', 'ticket routing rule': '工单分派规则', 'ticket category': '工单类别',
   SlaPolicy: 'SLA 策略', WorkingCalendar: '工作日历', 'SLA policy': 'SLA 策略',
   PointsEarningRule: '积分获取规则', PointsRedemption: '积分兑换', LoyaltySettings: '忠诚度设置',
-  Survey: '满意度调查', 'Survey response': '调查答复', survey: '满意度调查'
+  Survey: '满意度调查', 'Survey response': '调查答复', survey: '满意度调查',
+  MemberLevel: '会员等级', 'member level': '会员等级'
 }

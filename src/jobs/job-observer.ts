@@ -2,10 +2,10 @@ import type { FastifyBaseLogger } from 'fastify'
 import { Counter, Histogram, type Registry } from 'prom-client'
 import { loggableError } from '../lib/error-summary.js'
 import type { Services } from '../modules/services.js'
-import type { JobDefinition } from './job.js'
+import type { JobDefinition, JobIo } from './job.js'
 
 /** Runs per job and outcome, and how long they took (docs/operations.md). */
-export type JobMetrics = { runs: Counter<'job' | 'outcome'>; duration: Histogram<'job' | 'outcome'> }
+export type JobMetrics = { runs: Counter<'job' | 'outcome'>; duration: Histogram<'job' | 'outcome'>; itemFailures: Counter<'job'> }
 
 const OUTCOMES = ['success', 'failure'] as const
 
@@ -19,9 +19,16 @@ export function jobMetrics(registry: Registry, jobs: readonly JobDefinition[]): 
     duration: new Histogram({
       name: 'crm_job_duration_seconds', help: 'Background job run duration by job and outcome', labelNames: ['job', 'outcome'],
       buckets: [0.05, 0.25, 1, 5, 15, 60, 300, 900, 3600], registers: [registry]
+    }),
+    itemFailures: new Counter({
+      name: 'crm_job_item_failures_total', help: 'Items of a job run that failed while the run went on (e.g. one customer of the level review), by job',
+      labelNames: ['job'], registers: [registry]
     })
   }
-  for (const job of jobs) for (const outcome of OUTCOMES) metrics.runs.labels(job.name, outcome).inc(0)
+  for (const job of jobs) {
+    for (const outcome of OUTCOMES) metrics.runs.labels(job.name, outcome).inc(0)
+    metrics.itemFailures.labels(job.name).inc(0)
+  }
   return metrics
 }
 
@@ -38,8 +45,14 @@ export async function runObserved(job: JobDefinition, services: Services, now: D
   const started = performance.now()
   const seconds = () => (performance.now() - started) / 1000
   log.info(ids, 'job started')
+  const io: JobIo = {
+    itemFailed(err, item) {
+      metrics?.itemFailures.labels(job.name).inc()
+      log.error({ ...ids, ...item, error: loggableError(err) }, 'job item failed')
+    }
+  }
   try {
-    const result = await job.run(services, now)
+    const result = await job.run(services, now, io)
     const elapsed = seconds()
     metrics?.runs.labels(job.name, 'success').inc()
     metrics?.duration.labels(job.name, 'success').observe(elapsed)

@@ -28,6 +28,7 @@ import { TicketSlaService } from './tickets/sla/ticket-sla.service.js'
 import { SurveysService } from './surveys/surveys.service.js'
 import { PointsService } from './points/points.service.js'
 import { EarningRulesService } from './points/earning-rules.service.js'
+import { LevelsService } from './levels/levels.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -60,7 +61,8 @@ export function createServices(deps: ServiceDeps) {
     ticketSla: new TicketSlaService(deps),
     surveys: new SurveysService(deps),
     points: new PointsService(deps),
-    earningRules: new EarningRulesService(deps)
+    earningRules: new EarningRulesService(deps),
+    levels: new LevelsService(deps)
   }
 }
 

@@ -78,7 +78,7 @@ export function conditionFailure(rule: IncentiveRule, event: IncentiveEvent): Fa
     if (rule.beneficiary === 'referrer' || rule.referrerKinds.length || rule.referrerTiers.length) {
       return { code: 'no_referrer', text: 'the customer was not referred by anyone, and the rule rewards or looks at the referrer' }
     }
-    return null
+    return levelFailure(rule, event)
   }
   if (rule.referrerKinds.length && !rule.referrerKinds.includes(referrer.kind)) {
     return { code: 'referrer_kind', text: `the referrer is of kind ${referrer.kind}, not one of ${oneOf(rule.referrerKinds)}` }
@@ -86,6 +86,8 @@ export function conditionFailure(rule: IncentiveRule, event: IncentiveEvent): Fa
   if (rule.referrerTiers.length && !rule.referrerTiers.includes(referrer.tier)) {
     return { code: 'referrer_tier', text: `the referrer's tier ${referrer.tier} is not one of ${oneOf(rule.referrerTiers)}` }
   }
+  const level = levelFailure(rule, event)
+  if (level) return level
   if (rule.trigger === 'order_paid') return orderFailure(rule, event)
   if (rule.trigger === 'referrer_milestone' && event.conversions !== rule.milestone) {
     return {
@@ -96,6 +98,18 @@ export function conditionFailure(rule: IncentiveRule, event: IncentiveEvent): Fa
     }
   }
   return null
+}
+
+/** A rule limited to member levels (会员等级) applies to customers at one of them. */
+function levelFailure(rule: IncentiveRule, event: IncentiveEvent): Failure | null {
+  const levels = rule.customerLevels ?? []
+  if (levels.length === 0) return null
+  if (event.customerLevel != null) {
+    return levels.includes(event.customerLevel) ? null
+      : { code: 'customer_level', text: `the customer's member level ${event.customerLevel} is not one of ${oneOf(levels)}` }
+  }
+  if (!event.customerId) return { code: 'customer_level', text: `the event has no customer, and the rule is for customers at the levels ${oneOf(levels)}` }
+  return { code: 'customer_level', text: `the customer's member level is not known, and the rule is for the levels ${oneOf(levels)}` }
 }
 
 function orderFailure(rule: IncentiveRule, event: IncentiveEvent): Failure | null {

@@ -37,6 +37,8 @@ export type IncentiveRule = {
   /** Conditions; an empty list matches any. Compared exactly (tiers are free text, e.g. `gold`). */
   referrerKinds: readonly string[]
   referrerTiers: readonly string[]
+  /** The event's customer is at any of these member levels (keys); absent or empty: any level. */
+  customerLevels?: readonly string[]
   /** order_paid: the order's net amount must be at least this (same currency). */
   minOrderAmount: number | null
   /** Valid while validFrom <= event.at < validUntil; null: open on that side. */
@@ -74,6 +76,8 @@ export type IncentiveEvent = {
   order?: { id: string; amount: number; currency: string; first: boolean }
   /** referrer_milestone: how many converted referrals the referrer has now. */
   conversions?: number
+  /** The customer's member level key when some rule looks at it; undefined: not read. */
+  customerLevel?: string | null
 }
 
 /** What limits have already used, read by the caller inside its transaction (locked). */
@@ -114,6 +118,7 @@ export type ExplanationCode =
   | 'no_referrer'
   | 'referrer_kind'
   | 'referrer_tier'
+  | 'customer_level'
   | 'no_order'
   | 'not_first_order'
   | 'currency'

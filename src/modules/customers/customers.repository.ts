@@ -11,6 +11,7 @@ import { escapeLike } from '../common/like.js'
 import type { CustomerFilter } from './customers.schemas.js'
 import { allRelated, relatedConditions, type CustomerRelatedReach } from './customers.related.js'
 import { scoreConditions } from './customers.scores.js'
+import { levelKeysCondition } from '../levels/levels.conditions.js'
 
 export type CustomerRow = typeof customers.$inferSelect
 export type CustomerInsert = typeof customers.$inferInsert
@@ -42,6 +43,7 @@ export function customerConditions(filter: CustomerFilter, pii: PiiCipher, relat
   }
   where.push(...scoreConditions(filter))
   where.push(...relatedConditions(filter, related))
+  if (filter.levelKeys?.length) where.push(levelKeysCondition(filter.levelKeys))
   return where
 }
 

@@ -28,7 +28,7 @@ export const customersRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
     const actor = requireActor(request)
     const { filter, order } = customerListArgs(request.query)
     const page = await services.customers.list(actor, filter, order, { first: limit, after: cursor })
-    return listBody({ ...page, rows: await services.customers.rfm.attach(actor, page.rows) })
+    return listBody({ ...page, rows: await services.levels.attach(actor, await services.customers.rfm.attach(actor, page.rows)) })
   })
 
   app.get('/segments', {
@@ -47,7 +47,7 @@ export const customersRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
     schema: { tags, summary: 'Get a customer', params: IdParams, response: { 200: CustomerView, ...errorResponses } }
   }, async (request, reply) => {
     const actor = requireActor(request)
-    const [customer] = await services.customers.rfm.attach(actor, [await services.customers.get(actor, request.params.id)])
+    const [customer] = await services.levels.attach(actor, await services.customers.rfm.attach(actor, [await services.customers.get(actor, request.params.id)]))
     return withEtag(reply, customer)
   })
 

@@ -4,6 +4,7 @@ import {
   optionalAll, StringEnum, Tags, Text, Uuid
 } from '../common/schemas.js'
 import { referrerKinds } from '../referrers/referrers.schemas.js'
+import { CustomerLevelView, LevelKey } from '../levels/levels.schemas.js'
 
 export const genders = ['male', 'female', 'other', 'unknown'] as const
 export const lifecycleStages = ['prospect', 'nurturing', 'loyal', 'at_risk', 'churned'] as const
@@ -70,7 +71,8 @@ const relatedFields = {
   referrerTier: Type.Optional(Type.Array(Text(50), { maxItems: 20, description: 'The credited referrer (referrerId) has any of these tiers (exact)' })),
   campaignId: Type.Optional(Uuid),
   hasOpenOpportunity: Type.Optional(Type.Boolean({ description: 'true: a live opportunity not yet won or lost; false: none' })),
-  lastActivityBefore: Type.Optional(DateTimeString)
+  lastActivityBefore: Type.Optional(DateTimeString),
+  levelKeys: Type.Optional(Type.Array(LevelKey, { maxItems: 50, uniqueItems: true, description: 'At any of these member levels (keys); customers that never moved are at the base level' }))
 }
 
 export const CustomerFilter = Type.Object({
@@ -129,7 +131,8 @@ export const CustomerView = Type.Object({
   version: Type.Integer(),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
-  rfm: Type.Optional(Nullable(CustomerRfmView))
+  rfm: Type.Optional(Nullable(CustomerRfmView)),
+  level: Type.Optional(Nullable(CustomerLevelView))
 })
 
 export const CustomerListQuery = Type.Object({
@@ -148,7 +151,8 @@ export const CustomerListQuery = Type.Object({
   f: Type.Optional(Scores('frequency')),
   m: Type.Optional(Scores('monetary')),
   scored: Type.Optional(Type.Boolean()),
-  ...relatedFields
+  ...relatedFields,
+  levelKeys: Type.Optional(Type.Array(LevelKey, { maxItems: 50, uniqueItems: true, description: 'At any of these member levels (keys)' }))
 }, { additionalProperties: false })
 
 /** Customers per RFM segment as of the last recompute, within the caller's reach. */

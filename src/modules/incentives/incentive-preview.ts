@@ -7,6 +7,7 @@ import { evaluateIncentives } from '../../rules/incentives.js'
 import type { IncentiveEvaluation, IncentiveEvent, IncentiveRule } from '../../rules/incentives.types.js'
 import { parse } from '../common/validate.js'
 import { SERVICE_TRIGGERS } from '../../rules/incentives.conditions.js'
+import { levelKeyOf } from '../levels/levels.conditions.js'
 import { conversionsOf, isFirstOrder, referrerFacts } from './incentive-facts.js'
 import { customerReferral } from './service-triggers.js'
 import { incentiveRulesRepository as repo, toRule } from './incentive-rules.repository.js'
@@ -83,8 +84,9 @@ async function eventOf(db: Db, data: IncentivePreviewInput, now: Date): Promise<
   }
   const conversions = data.conversions ?? (data.trigger === 'referrer_milestone' && referrer && referrer.id !== AD_HOC_ID
     ? await conversionsOf(db, referrer.id, null) : undefined)
+  const customerLevel = data.customerLevel ?? (customerId ? await levelKeyOf(db, customerId) : null)
   return {
-    trigger: data.trigger, key: `preview:${data.trigger}`, at, referrer, customerId, referralId, campaignId,
+    trigger: data.trigger, key: `preview:${data.trigger}`, at, referrer, customerId, referralId, campaignId, customerLevel,
     ...(order ? { order } : {}), ...(conversions !== undefined ? { conversions } : {})
   }
 }

@@ -30,7 +30,7 @@ export function toRule(row: RuleRow): IncentiveRule {
     id: row.id, name: row.name, active: row.active, campaignId: row.campaignId, trigger: row.trigger, orderScope: row.orderScope,
     milestone: row.milestone, calc: row.calc, rewardType: row.rewardType, amount: row.amount, percentBp: row.percentBp,
     currency: row.currency, couponCode: row.couponCode, beneficiary: row.beneficiary, referredAmount: row.referredAmount,
-    referrerKinds: row.referrerKinds, referrerTiers: row.referrerTiers, minOrderAmount: row.minOrderAmount,
+    referrerKinds: row.referrerKinds, referrerTiers: row.referrerTiers, customerLevels: row.customerLevels, minOrderAmount: row.minOrderAmount,
     validFrom: row.validFrom, validUntil: row.validUntil, capAmount: row.capAmount, perReferrerCap: row.perReferrerCap,
     perReferrerPeriod: row.perReferrerPeriod, tierMultipliers: row.tierMultipliers, priority: row.priority,
     stackable: row.stackable, approval: row.approval, holdDays: row.holdDays

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import {
   Currency, DateTimeString, ExpectedVersion, ExternalId, ListQuery, Nullable, optionalAll, StringEnum, Text, Uuid
 } from '../common/schemas.js'
+import { LevelKey } from '../levels/levels.schemas.js'
 
 export const incentiveTriggers = ['referral_qualified', 'referral_converted', 'order_paid', 'referrer_milestone', 'survey_answered', 'ticket_resolved'] as const
 export const rewardCalcs = ['fixed', 'percentage', 'points'] as const
@@ -33,6 +34,7 @@ const fields = {
   referredAmount: Nullable(Amount),
   referrerKinds: Labels,
   referrerTiers: Labels,
+  customerLevels: Type.Array(LevelKey, { maxItems: 20, uniqueItems: true, description: "The event's customer is at any of these member levels (keys); empty: any" }),
   minOrderAmount: Nullable(Amount),
   validFrom: Nullable(DateTimeString),
   validUntil: Nullable(DateTimeString),
@@ -75,7 +77,7 @@ export const IncentiveRuleView = Type.Object({
   campaignId: Nullable(Type.String()), trigger: Type.String(), orderScope: Type.String(), milestone: Nullable(Int),
   calc: Type.String(), rewardType: Type.String(), amount: Nullable(Int), percentBp: Nullable(Int), currency: Type.String(),
   couponCode: Nullable(Type.String()), beneficiary: Type.String(), referredAmount: Nullable(Int),
-  referrerKinds: Type.Array(Type.String()), referrerTiers: Type.Array(Type.String()), minOrderAmount: Nullable(Int),
+  referrerKinds: Type.Array(Type.String()), referrerTiers: Type.Array(Type.String()), customerLevels: Type.Array(Type.String()), minOrderAmount: Nullable(Int),
   validFrom: Nullable(Time), validUntil: Nullable(Time), capAmount: Nullable(Int), perReferrerCap: Nullable(Int),
   perReferrerPeriod: Type.String(), tierMultipliers: Type.Record(Type.String(), Int), priority: Int, stackable: Type.Boolean(),
   approval: Type.String(), holdDays: Int, createdBy: Nullable(Type.String()), version: Int, createdAt: Time, updatedAt: Time
@@ -110,6 +112,8 @@ export const IncentivePreviewInput = Type.Object({
   conversions: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
   referrerKind: Type.Optional(Text(50)),
   referrerTier: Type.Optional(Text(50)),
+  /** The customer's member level key, instead of the one stored. */
+  customerLevel: Type.Optional(LevelKey),
   at: Type.Optional(DateTimeString),
   /** Evaluate exactly these rules (as if active: test a draft); default: the active rules of the trigger. */
   ruleIds: Type.Optional(Type.Array(Uuid, { maxItems: 50, uniqueItems: true }))

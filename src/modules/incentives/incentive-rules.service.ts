@@ -12,6 +12,7 @@ import type { ServiceDeps } from '../service-deps.js'
 import { previewIncentives } from './incentive-preview.js'
 import { incentiveRulesRepository as repo, ruleConditions, type RuleInsert, type RuleRow } from './incentive-rules.repository.js'
 import { IncentiveRuleCreate, IncentiveRuleFilter, IncentiveRuleUpdate, type RuleOrderField } from './incentive-rules.schemas.js'
+import { assertLevelKeys } from '../levels/levels.conditions.js'
 import { assertCampaign, assertValidRule, type RuleShape } from './incentive-rules.validate.js'
 
 export type IncentiveRuleView = ReturnType<typeof toView>
@@ -22,7 +23,7 @@ const orderColumns = {
 }
 const auditedFields = [
   'externalId', 'name', 'description', 'active', 'campaignId', 'trigger', 'orderScope', 'milestone', 'calc', 'rewardType', 'amount',
-  'percentBp', 'currency', 'couponCode', 'beneficiary', 'referredAmount', 'referrerKinds', 'referrerTiers', 'minOrderAmount',
+  'percentBp', 'currency', 'couponCode', 'beneficiary', 'referredAmount', 'referrerKinds', 'referrerTiers', 'customerLevels', 'minOrderAmount',
   'validFrom', 'validUntil', 'capAmount', 'perReferrerCap', 'perReferrerPeriod', 'tierMultipliers', 'priority', 'stackable',
   'approval', 'holdDays'
 ] as const
@@ -77,6 +78,7 @@ export class IncentiveRulesService {
     assertValidRule(withDefaults(values))
     return runAction(this.deps.db, actionContext(actor), async ({ tx, audit, emit }) => {
       await assertCampaign(tx, withDefaults(values))
+      if (values.customerLevels?.length) await assertLevelKeys(tx, values.customerLevels, 'customerLevels')
       const row = await this.write(() => repo.insert(tx, values))
       audit({ action: 'incentive_rule.created', entityType: 'incentive_rule', entityId: row.id, changes: toView(row) })
       emit({ type: 'incentive_rule.created', entityType: 'incentive_rule', entityId: row.id, data: { incentiveRule: toView(row) } })
@@ -94,6 +96,7 @@ export class IncentiveRulesService {
       const merged = { ...before, ...values }
       assertValidRule(merged)
       if (values.campaignId !== undefined || values.currency !== undefined || values.rewardType !== undefined) await assertCampaign(tx, merged)
+      if (values.customerLevels?.length) await assertLevelKeys(tx, values.customerLevels, 'customerLevels')
       const after = await this.write(() => repo.update(tx, id, values))
       const changes = changedFields(toView(before), toView(after), auditedFields)
       if (Object.keys(changes).length > 0) {

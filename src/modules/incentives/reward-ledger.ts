@@ -1,6 +1,7 @@
 import type { Action } from '../../db/action.js'
 import { evaluateIncentives } from '../../rules/incentives.js'
 import type { IncentiveEvent, IncentiveRule, RewardDecision, RuleExplanation } from '../../rules/incentives.types.js'
+import { levelKeyOf } from '../levels/levels.conditions.js'
 import { creditReward } from '../points/points.hooks.js'
 import { lockUsage } from './reward-limits.js'
 import { rewardsRepository as repo } from './rewards.repository.js'
@@ -14,6 +15,10 @@ import { rewardEventData, type RewardInsert, type RewardRow } from './rewards.vi
  */
 export async function earnRewards(action: Action, event: IncentiveEvent, rules: readonly IncentiveRule[], now: Date): Promise<RewardRow[]> {
   if (rules.length === 0) return []
+  // The customer's member level, read only when a rule is limited to levels.
+  if (event.customerLevel === undefined && event.customerId && rules.some((r) => r.customerLevels?.length)) {
+    event = { ...event, customerLevel: await levelKeyOf(action.tx, event.customerId) }
+  }
   const usage = await lockUsage(action.tx, event, rules)
   const evaluation = evaluateIncentives(event, rules, usage)
   if (evaluation.decisions.length === 0) return []

@@ -3,6 +3,7 @@ import type { Action } from '../../db/action.js'
 import { pointsEarningRules } from '../../db/schema/points.js'
 import { rows } from '../../db/rows.js'
 import { orderPoints, refundedPoints, type EarningRule } from '../../rules/points-earning.js'
+import { levelsOnPointsEarned } from '../levels/levels.evaluate.js'
 import { creditLot, debitLots } from './points.ledger.js'
 import { pointsRepository as repo, type Holder } from './points.repository.js'
 import { reverseRedemption } from './points.redemptions.js'
@@ -23,9 +24,11 @@ const holderOf = (r: PointsReward): Holder => r.beneficiaryType === 'referrer' ?
 export async function creditReward(action: Action, reward: PointsReward, net: number, now: Date): Promise<void> {
   if (reward.rewardType !== 'points' || net <= 0) return
   const account = (await repo.lock(action.tx, holderOf(reward), true, now))!
-  await creditLot(action, account, 'earn', net, {
+  const entry = await creditLot(action, account, 'earn', net, {
     sourceType: 'reward', sourceId: reward.id, campaignId: reward.campaignId, orderId: reward.orderId, reason: 'incentive reward'
   }, now, now)
+  // Points earned count towards a customer's member level at once (docs/loyalty.md, "Member levels").
+  if (entry && reward.beneficiaryType === 'referred') await levelsOnPointsEarned(action, reward.beneficiaryId, now)
 }
 
 /**

@@ -105,7 +105,8 @@ const SCENARIO_TYPES = [
   'task.created', 'task.updated', 'task.completed', 'task.cancelled',
   'activity.logged', 'ownership.transferred', 'rfm.recomputed',
   'ticket.created', 'ticket.updated', 'ticket.status_changed', 'ticket.resolved', 'ticket.comment_added',
-  'points.earned', 'points.redeemed', 'points.adjusted', 'points.reversed', 'points.expired'
+  'points.earned', 'points.redeemed', 'points.adjusted', 'points.reversed', 'points.expired',
+  'customer.level_changed'
 ]
 
 const SCORING_CONFIG = JSON.stringify({ referrerTiers: { windowDays: 365, tiers: [{ tier: 'standard', minConversions: 0 }, { tier: 'silver', minConversions: 1 }] } })
@@ -350,11 +351,14 @@ async function scenario(ctx: TestApp, ok: Ok): Promise<void> {
   await ok(agent.token, TICKET_STATUS, { id: ticket.id, i: { status: 'in_progress' } }, 'changeTicketStatus')
   await ok(agent.token, TICKET_STATUS, { id: ticket.id, i: { status: 'resolved', note: '更换了电容' } }, 'changeTicketStatus')
 
-  // Loyalty: an earning rule, a paid order that earns points, a redemption at the till, a
-  // goodwill correction, a partial refund that takes points back and returns redeemed ones,
-  // and, fourteen months on, the expiry run.
+  // Loyalty: an earning rule and a member level, a paid order that earns points and reaches
+  // the level, a redemption at the till, a goodwill correction, a partial refund that takes
+  // points back and returns redeemed ones, and, fourteen months on, the expiry run and the
+  // level review that moves the customer back down.
   await ok(admin, 'mutation($i: CreatePointsEarningRuleInput!) { createPointsEarningRule(input: $i) { rule { id } userErrors { field code message } } }',
     { i: { name: '每消费1元积1分', kind: 'base', points: 1, unitAmount: 100 } }, 'createPointsEarningRule')
+  await ok(marketing.token, 'mutation($i: CreateMemberLevelInput!) { createMemberLevel(input: $i) { level { id } userErrors { field code message } } }',
+    { i: { key: 'silver', nameZh: '白银会员', nameEn: 'Silver', rank: 10, minSpend: 150_000, minPoints: 3000, pointsMultiplierBp: 12000, discountBp: 300 } }, 'createMemberLevel')
   const pointsOrder = (await ok(erp, 'mutation($i: RecordOrderInput!) { recordOrder(input: $i) { order { id } userErrors { field code message } } }',
     { i: { customerId: survivor.id, amount: { amount: 120_000, currency: 'CNY' }, externalId: 'ERP-SO-7001' } }, 'recordOrder')).order
   await ok(erp, 'mutation($i: RedeemPointsInput!) { redeemPoints(input: $i) { redemption { id } userErrors { field code message } } }',
@@ -364,6 +368,7 @@ async function scenario(ctx: TestApp, ok: Ok): Promise<void> {
   await ok(erp, 'mutation($i: RefundOrderInput!) { refundOrder(input: $i) { order { id } userErrors { field code message } } }',
     { i: { orderId: pointsOrder.id, amount: { amount: 60_000, currency: 'CNY' }, refundExternalId: 'ERP-RF-7001' } }, 'refundOrder')
   await ctx.app.services.points.expireDue(new Date(Date.now() + 430 * DAY))
+  await ctx.app.services.levels.reviewDue(new Date(Date.now() + 430 * DAY))
 
   // Four days later the uncalled lead breaches its first-contact SLA; scoring runs.
   await followUpScanJob.run(ctx.app.services, new Date(Date.now() + 4 * DAY))
