@@ -1,5 +1,9 @@
-import { asc, count, inArray, sql } from 'drizzle-orm'
+import { asc, count, eq, inArray, sql } from 'drizzle-orm'
+import type { Action } from '../../db/action.js'
 import type { Tx } from '../../db/client.js'
+import { customerLevels, memberLevels } from '../../db/schema/member-levels.js'
+import { evaluateLevelInAction, setLevelInAction } from '../levels/levels.evaluate.js'
+import { levelsRepository } from '../levels/levels.repository.js'
 import { couponRedemptions, coupons } from '../../db/schema/coupons.js'
 import { pointsAccounts, pointsEntries, pointsLots, pointsRedemptions } from '../../db/schema/points.js'
 
@@ -39,4 +43,23 @@ export async function moveLoyalty(tx: Tx, survivorId: string, mergedIds: string[
   }
   await tx.update(couponRedemptions).set({ customerId: survivorId }).where(inArray(couponRedemptions.customerId, mergedIds))
   return moved
+}
+
+/**
+ * The survivor's member level after a merge: the highest any of them held (keeping that
+ * level's review date), then up again if their orders and points together qualify for more.
+ * The merged customers' levels end; their history stays with them.
+ */
+export async function mergeLevels(action: Action, survivorId: string, mergedIds: string[], now: Date): Promise<void> {
+  const held = await action.tx.select({ customerId: customerLevels.customerId, levelId: customerLevels.levelId, reviewAt: customerLevels.reviewAt, rank: memberLevels.rank })
+    .from(customerLevels).innerJoin(memberLevels, eq(memberLevels.id, customerLevels.levelId))
+    .where(inArray(customerLevels.customerId, [survivorId, ...mergedIds]))
+  const own = held.find((r) => r.customerId === survivorId)
+  const best = held.filter((r) => r.customerId !== survivorId).sort((a, b) => b.rank - a.rank)[0]
+  if (best && best.rank > (own?.rank ?? 0)) {
+    const to = await levelsRepository.byId(action.tx, best.levelId)
+    if (to?.active) await setLevelInAction(action, survivorId, to, `merged from customer ${best.customerId}`, best.reviewAt, now)
+  }
+  if (held.some((r) => r.customerId !== survivorId)) await action.tx.delete(customerLevels).where(inArray(customerLevels.customerId, mergedIds))
+  if (await levelsRepository.hasLevelsAboveBase(action.tx)) await evaluateLevelInAction(action, survivorId, now, 'activity')
 }

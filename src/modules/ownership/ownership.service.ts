@@ -12,7 +12,7 @@ import { parse } from '../common/validate.js'
 import { CustomersService, type Customer } from '../customers/customers.service.js'
 import type { ServiceDeps } from '../service-deps.js'
 import { absorb, lockCustomers, moveReferences } from './ownership.merge.js'
-import { moveLoyalty } from '../loyalty/loyalty-merge.js'
+import { mergeLevels, moveLoyalty } from '../loyalty/loyalty-merge.js'
 import { recountCustomers, shareEdgeLock } from '../scoring/scoring.aggregates.js'
 import { CustomerMerge, OwnershipTransfer, transferableEntities, type TransferCounts } from './ownership.schemas.js'
 import { transferers } from './ownership.transfer.js'
@@ -75,7 +75,8 @@ export class OwnershipService {
     const reach = authorize(actor, 'customers', 'write')
     const { mergedIds } = parse(CustomerMerge, input)
     if (mergedIds.includes(survivorId)) throw invalid('mergedIds', 'cannot include the survivor itself', 'SELF_MERGE')
-    return runAction(this.deps.db, actionContext(actor), async ({ tx, audit, emit }) => {
+    return runAction(this.deps.db, actionContext(actor), async (action) => {
+      const { tx, audit, emit } = action
       // Orders of any date move: taken before any row lock, so a recompute cannot deadlock with this.
       await shareEdgeLock(tx)
       const rows = new Map((await lockCustomers(tx, [survivorId, ...mergedIds])).map((r) => [r.id, r]))
@@ -98,6 +99,8 @@ export class OwnershipService {
         .where(inArray(customers.id, mergedIds))
       // After the merged are marked: the survivor is recounted with their orders, their own scores go.
       await recountCustomers(tx, [survivorId, ...mergedIds])
+      // After the orders moved: the survivor's member level counts them.
+      await mergeLevels(action, survivorId, mergedIds, at)
       const [after] = await tx.update(customers).set({ ...filled, version: sql`${customers.version} + 1`, updatedAt: at })
         .where(eq(customers.id, survivorId)).returning()
       await tx.insert(customerMerges).values(merged.map((m) => ({
