@@ -2,6 +2,7 @@ import type fc from 'fast-check'
 import type { Actor, Model } from './model-state.js'
 import { checkLedger } from './model-invariants.js'
 import { checkPoints } from './model-invariants-points.js'
+import { checkLevels } from './model-levels.js'
 import type { Caller, World } from './model-world.js'
 
 /**
@@ -19,6 +20,7 @@ export abstract class Cmd implements fc.AsyncCommand<Model, World> {
     await this.exec(m, w)
     await checkLedger(w, m)
     await checkPoints(w, m)
+    await checkLevels(w, m)
   }
 }
 

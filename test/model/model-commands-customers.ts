@@ -3,6 +3,7 @@ import { Cmd, fresh, freshPhone, staffNames, who } from './model-command.js'
 import { write, type Expect } from './model-invariants.js'
 import { Model } from './model-state.js'
 import { E, Json, type World } from './model-world.js'
+import { levelAfterMerge } from './model-levels.js'
 
 /** Customers: create, update, delete, merge. */
 const CUSTOMER = '{ customer { id version owner { id } } userErrors { field message code } }'
@@ -104,6 +105,7 @@ export class MergeCustomers extends Cmd {
         for (const t of [m.activities, m.opportunities, m.leads, m.orders, m.tickets] as Map<string, { customerId: string | null }>[]) {
           for (const r of t.values()) if (r.customerId === x.id) r.customerId = s.id
         }
+        levelAfterMerge(m, s.id, x.id)
         // Survey invitations follow the customer: the survivor counts as invited wherever the duplicate was.
         for (const key of [...m.surveyed]) if (key.endsWith(`:${x.id}`)) m.surveyed.add(`${key.slice(0, -x.id.length)}${s.id}`)
         return { audits: { [s.id]: 'some' }, events: { [s.id]: ['customer.merged'] }, others: 'allowed' }

@@ -4,6 +4,7 @@ import { write, type Expect } from './model-invariants.js'
 import { Model, type Actor } from './model-state.js'
 import { E, ModelFailure, type World } from './model-world.js'
 import { pointsBackOnRefund } from './model-commands-points.js'
+import { levelAfterOrder } from './model-levels.js'
 
 /** Activities on every subject kind, tasks, orders and refunds. */
 const UE = 'userErrors { field message code }'
@@ -113,6 +114,8 @@ export class RecordOrder extends Cmd {
         // Without a campaign the order takes its customer's referral's (docs/orders.md): the model takes the app's word for it.
         if (campaign && row.campaignId !== campaign.id) throw new ModelFailure(`${this}: recorded with campaign ${row.campaignId}, asked ${campaign.id}`)
         m.orders.set(row.id, { id: row.id, customerId: cust.id, amount: this.amount, refunded: 0, campaignId: row.campaignId ?? null })
+        // An order that makes its customer qualify moves the level up in the same transaction.
+        if (levelAfterOrder(m, cust.id)) return { audits: { [row.id]: 1, [cust.id]: 1 }, events: { [row.id]: ['order.recorded'], [cust.id]: ['customer.level_changed'] } }
         return { audits: { [row.id]: 1 }, events: { [row.id]: ['order.recorded'] } }
       })
   }

@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import type { TestApp } from '../helper.js'
 import { allCommands } from './model-commands.js'
 import { checkLedger, checkRead, walkList } from './model-invariants.js'
+import { createModelLevels } from './model-levels.js'
 import { checkReport, reportNames } from './model-invariants-analytics.js'
 import { campaignScene } from './model-commands-campaigns.js'
 import { checkTickets, serviceScene } from './model-commands-tickets.js'
@@ -63,6 +64,7 @@ export async function setupRun(ctx: TestApp, accounts: Account[]): Promise<{ mod
     real.callers.set(acc.name, caller)
     actors.push({ name: acc.name, role: acc.role, userId: acc.userId, teamId: acc.teamId })
   }
+  await createModelLevels(real)
   return { model: new Model(actors), real }
 }
 

@@ -48,6 +48,8 @@ export class Model {
   tickets = new Map<string, MTicket>()
   /** Points balance per customer (absent: no account, 0); follows merges like the accounts do. */
   points = new Map<string, number>()
+  /** Member level rank per customer (absent: the base level, 0); test/model/model-levels.ts. */
+  levels = new Map<string, number>()
   /** Per order: the points redeemed to pay for it, each redemption apart (a refund returns each one's share). */
   redeemedFor = new Map<string, number[]>()
   /** Active satisfaction surveys that follow a resolved ticket. */
