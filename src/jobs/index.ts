@@ -8,6 +8,7 @@ import { webhookPruneJob } from './webhook-prune.job.js'
 import { ticketSlaScanJob } from './ticket-sla-scan.job.js'
 import { surveyDispatchJob } from './survey-dispatch.job.js'
 import { pointsExpiryJob } from './points-expiry.job.js'
+import { couponBatchesJob } from './coupon-batches.job.js'
 
 /** Every background job the queue schedules and works (src/jobs/queue.ts). */
-export const jobs: readonly JobDefinition[] = [followUpScanJob, consentExpiryJob, rewardApprovalJob, rfmRecomputeJob, idempotencyPurgeJob, webhookPruneJob, ticketSlaScanJob, surveyDispatchJob, pointsExpiryJob]
+export const jobs: readonly JobDefinition[] = [followUpScanJob, consentExpiryJob, rewardApprovalJob, rfmRecomputeJob, idempotencyPurgeJob, webhookPruneJob, ticketSlaScanJob, surveyDispatchJob, pointsExpiryJob, couponBatchesJob]

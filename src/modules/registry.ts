@@ -24,6 +24,7 @@ import ticketRouting from './tickets/routing/index.js'
 import ticketSla from './tickets/sla/index.js'
 import surveys from './surveys/index.js'
 import points from './points/index.js'
+import coupons from './coupons/index.js'
 
 /** What a domain area contributes to the app: REST routes, resolvers, loaders. */
 export type CrmModule = {
@@ -56,7 +57,8 @@ export const modules: CrmModule[] = [
   ticketRouting,
   ticketSla,
   surveys,
-  points
+  points,
+  coupons
 ]
 
 /** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */

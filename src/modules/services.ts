@@ -28,6 +28,8 @@ import { TicketSlaService } from './tickets/sla/ticket-sla.service.js'
 import { SurveysService } from './surveys/surveys.service.js'
 import { PointsService } from './points/points.service.js'
 import { EarningRulesService } from './points/earning-rules.service.js'
+import { CouponTemplatesService } from './coupons/coupon-templates.service.js'
+import { CouponsService } from './coupons/coupons.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -60,7 +62,9 @@ export function createServices(deps: ServiceDeps) {
     ticketSla: new TicketSlaService(deps),
     surveys: new SurveysService(deps),
     points: new PointsService(deps),
-    earningRules: new EarningRulesService(deps)
+    earningRules: new EarningRulesService(deps),
+    couponTemplates: new CouponTemplatesService(deps),
+    coupons: new CouponsService(deps)
   }
 }
 

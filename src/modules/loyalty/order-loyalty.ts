@@ -1,5 +1,6 @@
 import type { Action } from '../../db/action.js'
 import { earnForOrder, pointsOnOrderRefunded } from '../points/points.hooks.js'
+import { restoreCouponsForRefund } from '../coupons/coupons.use.js'
 
 /**
  * What loyalty does when an order is recorded or refunded, inside the order's action
@@ -17,4 +18,5 @@ export async function loyaltyOnOrderRecorded(action: Action, order: LoyaltyOrder
 
 export async function loyaltyOnOrderRefunded(action: Action, order: LoyaltyOrder, refund: { id: string; refundedBefore: number; refundedAfter: number }, now: Date): Promise<void> {
   await pointsOnOrderRefunded(action, { order, refundId: refund.id, refundedBefore: refund.refundedBefore, refundedAfter: refund.refundedAfter }, now)
+  await restoreCouponsForRefund(action, order, refund.refundedAfter >= order.amount, now)
 }
