@@ -36,6 +36,8 @@ export const webhookEventTypes = [
   'survey.created', 'survey.updated', 'survey.sent', 'survey.answered', 'survey.detractor', 'survey.promoter',
   // Loyalty: points (docs/loyalty.md).
   'points.earned', 'points.redeemed', 'points.expired', 'points.adjusted', 'points.reversed',
+  // Loyalty: coupons (docs/loyalty-coupons.md).
+  'coupon.issued', 'coupon.redeemed', 'coupon.voided', 'coupon.restored', 'coupon_batch.completed',
   // The delivery engine's: an endpoint was turned off (410 Gone, or failing too long).
   'webhook_endpoint.disabled'
 ] as const
