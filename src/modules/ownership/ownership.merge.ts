@@ -2,6 +2,7 @@ import { and, asc, count, eq, inArray, sql } from 'drizzle-orm'
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core'
 import type { Tx } from '../../db/client.js'
 import { activities } from '../../db/schema/activities.js'
+import { couponRedemptions, coupons } from '../../db/schema/coupons.js'
 import { customers } from '../../db/schema/customers.js'
 import { leads } from '../../db/schema/leads.js'
 import { rewards } from '../../db/schema/incentives.js'
@@ -52,6 +53,9 @@ export async function moveReferences(tx: Tx, survivorId: string, mergedIds: stri
   // Survey invitations and answers (unversioned rows) follow their customer, so the survivor's satisfaction includes them.
   await tx.update(surveyInvitations).set({ customerId: survivorId }).where(inArray(surveyInvitations.customerId, mergedIds))
   await tx.update(surveyResponses).set({ customerId: survivorId }).where(inArray(surveyResponses.customerId, mergedIds))
+  // Coupons and their uses follow their customer, so the survivor holds them and its per-customer limits count them.
+  await tx.update(coupons).set({ customerId: survivorId, version: sql`${coupons.version} + 1` }).where(inArray(coupons.customerId, mergedIds))
+  await tx.update(couponRedemptions).set({ customerId: survivorId }).where(inArray(couponRedemptions.customerId, mergedIds))
   // Customers merged earlier into one of these now point at the survivor directly.
   await tx.update(customers).set({ mergedIntoId: survivorId }).where(inArray(customers.mergedIntoId, mergedIds))
   return moved

@@ -135,6 +135,19 @@ await forEachDatabase(t, async (t, ctx) => {
     t.equal(still.batch_id, null, 'the held coupon is untouched')
   })
 
+  await t.test("a merged customer's coupons go to the survivor, who may use them", async (t) => {
+    const tpl = await createTemplate(ctx, { minOrderAmount: 0 })
+    const survivor = await createCustomer(ctx)
+    const duplicate = await createCustomer(ctx)
+    const coupon = await issue(ctx, tpl.id, { customerId: duplicate.id })
+    const m = await ctx.gql(ctx.adminToken, 'mutation($s: ID!, $m: [ID!]!) { mergeCustomers(survivorId: $s, mergedIds: $m) { mergedIds userErrors { code } } }', { s: survivor.id, m: [duplicate.id] })
+    t.same(m.data.mergeCustomers.userErrors, [])
+    const held = (await ctx.rest(pos, 'GET', `/api/v1/coupons?customerId=${survivor.id}`)).json().data
+    t.match(held, [{ id: coupon.id, customerId: survivor.id, version: coupon.version + 1 }])
+    const used = await ctx.gql(pos, REDEEM, { i: { code: coupon.code, customerId: survivor.id, orderAmount: { amount: 5000 } } })
+    t.same(used.data.redeemCoupon.userErrors, [])
+  })
+
   await t.test('issuing, voiding and reading through GraphQL variables and inline arguments agree', async (t) => {
     const tpl = await createTemplate(ctx)
     const c = await createCustomer(ctx)
