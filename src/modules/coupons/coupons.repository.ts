@@ -27,7 +27,8 @@ export const factsOf = (c: CouponWithTemplate): CouponFacts => ({
   status: c.coupon.status, holderCustomerId: c.holderCustomerId, validFrom: c.coupon.validFrom, validUntil: c.coupon.validUntil
 })
 
-const holderCustomer = sql<string | null>`coalesce(
+/** The customer who may use a coupon: its own (a merged one's survivor), else its referrer's linked customer. */
+export const holderCustomerSql = sql<string | null>`coalesce(
   (select coalesce(hc.merged_into_id, hc.id) from customers hc where hc.id = ${coupons.customerId}),
   (select r.customer_id from referrers r where r.id = ${coupons.referrerId}))`
 
@@ -62,7 +63,7 @@ export const couponsRepository = {
   },
 
   async byCode(ex: Executor, code: string, where?: SQL): Promise<CouponWithTemplate | undefined> {
-    const [row] = await ex.select({ coupon: coupons, template: couponTemplates, holderCustomerId: holderCustomer })
+    const [row] = await ex.select({ coupon: coupons, template: couponTemplates, holderCustomerId: holderCustomerSql })
       .from(coupons).innerJoin(couponTemplates, eq(couponTemplates.id, coupons.templateId))
       .where(and(eq(coupons.code, code), where))
     return row
@@ -70,7 +71,7 @@ export const couponsRepository = {
 
   async byIds(ex: Executor, ids: readonly string[], where?: SQL): Promise<CouponWithTemplate[]> {
     if (ids.length === 0) return []
-    return ex.select({ coupon: coupons, template: couponTemplates, holderCustomerId: holderCustomer })
+    return ex.select({ coupon: coupons, template: couponTemplates, holderCustomerId: holderCustomerSql })
       .from(coupons).innerJoin(couponTemplates, eq(couponTemplates.id, coupons.templateId))
       .where(and(sql`${coupons.id} in ${ids}`, where))
   },

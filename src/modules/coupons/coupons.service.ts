@@ -15,6 +15,7 @@ import type { CodeSource } from './coupons.generate.js'
 import { assignInAction, issueCouponInAction } from './coupons.issue.js'
 import { couponReach, couponsRepository as repo, type CouponWithTemplate } from './coupons.repository.js'
 import { AssignInput, BatchInput, CouponFilter, IssueInput, RedeemInput, RestoreInput, ValidateInput, VoidInput } from './coupons.schemas.js'
+import { findForUse } from './coupons.statements.js'
 import { decide, redeemInAction, restoreInAction, voidInAction } from './coupons.use.js'
 import { batchView, couponView, couponViewOf, redemptionView, type CouponBatchView, type CouponRedemptionView, type CouponView } from './coupons.views.js'
 
@@ -215,9 +216,21 @@ export class CouponsService {
     const now = this.now()
     return runAction(this.deps.db, actionContext(actor), async (action) => {
       const named = await resolveBuyer(action.tx, actor, data, 'write')
-      const { orderId, buyer } = await resolveOrder(action.tx, named, data.orderId, data.orderExternalId)
-      const found = await repo.byCode(action.tx, parsed.code, couponReach(actor, 'write'))
+      const reach = couponReach(actor, 'write')
+      let found: CouponWithTemplate | undefined
+      let link: { orderId: string | null; buyer: string | null }
+      if (data.orderId || reach) {
+        link = await resolveOrder(action.tx, named, data.orderId, data.orderExternalId)
+        found = await repo.byCode(action.tx, parsed.code, reach)
+      } else {
+        // The hot path (a till that reaches every coupon): coupon, template, holder and the ERP order in one statement.
+        const hit = await findForUse(action.tx, parsed.code, data.orderExternalId ?? null)
+        found = hit
+        const order = hit?.order ?? null
+        link = { orderId: order && (named === null || order.customerId === named) ? order.id : null, buyer: named ?? order?.customerId ?? null }
+      }
       if (!found) throw unknownCode()
+      const { orderId, buyer } = link
       const done = await redeemInAction(action, found, {
         buyer, orderAmount: data.orderAmount.amount, currency: data.orderAmount.currency ?? 'CNY', now, orderId, orderExternalId: data.orderExternalId ?? null
       })

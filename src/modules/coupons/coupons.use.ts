@@ -5,6 +5,7 @@ import type { Executor } from '../../db/client.js'
 import { couponRedemptions, coupons } from '../../db/schema/coupons.js'
 import { decideCoupon, type CouponDecision } from '../../rules/coupon-validity.js'
 import { refused } from './coupons.buyer.js'
+import { useCoupon } from './coupons.statements.js'
 import { couponsRepository as repo, factsOf, offerOf, type CouponRow, type CouponWithTemplate, type RedemptionRow } from './coupons.repository.js'
 import { couponEventData, redemptionView } from './coupons.views.js'
 
@@ -31,16 +32,15 @@ export async function redeemInAction(action: Action, found: CouponWithTemplate, 
   if (found.template.perCustomerLimit !== null && use.buyer !== null) await repo.lockUses(action.tx, found.template.id, use.buyer)
   const decision = await decide(action.tx, found, use)
   if (!decision.ok) throw refused(decision.reason, decision.message)
-  const [coupon] = await action.tx.update(coupons).set({ status: 'redeemed', redeemedAt: use.now, version: sql`${coupons.version} + 1` })
-    .where(and(eq(coupons.id, found.coupon.id), eq(coupons.status, 'issued'))).returning()
-  if (!coupon) {
+  const done = await useCoupon(action.tx, {
+    couponId: found.coupon.id, now: use.now, id: uuidv7(), customerId: use.buyer, orderId: use.orderId, orderExternalId: use.orderExternalId,
+    orderAmount: use.orderAmount, currency: use.currency, discount: decision.discount, giftItemCode: decision.giftItemCode
+  })
+  if (!done) {
     const [now] = await action.tx.select({ status: coupons.status }).from(coupons).where(eq(coupons.id, found.coupon.id))
     throw now?.status === 'voided' ? refused('VOIDED', 'the coupon has been voided') : refused('ALREADY_REDEEMED', 'the coupon has already been used')
   }
-  const [redemption] = await action.tx.insert(couponRedemptions).values({
-    id: uuidv7(), couponId: coupon.id, templateId: coupon.templateId, customerId: use.buyer, orderId: use.orderId, orderExternalId: use.orderExternalId,
-    orderAmount: use.orderAmount, currency: use.currency, discount: decision.discount, giftItemCode: decision.giftItemCode, redeemedAt: use.now
-  }).returning()
+  const { coupon, redemption } = done
   const data = { coupon: couponEventData(coupon), redemption: redemptionView(redemption) }
   action.audit({ action: 'coupon.redeemed', entityType: 'coupon', entityId: coupon.id, changes: { status: { from: 'issued', to: 'redeemed' }, redemption: data.redemption } })
   action.emit({ type: 'coupon.redeemed', entityType: 'coupon', entityId: coupon.id, data })
