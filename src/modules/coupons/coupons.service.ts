@@ -15,8 +15,8 @@ import type { CodeSource } from './coupons.generate.js'
 import { assignInAction, issueCouponInAction } from './coupons.issue.js'
 import { couponReach, couponsRepository as repo, type CouponWithTemplate } from './coupons.repository.js'
 import { AssignInput, BatchInput, CouponFilter, IssueInput, RedeemInput, RestoreInput, ValidateInput, VoidInput } from './coupons.schemas.js'
-import { findForUse } from './coupons.statements.js'
-import { decide, redeemInAction, restoreInAction, voidInAction } from './coupons.use.js'
+import { findForUse, type FoundForUse } from './coupons.statements.js'
+import { decide, redeemInAction, restoreInAction, voidInAction, type FindCoupon } from './coupons.use.js'
 import { batchView, couponView, couponViewOf, redemptionView, type CouponBatchView, type CouponRedemptionView, type CouponView } from './coupons.views.js'
 
 export type CouponValidation = {
@@ -217,24 +217,24 @@ export class CouponsService {
     return runAction(this.deps.db, actionContext(actor), async (action) => {
       const named = await resolveBuyer(action.tx, actor, data, 'write')
       const reach = couponReach(actor, 'write')
-      let found: CouponWithTemplate | undefined
+      let find: FindCoupon
       let link: { orderId: string | null; buyer: string | null }
       if (data.orderId || reach) {
         link = await resolveOrder(action.tx, named, data.orderId, data.orderExternalId)
-        found = await repo.byCode(action.tx, parsed.code, reach)
+        find = () => repo.byCode(action.tx, parsed.code, reach)
       } else {
         // The hot path (a till that reaches every coupon): coupon, template, holder and the ERP order in one statement.
-        const hit = await findForUse(action.tx, parsed.code, data.orderExternalId ?? null)
-        found = hit
-        const order = hit?.order ?? null
+        const again = () => findForUse(action.tx, parsed.code, data.orderExternalId ?? null)
+        let first: Promise<FoundForUse | undefined> | null = again()
+        const order = (await first)?.order ?? null
         link = { orderId: order && (named === null || order.customerId === named) ? order.id : null, buyer: named ?? order?.customerId ?? null }
+        find = () => { const f = first ?? again(); first = null; return f }
       }
-      if (!found) throw unknownCode()
       const { orderId, buyer } = link
-      const done = await redeemInAction(action, found, {
+      const done = await redeemInAction(action, find, {
         buyer, orderAmount: data.orderAmount.amount, currency: data.orderAmount.currency ?? 'CNY', now, orderId, orderExternalId: data.orderExternalId ?? null
       })
-      return { redemption: redemptionView(done.redemption), coupon: couponView(done.coupon, found.template) }
+      return { redemption: redemptionView(done.redemption), coupon: couponView(done.coupon, done.template) }
     })
   }
 

@@ -1,37 +1,30 @@
-import { getTableColumns, sql, type SQL } from 'drizzle-orm'
-import type { PgTable } from 'drizzle-orm/pg-core'
+import { sql } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
 import { couponRedemptions, coupons, couponTemplates } from '../../db/schema/coupons.js'
 import { rowShape, statement } from '../../db/statement.js'
-import { holderCustomerSql, type CouponRow, type CouponWithTemplate, type RedemptionRow } from './coupons.repository.js'
+import { holderCustomerSql, type CouponWithTemplate } from './coupons.repository.js'
 
 /**
  * The two statements every redemption runs, each of fixed text (rendered once, prepared per
- * connection; docs/performance.md, "Coupons"): the coupon with its template, its holder and
- * the CRM order under the ERP's id; and the use itself, the conditional update and the
- * redemption row in one round trip.
+ * connection; docs/performance.md, "Coupons"): the coupon with its template (each as ONE
+ * JSON value: a row description of 5 columns, not 45), its holder and the CRM order under
+ * the ERP's id; and the use itself, the conditional update and the redemption row in one
+ * round trip that returns nothing the app does not already know.
  */
 
 const couponRow = rowShape(coupons)
 const templateRow = rowShape(couponTemplates)
-const redemptionRow = rowShape(couponRedemptions)
-
-/** `alias.column, …` in the table's column order (the order rowShape decodes). */
-function columnsOf(table: PgTable, alias: string): SQL {
-  return sql.raw(Object.keys(getTableColumns(table)).map((key) => `${alias}.${key.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`)}`).join(', '))
-}
 
 export type FoundForUse = CouponWithTemplate & { order: { id: string; customerId: string } | null }
 
 const forUseStatement = statement<{ code: string; orderExternalId: string | null }, FoundForUse>('coupon_for_use', () => sql`
-  select ${couponRow.list}, ${templateRow.list}, ${holderCustomerSql}, o.id, o.customer_id
+  select ${couponRow.json}, ${templateRow.json}, ${holderCustomerSql}, o.id, o.customer_id
   from ${coupons} join ${couponTemplates} on ${couponTemplates.id} = ${coupons.templateId}
   left join orders o on o.external_id = ${sql.placeholder('orderExternalId')}
   where ${coupons.code} = ${sql.placeholder('code')}`, (row) => {
-  const at = couponRow.size + templateRow.size
   return {
-    coupon: couponRow.map(row), template: templateRow.map(row, couponRow.size), holderCustomerId: row[at] as string | null,
-    order: row[at + 1] ? { id: row[at + 1] as string, customerId: row[at + 2] as string } : null
+    coupon: couponRow.map(row[0] as unknown[]), template: templateRow.map(row[1] as unknown[]), holderCustomerId: row[2] as string | null,
+    order: row[3] ? { id: row[3] as string, customerId: row[4] as string } : null
   }
 })
 
@@ -42,28 +35,29 @@ export async function findForUse(ex: Executor, code: string, orderExternalId: st
 }
 
 export type UseValues = {
-  couponId: string; now: Date; id: string; customerId: string | null; orderId: string | null; orderExternalId: string | null
-  orderAmount: number; currency: string; discount: number; giftItemCode: string | null
+  couponId: string; version: number; id: string; templateId: string; customerId: string | null; orderId: string | null; orderExternalId: string | null
+  orderAmount: number; currency: string; discount: number; giftItemCode: string | null; redeemedAt: Date
 }
 
-const useStatement = statement<Record<string, unknown>, { coupon: CouponRow; redemption: RedemptionRow }>('coupon_use', () => sql`
+const useStatement = statement<Record<string, unknown>, number>('coupon_use', () => sql`
   with used as (
-    update ${coupons} set status = 'redeemed', redeemed_at = ${sql.placeholder('now')}::timestamptz, version = ${coupons.version} + 1
-    where ${coupons.id} = ${sql.placeholder('couponId')}::uuid and ${coupons.status} = 'issued'
-    returning *
-  ), added as (
-    insert into ${couponRedemptions} (id, coupon_id, template_id, customer_id, order_id, order_external_id, order_amount, currency, discount, gift_item_code, redeemed_at)
-    select ${sql.placeholder('id')}::uuid, used.id, used.template_id, ${sql.placeholder('customerId')}::uuid, ${sql.placeholder('orderId')}::uuid,
-      ${sql.placeholder('orderExternalId')}, ${sql.placeholder('orderAmount')}::bigint, ${sql.placeholder('currency')}, ${sql.placeholder('discount')}::bigint,
-      ${sql.placeholder('giftItemCode')}, ${sql.placeholder('now')}::timestamptz
-    from used
-    returning *
+    update ${coupons} set status = 'redeemed', redeemed_at = ${sql.placeholder('redeemedAt')}::timestamptz, version = ${coupons.version} + 1
+    where ${coupons.id} = ${sql.placeholder('couponId')}::uuid and ${coupons.version} = ${sql.placeholder('version')}::int and ${coupons.status} = 'issued'
+    returning id
   )
-  select ${columnsOf(coupons, 'used')}, ${columnsOf(couponRedemptions, 'added')} from used cross join added`,
-(row) => ({ coupon: couponRow.map(row), redemption: redemptionRow.map(row, couponRow.size) }))
+  insert into ${couponRedemptions} (id, coupon_id, template_id, customer_id, order_id, order_external_id, order_amount, currency, discount, gift_item_code, redeemed_at)
+  select ${sql.placeholder('id')}::uuid, used.id, ${sql.placeholder('templateId')}::uuid, ${sql.placeholder('customerId')}::uuid, ${sql.placeholder('orderId')}::uuid,
+    ${sql.placeholder('orderExternalId')}, ${sql.placeholder('orderAmount')}::bigint, ${sql.placeholder('currency')}, ${sql.placeholder('discount')}::bigint,
+    ${sql.placeholder('giftItemCode')}, ${sql.placeholder('redeemedAt')}::timestamptz
+  from used
+  returning 1`, (row) => row[0] as number)
 
-/** `issued → redeemed` and the redemption, in one statement; null when the coupon was not `issued` any more. */
-export async function useCoupon(ex: Executor, v: UseValues): Promise<{ coupon: CouponRow; redemption: RedemptionRow } | null> {
-  const [done] = await useStatement(ex, { ...v, now: v.now.toISOString() })
-  return done ?? null
+/**
+ * `issued → redeemed` and the redemption row, in one statement, only while the coupon is
+ * still at `version` (what the rules decided on). False when it is not: redeemed or changed
+ * meanwhile.
+ */
+export async function useCoupon(ex: Executor, v: UseValues): Promise<boolean> {
+  const done = await useStatement(ex, { ...v, redeemedAt: v.redeemedAt.toISOString() })
+  return done.length > 0
 }

@@ -3,11 +3,15 @@ import { uuidv7 } from 'uuidv7'
 import type { Action } from '../../db/action.js'
 import type { Executor } from '../../db/client.js'
 import { couponRedemptions, coupons } from '../../db/schema/coupons.js'
+import { insertedRow } from '../../db/statement.js'
+import { CrmError } from '../../errors.js'
 import { decideCoupon, type CouponDecision } from '../../rules/coupon-validity.js'
-import { refused } from './coupons.buyer.js'
+import { refused, unknownCode } from './coupons.buyer.js'
 import { useCoupon } from './coupons.statements.js'
-import { couponsRepository as repo, factsOf, offerOf, type CouponRow, type CouponWithTemplate, type RedemptionRow } from './coupons.repository.js'
+import { couponsRepository as repo, factsOf, offerOf, type CouponRow, type CouponWithTemplate, type RedemptionRow, type TemplateRow } from './coupons.repository.js'
 import { couponEventData, redemptionView } from './coupons.views.js'
+
+const redemptionRow = insertedRow(couponRedemptions)
 
 /** An order a coupon is checked against or used on. */
 export type UseRequest = { buyer: string | null; orderAmount: number; currency: string; now: Date }
@@ -19,32 +23,49 @@ export async function decide(ex: Executor, found: CouponWithTemplate, use: UseRe
   return decideCoupon(offerOf(found.template), factsOf(found), { customerId: use.buyer, orderAmount: use.orderAmount, currency: use.currency, now: use.now, customerUses })
 }
 
-export type Redeemed = { redemption: RedemptionRow; coupon: CouponRow }
+export type Redeemed = { redemption: RedemptionRow; coupon: CouponRow; template: TemplateRow }
+export type Restored = { redemption: RedemptionRow; coupon: CouponRow }
+
+/** Reads the coupon again (with its template and holder): each try of a use starts from what is committed. */
+export type FindCoupon = () => Promise<CouponWithTemplate | undefined>
+
+const TRIES = 5
 
 /**
- * Uses a coupon exactly once, inside the caller's action. The rules decide first; then ONE
- * conditional update moves it `issued → redeemed`: of any number of concurrent uses, the
- * database lets exactly one through and the others find it redeemed (ALREADY_REDEEMED).
- * A template with a per-customer limit serialises the buyer's uses of it, so concurrent
- * uses of two of its codes cannot both pass the limit.
+ * Uses a coupon exactly once, inside the caller's action. The rules decide on the coupon as
+ * read; then ONE conditional update moves it `issued → redeemed` only if it is still the
+ * version they decided on. Of any number of concurrent uses the database lets exactly one
+ * through; the others read it again and find it redeemed (ALREADY_REDEEMED). A coupon that
+ * changed otherwise meanwhile (handed to a customer, restored) is decided again on what it
+ * is now. A template with a per-customer limit serialises the buyer's uses of it, so
+ * concurrent uses of two of its codes cannot both pass the limit.
  */
-export async function redeemInAction(action: Action, found: CouponWithTemplate, use: UseRequest & { orderId: string | null; orderExternalId: string | null }): Promise<Redeemed> {
-  if (found.template.perCustomerLimit !== null && use.buyer !== null) await repo.lockUses(action.tx, found.template.id, use.buyer)
-  const decision = await decide(action.tx, found, use)
-  if (!decision.ok) throw refused(decision.reason, decision.message)
-  const done = await useCoupon(action.tx, {
-    couponId: found.coupon.id, now: use.now, id: uuidv7(), customerId: use.buyer, orderId: use.orderId, orderExternalId: use.orderExternalId,
-    orderAmount: use.orderAmount, currency: use.currency, discount: decision.discount, giftItemCode: decision.giftItemCode
-  })
-  if (!done) {
-    const [now] = await action.tx.select({ status: coupons.status }).from(coupons).where(eq(coupons.id, found.coupon.id))
-    throw now?.status === 'voided' ? refused('VOIDED', 'the coupon has been voided') : refused('ALREADY_REDEEMED', 'the coupon has already been used')
+export async function redeemInAction(action: Action, find: FindCoupon, use: UseRequest & { orderId: string | null; orderExternalId: string | null }): Promise<Redeemed> {
+  let locked = false
+  for (let attempt = 0; attempt < TRIES; attempt++) {
+    const found = await find()
+    if (!found) throw unknownCode()
+    if (!locked && found.template.perCustomerLimit !== null && use.buyer !== null) {
+      await repo.lockUses(action.tx, found.template.id, use.buyer)
+      locked = true
+    }
+    const decision = await decide(action.tx, found, use)
+    if (!decision.ok) throw refused(decision.reason, decision.message)
+    const values = {
+      id: uuidv7(), couponId: found.coupon.id, templateId: found.coupon.templateId, customerId: use.buyer, orderId: use.orderId,
+      orderExternalId: use.orderExternalId, orderAmount: use.orderAmount, currency: use.currency, discount: decision.discount,
+      giftItemCode: decision.giftItemCode, redeemedAt: use.now
+    }
+    if (!(await useCoupon(action.tx, { ...values, version: found.coupon.version }))) continue
+    // The update matched the version read: the coupon is that row, redeemed; the redemption is what was inserted.
+    const coupon: CouponRow = { ...found.coupon, status: 'redeemed', redeemedAt: use.now, version: found.coupon.version + 1 }
+    const redemption = redemptionRow(values)
+    const data = { coupon: couponEventData(coupon), redemption: redemptionView(redemption) }
+    action.audit({ action: 'coupon.redeemed', entityType: 'coupon', entityId: coupon.id, changes: { status: { from: 'issued', to: 'redeemed' }, redemption: data.redemption } })
+    action.emit({ type: 'coupon.redeemed', entityType: 'coupon', entityId: coupon.id, data })
+    return { redemption, coupon, template: found.template }
   }
-  const { coupon, redemption } = done
-  const data = { coupon: couponEventData(coupon), redemption: redemptionView(redemption) }
-  action.audit({ action: 'coupon.redeemed', entityType: 'coupon', entityId: coupon.id, changes: { status: { from: 'issued', to: 'redeemed' }, redemption: data.redemption } })
-  action.emit({ type: 'coupon.redeemed', entityType: 'coupon', entityId: coupon.id, data })
-  return { redemption, coupon }
+  throw new CrmError('CRM_ERR_CONFLICT', 'code: the coupon keeps changing; retry', [{ field: 'code', message: 'the coupon keeps changing; retry', code: 'CONFLICT' }])
 }
 
 /**
@@ -52,7 +73,7 @@ export async function redeemInAction(action: Action, found: CouponWithTemplate, 
  * the caller's action. Nothing when the redemption was already restored. The coupon's
  * dates still apply when it is used again.
  */
-export async function restoreInAction(action: Action, redemption: RedemptionRow, reason: string, now: Date): Promise<Redeemed | null> {
+export async function restoreInAction(action: Action, redemption: RedemptionRow, reason: string, now: Date): Promise<Restored | null> {
   const [marked] = await action.tx.update(couponRedemptions).set({ restoredAt: now, restoreReason: reason })
     .where(and(eq(couponRedemptions.id, redemption.id), sql`${couponRedemptions.restoredAt} is null`)).returning()
   if (!marked) return null
