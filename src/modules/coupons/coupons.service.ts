@@ -10,13 +10,13 @@ import { isUuid, parse } from '../common/validate.js'
 import { resolveHolder } from '../points/points.holders.js'
 import type { ServiceDeps } from '../service-deps.js'
 import { MAX_BATCH, generateBatch, runPendingBatches, SYNC_BATCH_LIMIT } from './coupons.batches.js'
-import { invalidCode, invalidCodeMessage, refused, resolveBuyer, resolveOrder, unknownCode, UNKNOWN_CODE } from './coupons.buyer.js'
+import { invalidCode, invalidCodeMessage, refused, resolveBuyer, unknownCode, UNKNOWN_CODE } from './coupons.buyer.js'
 import type { CodeSource } from './coupons.generate.js'
 import { assignInAction, issueCouponInAction } from './coupons.issue.js'
 import { couponReach, couponsRepository as repo, type CouponWithTemplate } from './coupons.repository.js'
 import { AssignInput, BatchInput, CouponFilter, IssueInput, RedeemInput, RestoreInput, ValidateInput, VoidInput } from './coupons.schemas.js'
-import { findForUse, type FoundForUse } from './coupons.statements.js'
-import { decide, redeemInAction, restoreInAction, voidInAction, type FindCoupon } from './coupons.use.js'
+import { redeemCouponInAction } from './coupons.redeem.js'
+import { decide, restoreInAction, voidInAction } from './coupons.use.js'
 import { batchView, couponView, couponViewOf, redemptionView, type CouponBatchView, type CouponRedemptionView, type CouponView } from './coupons.views.js'
 
 export type CouponValidation = {
@@ -215,25 +215,7 @@ export class CouponsService {
     if (!parsed.ok) throw invalidCode(parsed.problem)
     const now = this.now()
     return runAction(this.deps.db, actionContext(actor), async (action) => {
-      const named = await resolveBuyer(action.tx, actor, data, 'write')
-      const reach = couponReach(actor, 'write')
-      let find: FindCoupon
-      let link: { orderId: string | null; buyer: string | null }
-      if (data.orderId || reach) {
-        link = await resolveOrder(action.tx, named, data.orderId, data.orderExternalId)
-        find = () => repo.byCode(action.tx, parsed.code, reach)
-      } else {
-        // The hot path (a till that reaches every coupon): coupon, template, holder and the ERP order in one statement.
-        const again = () => findForUse(action.tx, parsed.code, data.orderExternalId ?? null)
-        let first: Promise<FoundForUse | undefined> | null = again()
-        const order = (await first)?.order ?? null
-        link = { orderId: order && (named === null || order.customerId === named) ? order.id : null, buyer: named ?? order?.customerId ?? null }
-        find = () => { const f = first ?? again(); first = null; return f }
-      }
-      const { orderId, buyer } = link
-      const done = await redeemInAction(action, find, {
-        buyer, orderAmount: data.orderAmount.amount, currency: data.orderAmount.currency ?? 'CNY', now, orderId, orderExternalId: data.orderExternalId ?? null
-      })
+      const done = await redeemCouponInAction(action, actor, data, parsed.code, now)
       return { redemption: redemptionView(done.redemption), coupon: couponView(done.coupon, done.template) }
     })
   }

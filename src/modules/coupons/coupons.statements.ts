@@ -15,22 +15,31 @@ import { holderCustomerSql, type CouponWithTemplate } from './coupons.repository
 const couponRow = rowShape(coupons)
 const templateRow = rowShape(couponTemplates)
 
-export type FoundForUse = CouponWithTemplate & { order: { id: string; customerId: string } | null }
+export type FoundForUse = CouponWithTemplate & {
+  order: { id: string; customerId: string } | null
+  /** The buyer named by id: null when no such customer. */
+  buyer: { id: string; deleted: boolean; mergedIntoId: string | null } | null
+}
 
-const forUseStatement = statement<{ code: string; orderExternalId: string | null }, FoundForUse>('coupon_for_use', () => sql`
-  select ${couponRow.json}, ${templateRow.json}, ${holderCustomerSql}, o.id, o.customer_id
+const forUseStatement = statement<{ code: string; orderExternalId: string | null; buyerId: string | null }, FoundForUse>('coupon_for_use', () => sql`
+  select ${couponRow.json}, ${templateRow.json}, ${holderCustomerSql}, o.id, o.customer_id,
+    (select json_build_array(b.id, b.deleted_at is not null, b.merged_into_id) from customers b where b.id = ${sql.placeholder('buyerId')}::uuid)
   from ${coupons} join ${couponTemplates} on ${couponTemplates.id} = ${coupons.templateId}
   left join orders o on o.external_id = ${sql.placeholder('orderExternalId')}
   where ${coupons.code} = ${sql.placeholder('code')}`, (row) => {
   return {
     coupon: couponRow.map(row[0] as unknown[]), template: templateRow.map(row[1] as unknown[]), holderCustomerId: row[2] as string | null,
-    order: row[3] ? { id: row[3] as string, customerId: row[4] as string } : null
+    order: row[3] ? { id: row[3] as string, customerId: row[4] as string } : null,
+    buyer: row[5] ? { id: (row[5] as unknown[])[0] as string, deleted: (row[5] as unknown[])[1] as boolean, mergedIntoId: (row[5] as unknown[])[2] as string | null } : null
   }
 })
 
-/** A coupon by its stored code (any holder: for callers that reach every coupon), with the order the CRM has under `orderExternalId`. */
-export async function findForUse(ex: Executor, code: string, orderExternalId: string | null): Promise<FoundForUse | undefined> {
-  const [found] = await forUseStatement(ex, { code, orderExternalId })
+/**
+ * A coupon by its stored code (any holder: for callers that reach every coupon), with the
+ * order the CRM has under `orderExternalId` and the facts of the buyer named by id.
+ */
+export async function findForUse(ex: Executor, code: string, orderExternalId: string | null, buyerId: string | null): Promise<FoundForUse | undefined> {
+  const [found] = await forUseStatement(ex, { code, orderExternalId, buyerId })
   return found
 }
 
