@@ -5,7 +5,7 @@ import type { Tx } from '../../db/client.js'
 import { copyIntoTx } from '../../db/copy.js'
 import { rows } from '../../db/rows.js'
 import { uniqueViolation } from '../../errors.js'
-import { COUPON_CODE_BYTES, couponCodeFromBytes } from '../../rules/coupon-code.js'
+import { COUPON_CODE_BYTES, COUPON_CODE_LENGTH, couponCodeFromBytes } from '../../rules/coupon-code.js'
 
 /**
  * Writing many new codes fast: rows made in memory (ids and codes from pooled randomness)
@@ -40,13 +40,22 @@ const MAX_ROUNDS = 20
 
 const tsText = (d: Date | null) => (d ? d.toISOString() : '\\N')
 
-/** `n` COPY lines of new coupons; the fixed columns are rendered once. */
-function lines(spec: CodeRows, codes: readonly string[], ids: IdMaker): string[] {
-  const middle = `\t${spec.templateId}\t${spec.batchId}\t`
-  const tail = `\t${tsText(spec.issuedAt)}\t${tsText(spec.validFrom)}\t${tsText(spec.validUntil)}\n`
-  const out = new Array<string>(codes.length)
-  for (let i = 0; i < codes.length; i++) out[i] = ids.next() + middle + codes[i] + tail
-  return out
+/**
+ * COPY rows of new coupons as ONE string: every row has the same width (ids and codes are
+ * fixed-length ASCII), so a row rendered once is copied and only its id and code are
+ * written over: about twice as fast as joining strings per row, with one allocation.
+ */
+function copyRows(spec: CodeRows, codes: readonly string[], ids: IdMaker): string {
+  const idAt = 0
+  const codeAt = `${'0'.repeat(36)}\t${spec.templateId}\t${spec.batchId}\t`.length
+  const row = Buffer.from(`${'0'.repeat(36)}\t${spec.templateId}\t${spec.batchId}\t${'2'.repeat(COUPON_CODE_LENGTH)}\t${tsText(spec.issuedAt)}\t${tsText(spec.validFrom)}\t${tsText(spec.validUntil)}\n`, 'latin1')
+  const out = Buffer.allocUnsafe(row.length * codes.length)
+  for (let i = 0, at = 0; i < codes.length; i++, at += row.length) {
+    row.copy(out, at)
+    out.write(ids.next(), at + idAt, 'latin1')
+    out.write(codes[i], at + codeAt, 'latin1')
+  }
+  return out.toString('latin1')
 }
 
 /** Inserts `quantity` new coupons of the batch; answers how many COPY chunks needed the slow way. */
@@ -57,7 +66,7 @@ export async function insertCodes(tx: Tx, spec: CodeRows, quantity: number, sour
     const n = Math.min(CHUNK, quantity - done)
     const codes = source(n)
     try {
-      await tx.transaction(async (sp) => copyIntoTx(sp, 'coupons', COLUMNS, lines(spec, codes, ids)))
+      await tx.transaction(async (sp) => copyIntoTx(sp, 'coupons', COLUMNS, [copyRows(spec, codes, ids)]))
     } catch (err) {
       if (!uniqueViolation(err)) throw err
       slowChunks++
@@ -73,7 +82,7 @@ async function insertAvoidingCollisions(tx: Tx, spec: CodeRows, first: string[],
   let codes = first
   for (let round = 0; round < MAX_ROUNDS && codes.length > 0; round++) {
     await tx.execute(sql`truncate coupon_codes_stage`)
-    await copyIntoTx(tx, 'coupon_codes_stage', COLUMNS, lines(spec, codes, ids))
+    await copyIntoTx(tx, 'coupon_codes_stage', COLUMNS, [copyRows(spec, codes, ids)])
     const [done] = await rows<{ n: number }>(tx, sql`with added as (
       insert into coupons select * from coupon_codes_stage on conflict do nothing returning 1
     ) select count(*)::int as n from added`)

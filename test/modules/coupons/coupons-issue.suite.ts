@@ -3,6 +3,7 @@ import { forEachDatabase } from '../../helper.js'
 import { hasValidCheck } from '../../../src/rules/coupon-code.js'
 import { randomCodes } from '../../../src/modules/coupons/coupons.generate.js'
 import { systemActor } from '../../../src/modules/auth/actor.js'
+import { couponBatchesJob } from '../../../src/jobs/coupon-batches.job.js'
 import { createCustomer, createTemplate, eventsOf, issue, ISSUE, ISSUE_BATCH, REDEEM } from './support.js'
 
 const DAY = 86_400_000
@@ -100,9 +101,10 @@ await forEachDatabase(t, async (t, ctx) => {
     t.match(r.json(), { quantity: 10_001, issued: 0, status: 'pending', completedAt: null })
     t.equal(r.headers.location, `/api/v1/coupon-batches/${r.json().id}`)
     t.equal((await ctx.rest(ctx.adminToken, 'GET', `/api/v1/coupon-templates/${tpl.id}`)).json().issuedCount, 10_001, 'counted at once')
-    const pass = await ctx.app.services.coupons.runPendingBatches(new Date())
+    t.equal(couponBatchesJob.name, 'coupon-batches')
+    const pass = await couponBatchesJob.run(ctx.app.services, new Date())
     t.same(pass, { batches: 1, codes: 10_001, failed: 0 })
-    t.same(await ctx.app.services.coupons.runPendingBatches(new Date()), { batches: 0, codes: 0, failed: 0 }, 'nothing twice')
+    t.same(await couponBatchesJob.run(ctx.app.services, new Date()), { batches: 0, codes: 0, failed: 0 }, 'nothing twice')
     const done = await ctx.gql(marketing.token, 'query($id: ID!) { couponBatch(id: $id) { status issued completedAt } }', { id: r.json().id })
     t.match(done.data.couponBatch, { status: 'completed', issued: 10_001 })
     const [n] = await ctx.sql<{ n: number }>('select count(distinct code)::int as n from coupons where batch_id = $1', [r.json().id])
@@ -110,6 +112,20 @@ await forEachDatabase(t, async (t, ctx) => {
     t.equal((await eventsOf(ctx, 'coupon_batch.completed', r.json().id)).length, 1)
     const tooMany = await ctx.gql(marketing.token, ISSUE_BATCH, { i: { templateId: tpl.id, quantity: 1_000_001 } })
     t.match(tooMany.data.issueCoupons.userErrors, [{ field: 'quantity' }])
+  })
+
+  await t.test('a batch that fails is marked failed with its error, its quantity given back, nothing of it kept', async (t) => {
+    const tpl = await createTemplate(ctx, { name: '失败批次', totalQuantity: 20_000 })
+    const r = await ctx.rest(marketing.token, 'POST', `/api/v1/coupon-templates/${tpl.id}/batches`, { quantity: 15_000 })
+    t.equal(r.statusCode, 202)
+    const failing = (): string[] => { throw new Error('entropy source failed') }
+    await t.rejects(ctx.app.services.coupons.runPendingBatches(new Date(), failing), /entropy source failed/)
+    const batch = (await ctx.rest(marketing.token, 'GET', `/api/v1/coupon-batches/${r.json().id}`)).json()
+    t.match(batch, { status: 'failed', issued: 0, error: 'entropy source failed' })
+    const [n] = await ctx.sql<{ n: number }>('select count(*)::int as n from coupons where batch_id = $1', [batch.id])
+    t.equal(n.n, 0, 'no code of it exists')
+    t.equal((await ctx.rest(marketing.token, 'GET', `/api/v1/coupon-templates/${tpl.id}`)).json().issuedCount, 0)
+    t.same(await ctx.app.services.coupons.runPendingBatches(new Date()), { batches: 0, codes: 0, failed: 0 }, 'a failed batch is not retried')
   })
 
   await t.test('a code collision is drawn again: the batch still gets exactly its quantity, all distinct', async (t) => {
