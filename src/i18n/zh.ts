@@ -1,3 +1,5 @@
+import { zhCouponMessages, zhCouponTerms } from './zh-coupons.js'
+
 /**
  * Simplified Chinese for every English message a client can read. Keys are the English
  * text with each interpolated value as `{}`; in the translation `{0}`, `{1}`… stand for
@@ -6,6 +8,7 @@
  * a message literal in src/ has no entry here: add one beside any new message.
  */
 export const zhMessages: Record<string, string> = {
+  ...zhCouponMessages,
   // Schema checks (src/i18n/schema-explain.ts) and input limits.
   'is required': '为必填项',
   'is not a known field': '不是已知字段',
@@ -300,6 +303,7 @@ export const zhMessages: Record<string, string> = {
 
 /** Values inside messages (entity names, roles, states, actions, problem titles) that have a translation. */
 export const zhTerms: Record<string, string> = {
+  ...zhCouponTerms,
   Customer: '客户', Lead: '线索', Opportunity: '商机', Referral: '推荐', Referrer: '推荐人', Reward: '奖励',
   Order: '订单', Task: '任务', Activity: '活动记录', Campaign: '营销活动', User: '用户', Team: '团队',
   'API key': 'API 密钥', AssignmentRule: '分配规则', FollowUpPolicy: '跟进策略', IncentiveRule: '激励规则',

@@ -24,6 +24,7 @@ import ticketRouting from './tickets/routing/index.js'
 import ticketSla from './tickets/sla/index.js'
 import surveys from './surveys/index.js'
 import points from './points/index.js'
+import coupons from './coupons/index.js'
 import levels from './levels/index.js'
 
 /** What a domain area contributes to the app: REST routes, resolvers, loaders. */
@@ -58,7 +59,8 @@ export const modules: CrmModule[] = [
   ticketSla,
   surveys,
   points,
-  levels
+  levels,
+  coupons
 ]
 
 /** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */

@@ -28,6 +28,8 @@ import { TicketSlaService } from './tickets/sla/ticket-sla.service.js'
 import { SurveysService } from './surveys/surveys.service.js'
 import { PointsService } from './points/points.service.js'
 import { EarningRulesService } from './points/earning-rules.service.js'
+import { CouponTemplatesService } from './coupons/coupon-templates.service.js'
+import { CouponsService } from './coupons/coupons.service.js'
 import { LevelsService } from './levels/levels.service.js'
 
 /** The one place services are built; transports receive this object. */
@@ -62,7 +64,9 @@ export function createServices(deps: ServiceDeps) {
     surveys: new SurveysService(deps),
     points: new PointsService(deps),
     earningRules: new EarningRulesService(deps),
-    levels: new LevelsService(deps)
+    levels: new LevelsService(deps),
+    couponTemplates: new CouponTemplatesService(deps),
+    coupons: new CouponsService(deps)
   }
 }
 

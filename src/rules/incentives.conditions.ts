@@ -24,7 +24,7 @@ export function incentiveRuleProblems(rule: IncentiveRule): string[] {
     problems.push(`a ${rule.calc} rule needs an amount`)
   }
   if (rule.calc === 'points' && rule.rewardType !== 'points') problems.push('calc points must pay rewardType points')
-  if (rule.rewardType === 'coupon' && !rule.couponCode) problems.push('a coupon reward needs a couponCode')
+  if (rule.rewardType === 'coupon' && !rule.couponCode && !rule.couponTemplateId) problems.push('a coupon reward needs a couponCode or a couponTemplateId')
   if (rule.trigger === 'referrer_milestone' && !(count(rule.milestone) && (rule.milestone ?? 0) >= 1)) {
     problems.push('a referrer_milestone rule needs a milestone of 1 or more')
   }

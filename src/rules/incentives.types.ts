@@ -31,6 +31,8 @@ export type IncentiveRule = {
   currency: string
   /** coupon: the code handed out. */
   couponCode: string | null
+  /** coupon: the template whose coupon is issued on approval (instead of, or beside, a fixed code). */
+  couponTemplateId?: string | null
   beneficiary: Beneficiary
   /** Double-sided rules may give the referred customer a different amount; null: the same. */
   referredAmount: number | null

@@ -18,7 +18,9 @@
  *        the server's RSS; --customers N (default 1,000,000 on PostgreSQL, 100,000 on PGlite; the rest scaled), --requests N
  *        (per round, 5), --rounds R, --reuse keeps the seeded data as a template);
  *        sla = the ticket SLA breach scan vs hand-written SQL (test/bench/sla/), --tickets N --open M (default 1,000,000 /
- *        100,000 on PostgreSQL, 100,000 / 10,000 on PGlite), --rounds R job runs, each --db)
+ *        100,000 on PostgreSQL, 100,000 / 10,000 on PGlite), --rounds R job runs, each --db);
+ *        coupons = redeemCoupon over REST vs a raw pg transaction, and generating --codes N (1,000,000) codes vs a COPY of as
+ *        many pre-made rows (test/bench/coupons.ts), --customers N (20,000 here), PostgreSQL only
  * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 import type { ChildProcess } from 'node:child_process'
@@ -39,6 +41,7 @@ import { benchImport, reportImport } from './import.js'
 import { benchAnalytics, type AnalyticsResult } from './analytics/index.js'
 import { reportAnalytics } from './analytics/report.js'
 import { benchSla, reportSla, type SlaBenchResult } from './sla/index.js'
+import { benchCoupons, reportCoupons, type CouponsResult } from './coupons.js'
 import type { ServerSpec } from './server-process.js'
 import { nextPorts, post, root, startServer, stopServer } from './children.js'
 
@@ -195,6 +198,9 @@ if (opts.only.includes('sla')) {
     }))
   }
 }
+// Coupons: redeemCoupon vs raw pg, and 1,000,000 codes vs COPY (test/bench/coupons.ts), PostgreSQL only.
+const couponOpts = { ...opts, customers: Number(flag('customers', '20000')), codes: Number(flag('codes', '1000000')), log, profileDir: opts.profile ? profileDir : undefined }
+const couponResult: CouponsResult | undefined = opts.only.includes('coupons') && kinds.includes('postgres') ? await benchCoupons(couponOpts) : undefined
 const note = await machineNote()
 if (reads) printTable(results, log)
 log(`\n${note}\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`)
@@ -208,10 +214,12 @@ if (webhooks.length && opts.docs) reportWebhooks(webhooks, { command, note })
 if (imported) log(`\n${reportImport(imported, { command, note }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 for (const r of analytics) log(`\n${reportAnalytics(r, { command, note }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 for (const r of sla) log(`\n${reportSla(r, command, opts.docs ? `${root}docs/performance.md` : undefined)}`)
+if (couponResult) log(`\n${reportCoupons(couponResult, { command, note, opts: couponOpts }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 if (opts.docs && reads) writeDocs(`${root}docs/performance.md`, results, { note, command, opts })
 if (opts.docs) log('wrote docs/performance.md')
 const failed = results.some((r) => r.point.a.bad + r.point.b.bad + r.page.a.bad + r.page.b.bad > 0) || (submit !== undefined && submit.app.bad + submit.raw.bad > 0)
   || (orders !== undefined && orders.app.bad + orders.raw.bad > 0)
+  || (couponResult !== undefined && couponResult.app.bad + couponResult.raw.bad > 0)
   || analytics.some((r) => r.timings.some((t) => t.sqlError) || (r.dashboard?.errors.length ?? 0) > 0)
 process.exitCode = failed ? 1 : 0
 

@@ -80,7 +80,7 @@ t.test('a rule that cannot be evaluated is explained as misconfigured, with the 
   t.same(incentiveRuleProblems(rule()), [])
   t.same(incentiveRuleProblems(rule({ amount: null })), ['a fixed rule needs an amount'])
   t.same(incentiveRuleProblems(rule({ trigger: 'referral_converted', calc: 'percentage', percentBp: 500 })), ['a percentage needs an order, so the trigger must be order_paid'])
-  t.same(incentiveRuleProblems(rule({ rewardType: 'coupon', tierMultipliers: { gold: -1 } })), ['a coupon reward needs a couponCode', 'the multiplier for tier gold must be whole basis points of 0 or more'])
+  t.same(incentiveRuleProblems(rule({ rewardType: 'coupon', tierMultipliers: { gold: -1 } })), ['a coupon reward needs a couponCode or a couponTemplateId', 'the multiplier for tier gold must be whole basis points of 0 or more'])
   t.same(incentiveRuleProblems(rule({ trigger: 'referrer_milestone', milestone: 0 })), ['a referrer_milestone rule needs a milestone of 1 or more'])
   t.match(only({ calc: 'percentage', percentBp: null }), { matched: false, code: 'misconfigured', reason: 'Not applied: the rule is misconfigured: a percentage rule needs percentBp (basis points, 500 = 5%).' })
 })

@@ -29,7 +29,7 @@ export function toRule(row: RuleRow): IncentiveRule {
   return {
     id: row.id, name: row.name, active: row.active, campaignId: row.campaignId, trigger: row.trigger, orderScope: row.orderScope,
     milestone: row.milestone, calc: row.calc, rewardType: row.rewardType, amount: row.amount, percentBp: row.percentBp,
-    currency: row.currency, couponCode: row.couponCode, beneficiary: row.beneficiary, referredAmount: row.referredAmount,
+    currency: row.currency, couponCode: row.couponCode, couponTemplateId: row.couponTemplateId, beneficiary: row.beneficiary, referredAmount: row.referredAmount,
     referrerKinds: row.referrerKinds, referrerTiers: row.referrerTiers, customerLevels: row.customerLevels, minOrderAmount: row.minOrderAmount,
     validFrom: row.validFrom, validUntil: row.validUntil, capAmount: row.capAmount, perReferrerCap: row.perReferrerCap,
     perReferrerPeriod: row.perReferrerPeriod, tierMultipliers: row.tierMultipliers, priority: row.priority,

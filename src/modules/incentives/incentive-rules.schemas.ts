@@ -30,6 +30,8 @@ const fields = {
   percentBp: Nullable(Type.Integer({ minimum: 1, maximum: 10000, description: 'Basis points of the order amount (500 = 5%)' })),
   currency: Currency,
   couponCode: Nullable(Text(100)),
+  /** coupon: issue a real coupon of this template to the beneficiary when the reward is approved. */
+  couponTemplateId: Nullable(Uuid),
   beneficiary: StringEnum(ruleBeneficiaries),
   referredAmount: Nullable(Amount),
   referrerKinds: Labels,
@@ -76,7 +78,7 @@ export const IncentiveRuleView = Type.Object({
   id: Uuid, externalId: Nullable(Type.String()), name: Type.String(), description: Nullable(Type.String()), active: Type.Boolean(),
   campaignId: Nullable(Type.String()), trigger: Type.String(), orderScope: Type.String(), milestone: Nullable(Int),
   calc: Type.String(), rewardType: Type.String(), amount: Nullable(Int), percentBp: Nullable(Int), currency: Type.String(),
-  couponCode: Nullable(Type.String()), beneficiary: Type.String(), referredAmount: Nullable(Int),
+  couponCode: Nullable(Type.String()), couponTemplateId: Nullable(Type.String()), beneficiary: Type.String(), referredAmount: Nullable(Int),
   referrerKinds: Type.Array(Type.String()), referrerTiers: Type.Array(Type.String()), customerLevels: Type.Array(Type.String()), minOrderAmount: Nullable(Int),
   validFrom: Nullable(Time), validUntil: Nullable(Time), capAmount: Nullable(Int), perReferrerCap: Nullable(Int),
   perReferrerPeriod: Type.String(), tierMultipliers: Type.Record(Type.String(), Int), priority: Int, stackable: Type.Boolean(),

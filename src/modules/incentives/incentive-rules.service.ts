@@ -13,7 +13,7 @@ import { previewIncentives } from './incentive-preview.js'
 import { incentiveRulesRepository as repo, ruleConditions, type RuleInsert, type RuleRow } from './incentive-rules.repository.js'
 import { IncentiveRuleCreate, IncentiveRuleFilter, IncentiveRuleUpdate, type RuleOrderField } from './incentive-rules.schemas.js'
 import { assertLevelKeys } from '../levels/levels.conditions.js'
-import { assertCampaign, assertValidRule, type RuleShape } from './incentive-rules.validate.js'
+import { assertCampaign, assertCouponTemplate, assertValidRule, type RuleShape } from './incentive-rules.validate.js'
 
 export type IncentiveRuleView = ReturnType<typeof toView>
 export type RuleOrder = { field: RuleOrderField; direction: 'ASC' | 'DESC' }
@@ -23,7 +23,7 @@ const orderColumns = {
 }
 const auditedFields = [
   'externalId', 'name', 'description', 'active', 'campaignId', 'trigger', 'orderScope', 'milestone', 'calc', 'rewardType', 'amount',
-  'percentBp', 'currency', 'couponCode', 'beneficiary', 'referredAmount', 'referrerKinds', 'referrerTiers', 'customerLevels', 'minOrderAmount',
+  'percentBp', 'currency', 'couponCode', 'couponTemplateId', 'beneficiary', 'referredAmount', 'referrerKinds', 'referrerTiers', 'customerLevels', 'minOrderAmount',
   'validFrom', 'validUntil', 'capAmount', 'perReferrerCap', 'perReferrerPeriod', 'tierMultipliers', 'priority', 'stackable',
   'approval', 'holdDays'
 ] as const
@@ -79,6 +79,7 @@ export class IncentiveRulesService {
     return runAction(this.deps.db, actionContext(actor), async ({ tx, audit, emit }) => {
       await assertCampaign(tx, withDefaults(values))
       if (values.customerLevels?.length) await assertLevelKeys(tx, values.customerLevels, 'customerLevels')
+      await assertCouponTemplate(tx, withDefaults(values))
       const row = await this.write(() => repo.insert(tx, values))
       audit({ action: 'incentive_rule.created', entityType: 'incentive_rule', entityId: row.id, changes: toView(row) })
       emit({ type: 'incentive_rule.created', entityType: 'incentive_rule', entityId: row.id, data: { incentiveRule: toView(row) } })
@@ -97,6 +98,7 @@ export class IncentiveRulesService {
       assertValidRule(merged)
       if (values.campaignId !== undefined || values.currency !== undefined || values.rewardType !== undefined) await assertCampaign(tx, merged)
       if (values.customerLevels?.length) await assertLevelKeys(tx, values.customerLevels, 'customerLevels')
+      if (values.couponTemplateId) await assertCouponTemplate(tx, merged)
       const after = await this.write(() => repo.update(tx, id, values))
       const changes = changedFields(toView(before), toView(after), auditedFields)
       if (Object.keys(changes).length > 0) {
@@ -134,7 +136,7 @@ export class IncentiveRulesService {
 function withDefaults(v: RuleInsert): RuleShape {
   return {
     trigger: v.trigger, calc: v.calc, rewardType: v.rewardType, orderScope: v.orderScope ?? 'every', milestone: v.milestone ?? null,
-    amount: v.amount ?? null, percentBp: v.percentBp ?? null, couponCode: v.couponCode ?? null, beneficiary: v.beneficiary ?? 'referrer',
+    amount: v.amount ?? null, percentBp: v.percentBp ?? null, couponCode: v.couponCode ?? null, couponTemplateId: v.couponTemplateId ?? null, beneficiary: v.beneficiary ?? 'referrer',
     referredAmount: v.referredAmount ?? null, minOrderAmount: v.minOrderAmount ?? null, validFrom: v.validFrom ?? null,
     validUntil: v.validUntil ?? null, campaignId: v.campaignId ?? null, currency: v.currency ?? 'CNY'
   }

@@ -1,12 +1,13 @@
 import { and, eq, isNull } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
 import { campaigns } from '../../db/schema/campaigns.js'
+import { couponTemplates } from '../../db/schema/coupons.js'
 import { CrmError, type FieldError } from '../../errors.js'
 import type { RuleRow } from './incentive-rules.repository.js'
 
 /** A rule as it will be stored: the fields the cross-field checks look at. */
 export type RuleShape = Pick<RuleRow,
-  'trigger' | 'calc' | 'rewardType' | 'amount' | 'percentBp' | 'couponCode' | 'milestone' | 'orderScope' | 'beneficiary'
+  'trigger' | 'calc' | 'rewardType' | 'amount' | 'percentBp' | 'couponCode' | 'couponTemplateId' | 'milestone' | 'orderScope' | 'beneficiary'
   | 'referredAmount' | 'minOrderAmount' | 'validFrom' | 'validUntil' | 'campaignId' | 'currency'>
 
 /**
@@ -25,8 +26,9 @@ export function ruleProblems(r: RuleShape): FieldError[] {
     if (r.percentBp !== null) add('percentBp', 'is only for percentage rewards', 'NOT_APPLICABLE')
   }
   if (r.calc === 'points' && r.rewardType !== 'points') add('rewardType', 'a points calculation pays points', 'MISMATCH')
-  if (r.rewardType === 'coupon' && !r.couponCode) add('couponCode', 'is required for a coupon reward', 'REQUIRED')
+  if (r.rewardType === 'coupon' && !r.couponCode && !r.couponTemplateId) add('couponCode', 'is required for a coupon reward, unless couponTemplateId names the template to issue', 'REQUIRED')
   if (r.rewardType !== 'coupon' && r.couponCode) add('couponCode', 'is only for coupon rewards', 'NOT_APPLICABLE')
+  if (r.rewardType !== 'coupon' && r.couponTemplateId) add('couponTemplateId', 'is only for coupon rewards', 'NOT_APPLICABLE')
   if (r.trigger === 'referrer_milestone') {
     if (r.milestone === null) add('milestone', 'is required for a referrer_milestone rule (the n-th conversion, at least 1)', 'REQUIRED')
     if (r.beneficiary !== 'referrer') add('beneficiary', 'a milestone rewards the referrer', 'NOT_APPLICABLE')
@@ -44,6 +46,14 @@ export function assertValidRule(r: RuleShape): void {
   if (problems.length > 0) {
     throw new CrmError('CRM_ERR_VALIDATION', `Invalid rule: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, problems)
   }
+}
+
+/** The coupon template a coupon reward issues must exist. */
+export async function assertCouponTemplate(ex: Executor, r: RuleShape): Promise<void> {
+  if (!r.couponTemplateId) return
+  const [t] = await ex.select({ id: couponTemplates.id }).from(couponTemplates)
+    .where(and(eq(couponTemplates.id, r.couponTemplateId), isNull(couponTemplates.deletedAt)))
+  if (!t) throw new CrmError('CRM_ERR_VALIDATION', 'couponTemplateId: is not a coupon template', [{ field: 'couponTemplateId', message: 'is not a coupon template', code: 'UNKNOWN_TEMPLATE' }])
 }
 
 /**

@@ -3,6 +3,7 @@ import { evaluateIncentives } from '../../rules/incentives.js'
 import type { IncentiveEvent, IncentiveRule, RewardDecision, RuleExplanation } from '../../rules/incentives.types.js'
 import { levelKeyOf } from '../levels/levels.conditions.js'
 import { creditReward } from '../points/points.hooks.js'
+import { couponOnRewardApproved } from '../coupons/coupons.rewards.js'
 import { lockUsage } from './reward-limits.js'
 import { rewardsRepository as repo } from './rewards.repository.js'
 import { rewardEventData, type RewardInsert, type RewardRow } from './rewards.views.js'
@@ -28,8 +29,11 @@ export async function earnRewards(action: Action, event: IncentiveEvent, rules: 
   const created = await repo.insertNew(action.tx, values)
   for (const row of created) {
     announceCreated(action, row)
-    // Approved at creation (no hold, automatic approval): a points reward is credited now.
-    if (row.status === 'approved') await creditReward(action, row, row.amount, now)
+    // Approved at creation (no hold, automatic approval): a points reward is credited now, a coupon issued.
+    if (row.status === 'approved') {
+      await creditReward(action, row, row.amount, now)
+      await couponOnRewardApproved(action, row, now)
+    }
   }
   return created
 }

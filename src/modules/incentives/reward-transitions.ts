@@ -1,5 +1,6 @@
 import type { Action } from '../../db/action.js'
 import { creditReward, reverseReward } from '../points/points.hooks.js'
+import { couponOnRewardApproved, couponOnRewardWithdrawn } from '../coupons/coupons.rewards.js'
 import { rewardsRepository as repo } from './rewards.repository.js'
 import type { RewardStatus } from './rewards.schemas.js'
 import { rewardEventData, type RewardInsert, type RewardRow } from './rewards.views.js'
@@ -51,6 +52,8 @@ export async function approveEntry(action: Action, row: RewardRow, approvedBy: s
   const after = await move(action, row, values, now, { action: 'reward.approved', event: 'reward.approved' }, { via })
   // A points reward reaches the beneficiary's points account now, net of what refunds took meanwhile.
   if (after.kind === 'reward') await creditReward(action, after, after.amount + reversed, now)
+  // A coupon reward with a template issues its coupon to the beneficiary now.
+  if (after.kind === 'reward') await couponOnRewardApproved(action, after, now)
   return after
 }
 
@@ -67,6 +70,8 @@ export async function cancelEntry(action: Action, row: RewardRow, reason: string
   await carryReversals(action, row, ['pending', 'approved'], values, now)
   // Points already credited (approved) go back out of the account.
   if (row.status === 'approved' && row.kind === 'reward') await reverseReward(action, row, 'rest', 'cancel', now)
+  // Its coupon, if one was issued and is still unused, is voided.
+  if (row.kind === 'reward') await couponOnRewardWithdrawn(action, row, 'reward cancelled', now)
   return move(action, row, values, now, { action: 'reward.cancelled', event: 'reward.reversed' }, { reason })
 }
 
@@ -90,6 +95,7 @@ export async function reverseEntry(action: Action, reward: RewardRow, amount: nu
   const after = full && reward.status === 'paid'
     ? await repo.update(action.tx, reward.id, { status: 'reversed' }, now)
     : reward
+  if (after.status === 'reversed') await couponOnRewardWithdrawn(action, reward, 'reward reversed', now)
   action.audit({
     action: 'reward.reversed', entityType: 'reward', entityId: reward.id,
     changes: { reversal: rewardEventData(entry), ...(after !== reward ? { status: { from: reward.status, to: after.status } } : {}), reason }

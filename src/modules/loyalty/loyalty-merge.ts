@@ -41,6 +41,7 @@ export async function moveLoyalty(tx: Tx, survivorId: string, mergedIds: string[
   if (held.length > 0) {
     await tx.update(coupons).set({ customerId: survivorId, version: sql`${coupons.version} + 1` }).where(inArray(coupons.customerId, mergedIds))
   }
+  // Their uses too, so the survivor's per-customer limits count them.
   await tx.update(couponRedemptions).set({ customerId: survivorId }).where(inArray(couponRedemptions.customerId, mergedIds))
   return moved
 }

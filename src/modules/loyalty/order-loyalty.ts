@@ -1,6 +1,7 @@
 import type { Action } from '../../db/action.js'
 import { evaluateLevelInAction, type LevelChange } from '../levels/levels.evaluate.js'
 import { earnForOrder, pointsOnOrderRefunded } from '../points/points.hooks.js'
+import { restoreCouponsForRefund } from '../coupons/coupons.use.js'
 
 /**
  * What loyalty does when an order is recorded or refunded, inside the order's action
@@ -21,4 +22,5 @@ export async function loyaltyOnOrderRecorded(action: Action, order: LoyaltyOrder
 /** A refund never moves a member level down: that waits for the level's review. */
 export async function loyaltyOnOrderRefunded(action: Action, order: LoyaltyOrder, refund: { id: string; refundedBefore: number; refundedAfter: number }, now: Date): Promise<void> {
   await pointsOnOrderRefunded(action, { order, refundId: refund.id, refundedBefore: refund.refundedBefore, refundedAfter: refund.refundedAfter }, now)
+  await restoreCouponsForRefund(action, order, refund.refundedAfter >= order.amount, now)
 }

@@ -106,7 +106,8 @@ const SCENARIO_TYPES = [
   'activity.logged', 'ownership.transferred', 'rfm.recomputed',
   'ticket.created', 'ticket.updated', 'ticket.status_changed', 'ticket.resolved', 'ticket.comment_added',
   'points.earned', 'points.redeemed', 'points.adjusted', 'points.reversed', 'points.expired',
-  'customer.level_changed'
+  'customer.level_changed',
+  'coupon.issued', 'coupon.redeemed', 'coupon.voided', 'coupon.restored', 'coupon_batch.completed'
 ]
 
 const SCORING_CONFIG = JSON.stringify({ referrerTiers: { windowDays: 365, tiers: [{ tier: 'standard', minConversions: 0 }, { tier: 'silver', minConversions: 1 }] } })
@@ -369,6 +370,24 @@ async function scenario(ctx: TestApp, ok: Ok): Promise<void> {
     { i: { orderId: pointsOrder.id, amount: { amount: 60_000, currency: 'CNY' }, refundExternalId: 'ERP-RF-7001' } }, 'refundOrder')
   await ctx.app.services.points.expireDue(new Date(Date.now() + 430 * DAY))
   await ctx.app.services.levels.reviewDue(new Date(Date.now() + 430 * DAY))
+
+  // Coupons: a template, a coupon issued to the customer and used at the till on an order
+  // that is then refunded in full (the coupon comes back), another voided, and a batch of
+  // unassigned codes for a street campaign.
+  const couponTemplate = (await ok(marketing.token, 'mutation($i: CreateCouponTemplateInput!) { createCouponTemplate(input: $i) { template { id } userErrors { field code message } } }',
+    { i: { name: '满100减20', kind: 'amount_off', amountOff: 2000, minOrderAmount: 10_000, validDays: 30 } }, 'createCouponTemplate')).template
+  const ISSUE_COUPON = 'mutation($i: IssueCouponInput!) { issueCoupon(input: $i) { coupon { id code } userErrors { field code message } } }'
+  const coupon = (await ok(erp, ISSUE_COUPON, { i: { templateId: couponTemplate.id, customerId: survivor.id } }, 'issueCoupon')).coupon
+  const couponOrder = (await ok(erp, 'mutation($i: RecordOrderInput!) { recordOrder(input: $i) { order { id } userErrors { field code message } } }',
+    { i: { customerId: survivor.id, amount: { amount: 15_000, currency: 'CNY' }, externalId: 'ERP-SO-7002' } }, 'recordOrder')).order
+  await ok(erp, 'mutation($i: RedeemCouponInput!) { redeemCoupon(input: $i) { redemption { id } userErrors { field code message } } }',
+    { i: { code: coupon.code, customerId: survivor.id, orderAmount: { amount: 15_000 }, orderExternalId: 'ERP-SO-7002' } }, 'redeemCoupon')
+  await ok(erp, 'mutation($i: RefundOrderInput!) { refundOrder(input: $i) { order { id } userErrors { field code message } } }',
+    { i: { orderId: couponOrder.id, refundExternalId: 'ERP-RF-7002' } }, 'refundOrder')
+  const spare = (await ok(erp, ISSUE_COUPON, { i: { templateId: couponTemplate.id, customerId: survivor.id } }, 'issueCoupon')).coupon
+  await ok(agent.token, 'mutation($id: ID!, $r: String!) { voidCoupon(id: $id, reason: $r) { coupon { id } userErrors { field code message } } }', { id: spare.id, r: '重复发放' }, 'voidCoupon')
+  await ok(marketing.token, 'mutation($i: IssueCouponsInput!) { issueCoupons(input: $i) { batch { id } userErrors { field code message } } }',
+    { i: { templateId: couponTemplate.id, quantity: 3 } }, 'issueCoupons')
 
   // Four days later the uncalled lead breaches its first-contact SLA; scoring runs.
   await followUpScanJob.run(ctx.app.services, new Date(Date.now() + 4 * DAY))
