@@ -1,4 +1,5 @@
 import type { Action } from '../../db/action.js'
+import { issueCouponInAction } from '../coupons/coupons.issue.js'
 import { CrmError } from '../../errors.js'
 import { evaluate, windowsOf, type Occasion } from '../../rules/member-levels.js'
 import { levelsRepository as repo, type CurrentRow } from './levels.repository.js'
@@ -24,7 +25,7 @@ export type LevelChange = {
   to: LevelRef & { discountBp: number; pointsMultiplierBp: number }
   reachedAt: Date
   reviewAt: Date | null
-  /** Coupon templates to issue now: the reached level's when the customer went up (an upgrade, or a manual move up); empty otherwise. */
+  /** Coupon templates issued with this move: the reached level's when the customer went up (an upgrade, or a manual move up); empty otherwise. */
   couponTemplateIds: string[]
 }
 
@@ -65,9 +66,13 @@ async function apply(action: Action, m: Move, now: Date): Promise<LevelChange> {
       }
     })
   }
+  const couponTemplateIds = m.to.rank > m.from.rank ? [...m.to.couponTemplateIds] : []
+  // Reaching a level issues its coupons in the same transaction; a template that cannot issue
+  // (inactive, sold out) is audited as coupon.not_issued and the move stands.
+  for (const templateId of couponTemplateIds) await issueCouponInAction(action, { templateId, customerId: m.customerId }, now)
   return {
     id: change.id, customerId: m.customerId, reason: m.reason, from, to: { ...to, discountBp: m.to.discountBp, pointsMultiplierBp: m.to.pointsMultiplierBp },
-    reachedAt: m.reachedAt, reviewAt: m.reviewAt, couponTemplateIds: m.to.rank > m.from.rank ? [...m.to.couponTemplateIds] : []
+    reachedAt: m.reachedAt, reviewAt: m.reviewAt, couponTemplateIds
   }
 }
 

@@ -17,7 +17,9 @@ await forEachDatabase(t, async (t, ctx) => {
   const outsider = await ctx.staff('sales')
   const marketing = await ctx.staff('marketing')
   const service = await ctx.staff('service')
-  const [tpl] = await ctx.sql<{ id: string }>(`insert into coupon_templates (id, name, kind, amount_off) values ('01900000-0000-7000-8000-0000000000c2', '金卡礼券', 'amount_off', 5000) returning id`)
+  const made = await ctx.gql(ctx.adminToken, 'mutation($i: CreateCouponTemplateInput!) { createCouponTemplate(input: $i) { template { id } userErrors { field message } } }',
+    { i: { name: '金卡礼券', kind: 'amount_off', amountOff: 5000, validDays: 30 } })
+  const tpl: { id: string } = made.data.createCouponTemplate.template
   const silver = await createLevel(ctx, { key: 'silver', rank: 10, minSpend: 100_000 })
   const gold = await createLevel(ctx, { key: 'gold', rank: 20, minSpend: 500_000, couponTemplateIds: [tpl.id], discountBp: 800 })
 
@@ -25,9 +27,11 @@ await forEachDatabase(t, async (t, ctx) => {
   const plain = await createCustomer(ctx, { ownerId: rep.userId })
   const other = await createCustomer(ctx)
 
-  await t.test('admins, managers and integrations set a level by hand with a reason; the move up returns the coupons to issue', async (t) => {
+  await t.test('admins, managers and integrations set a level by hand with a reason; the move up issues the level\'s coupons', async (t) => {
     const r = await ctx.gql(manager.token, SET_LEVEL, { i: { customerId: vip.id, levelKey: 'gold', reason: '大客户协议 / key account' } })
     t.match(r.data.setCustomerLevel, { change: { reason: 'manual', from: { key: 'member' }, to: { key: 'gold' }, couponTemplateIds: [tpl.id] }, userErrors: [] })
+    const held = await ctx.gql(ctx.adminToken, 'query($id: ID!) { customer(id: $id) { coupons { templateId status customerId } } }', { id: vip.id })
+    t.match(held.data.customer.coupons, [{ templateId: tpl.id, status: 'issued', customerId: vip.id }], "reaching gold issued gold's coupon in the same transaction")
     const { reachedAt, reviewAt } = r.data.setCustomerLevel.change
     t.equal(reviewAt, addMonths(new Date(reachedAt), 12).toISOString())
     const level = await levelOf(ctx, vip.id)
