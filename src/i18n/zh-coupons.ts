@@ -51,6 +51,8 @@ export const zhCouponMessages: Record<string, string> = {
   'the coupon is {}: only an unused coupon can be voided': '该优惠券状态为 {0}：只有未使用的优惠券才能作废',
   'status: {}': 'status：{0}',
   'the redemption was already restored': '该核销记录已恢复',
+  'code: the coupon keeps changing; retry': 'code：该优惠券正在被频繁修改，请重试',
+  'the coupon keeps changing; retry': '该优惠券正在被频繁修改，请重试',
   'restoredAt: {}': 'restoredAt：{0}',
   // Incentive rules that issue coupons (src/modules/incentives/incentive-rules.validate.ts).
   'is required for a coupon reward, unless couponTemplateId names the template to issue': '优惠券奖励为必填项，除非 couponTemplateId 指定了要发放的模板',

@@ -3,6 +3,7 @@ import { toConnection } from '../../graphql/connection.js'
 import { actorOf, byForeignKey, nullIfForbidden, nullIfNotFound, type LoaderQuery } from '../../graphql/context.js'
 import { payload } from '../../graphql/payload.js'
 import { CrmError } from '../../errors.js'
+import { translate } from '../../i18n/translate.js'
 import type { Customer } from '../customers/customers.service.js'
 import type { Referrer } from '../referrers/referrers.service.js'
 import type { CouponTemplateView, CouponView } from './coupons.views.js'
@@ -31,7 +32,10 @@ export const couponsResolvers: IResolvers = {
     couponByCode: (_root: unknown, { code }: { code: string }, ctx) => ctx.services.coupons.byCode(actorOf(ctx), code).catch(nullIfNotFound),
     couponBatch: (_root: unknown, { id }: { id: string }, ctx) => ctx.services.coupons.batch(actorOf(ctx), id).catch(nullIfNotFound),
     couponRedemption: (_root: unknown, { id }: { id: string }, ctx) => ctx.services.coupons.redemption(actorOf(ctx), id).catch(nullIfNotFound),
-    validateCoupon: (_root: unknown, args: Record<string, unknown>, ctx) => ctx.services.coupons.validate(actorOf(ctx), withoutNulls(args))
+    validateCoupon: async (_root: unknown, args: Record<string, unknown>, ctx) => {
+      const v = await ctx.services.coupons.validate(actorOf(ctx), withoutNulls(args))
+      return { ...v, message: translate(v.message, ctx.locale) }
+    }
   },
   Mutation: {
     createCouponTemplate: (_root: unknown, { input }: { input: unknown }, ctx) =>

@@ -4,6 +4,8 @@ import { Type } from '@sinclair/typebox'
 import { requireActor } from '../../plugins/auth.js'
 import { errorResponses, expectedVersionOf, listBody, listResponse, withEtag } from '../../http/rest.js'
 import { displayCouponCode } from '../../rules/coupon-code.js'
+import { answerLocale } from '../../i18n/localize.js'
+import { translate } from '../../i18n/translate.js'
 import { IdParams } from '../common/schemas.js'
 import type { Services } from '../services.js'
 import {
@@ -98,7 +100,11 @@ export const couponsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       tags, summary: 'Would this code apply to this order, and what would it take off? Uses nothing; 200 with valid: false and the reason when not',
       body: ValidateInput, response: { 200: ValidationView, ...errorResponses }
     }
-  }, async (request) => services.coupons.validate(requireActor(request), request.body))
+  }, async (request, reply) => {
+    const v = await services.coupons.validate(requireActor(request), request.body)
+    // The answer's words follow Accept-Language, as error messages do; reason codes never change.
+    return { ...v, message: translate(v.message, answerLocale(request, reply)) }
+  })
 
   app.post('/coupons/redemptions', {
     schema: {

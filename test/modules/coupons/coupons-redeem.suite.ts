@@ -76,6 +76,12 @@ await forEachDatabase(t, async (t, ctx) => {
       const r = await ctx.gql(pos, REDEEM, { i: { code, customerId: args.c ?? null, orderAmount: args.amount ?? CNY(50_000) } })
       t.match(r.data.redeemCoupon, { redemption: null, userErrors: [{ field: 'code', code: reason }] }, `redeem ${reason}`)
     }
+    const [, belowCode] = cases[2]
+    const zh = await ctx.rest(pos, 'POST', '/api/v1/coupons/validate', { code: belowCode, customerId: alice.id, orderAmount: { amount: 100 } }, { 'accept-language': 'zh-CN' })
+    t.match(zh.json(), { valid: false, reason: 'BELOW_MINIMUM', message: '订单金额低于该优惠券的最低消费 10000' })
+    t.equal(zh.headers['content-language'], 'zh-Hans')
+    const gzh = await ctx.gql(pos, VALIDATE, { code: belowCode, c: alice.id, amount: CNY(100) }, { 'accept-language': 'zh' })
+    t.equal(gzh.data.validateCoupon.message, '订单金额低于该优惠券的最低消费 10000')
     const voided = await issue(ctx, fixed.id, { customerId: alice.id })
     await ctx.gql(pos, VOID, { id: voided.id, r: '客户投诉补偿后作废' })
     t.match((await ctx.gql(pos, VALIDATE, { code: voided.code, c: alice.id, amount: CNY(50_000) })).data.validateCoupon, { valid: false, reason: 'VOIDED' })
