@@ -3,6 +3,7 @@ import type { Actor, Model } from './model-state.js'
 import { checkLedger } from './model-invariants.js'
 import { checkPoints } from './model-invariants-points.js'
 import { checkLevels } from './model-levels.js'
+import { checkCoupons } from './model-coupons.js'
 import type { Caller, World } from './model-world.js'
 
 /**
@@ -21,6 +22,7 @@ export abstract class Cmd implements fc.AsyncCommand<Model, World> {
     await checkLedger(w, m)
     await checkPoints(w, m)
     await checkLevels(w, m)
+    await checkCoupons(w, m)
   }
 }
 

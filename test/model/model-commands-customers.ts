@@ -106,6 +106,7 @@ export class MergeCustomers extends Cmd {
           for (const r of t.values()) if (r.customerId === x.id) r.customerId = s.id
         }
         levelAfterMerge(m, s.id, x.id)
+        for (const coupon of m.coupons.values()) if (coupon.customerId === x.id) coupon.customerId = s.id
         // Survey invitations follow the customer: the survivor counts as invited wherever the duplicate was.
         for (const key of [...m.surveyed]) if (key.endsWith(`:${x.id}`)) m.surveyed.add(`${key.slice(0, -x.id.length)}${s.id}`)
         return { audits: { [s.id]: 'some' }, events: { [s.id]: ['customer.merged'] }, others: 'allowed' }

@@ -7,9 +7,10 @@ import { workCommands } from './model-commands-work.js'
 import { reportCommands } from './model-invariants-analytics.js'
 import { ticketCommands } from './model-commands-tickets.js'
 import { pointsCommands } from './model-commands-points.js'
+import { couponCommands } from './model-commands-coupons.js'
 
 /** Every area's command arbitraries; an area adds its list here (docs/architecture.md, "Testing: the model test"). */
 export const allCommands = [
   ...customerCommands, ...referralCommands, ...moreReferralCommands, ...leadCommands, ...moreLeadCommands, ...workCommands, ...adminCommands, ...readCommands,
-  ...campaignCommands, ...reportCommands, ...ticketCommands, ...pointsCommands
+  ...campaignCommands, ...reportCommands, ...ticketCommands, ...pointsCommands, ...couponCommands
 ]

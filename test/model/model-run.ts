@@ -3,6 +3,7 @@ import type { TestApp } from '../helper.js'
 import { allCommands } from './model-commands.js'
 import { checkLedger, checkRead, walkList } from './model-invariants.js'
 import { createModelLevels } from './model-levels.js'
+import { createModelTemplate } from './model-coupons.js'
 import { checkReport, reportNames } from './model-invariants-analytics.js'
 import { campaignScene } from './model-commands-campaigns.js'
 import { checkTickets, serviceScene } from './model-commands-tickets.js'
@@ -64,8 +65,10 @@ export async function setupRun(ctx: TestApp, accounts: Account[]): Promise<{ mod
     real.callers.set(acc.name, caller)
     actors.push({ name: acc.name, role: acc.role, userId: acc.userId, teamId: acc.teamId })
   }
+  const model = new Model(actors)
   await createModelLevels(real)
-  return { model: new Model(actors), real }
+  await createModelTemplate(real, model)
+  return { model, real }
 }
 
 const entities: EntityName[] = ['customers', 'referrers', 'leads', 'opportunities', 'activities', 'tasks', 'referrals', 'orders', 'rewards', 'tickets']

@@ -1,3 +1,4 @@
+import type { MCoupon } from './model-coupons.js'
 /**
  * The in-test model: what the app should hold after the commands so far, and who may see
  * what (src/modules/auth/permissions.ts and reach.ts, restated simply). Commands update it
@@ -48,6 +49,9 @@ export class Model {
   tickets = new Map<string, MTicket>()
   /** Points balance per customer (absent: no account, 0); follows merges like the accounts do. */
   points = new Map<string, number>()
+  /** The run's coupon template and its coupons (test/model/model-commands-coupons.ts). */
+  couponTemplateId = ''
+  coupons = new Map<string, MCoupon>()
   /** Member level rank per customer (absent: the base level, 0); test/model/model-levels.ts. */
   levels = new Map<string, number>()
   /** Per order: the points redeemed to pay for it, each redemption apart (a refund returns each one's share). */
