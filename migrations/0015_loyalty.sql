@@ -277,12 +277,15 @@ CREATE INDEX "coupon_redemptions_customer_idx" ON "coupon_redemptions" USING btr
 CREATE INDEX "coupon_redemptions_order_idx" ON "coupon_redemptions" USING btree ("order_id") WHERE "coupon_redemptions"."order_id" is not null;--> statement-breakpoint
 CREATE INDEX "coupon_redemptions_order_external_idx" ON "coupon_redemptions" USING btree ("order_external_id") WHERE "coupon_redemptions"."order_external_id" is not null;--> statement-breakpoint
 CREATE INDEX "coupon_redemptions_redeemed_at_idx" ON "coupon_redemptions" USING btree ("redeemed_at");--> statement-breakpoint
+CREATE INDEX "coupon_redemptions_restored_at_idx" ON "coupon_redemptions" USING btree ("restored_at") WHERE "coupon_redemptions"."restored_at" is not null;--> statement-breakpoint
 CREATE UNIQUE INDEX "coupon_templates_external_id_uq" ON "coupon_templates" USING btree ("external_id");--> statement-breakpoint
 CREATE INDEX "coupon_templates_campaign_idx" ON "coupon_templates" USING btree ("campaign_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "coupons_code_uq" ON "coupons" USING btree ("code");--> statement-breakpoint
 CREATE INDEX "coupons_template_idx" ON "coupons" USING btree ("template_id","customer_id");--> statement-breakpoint
 CREATE INDEX "coupons_customer_idx" ON "coupons" USING btree ("customer_id") WHERE "coupons"."customer_id" is not null;--> statement-breakpoint
 CREATE INDEX "coupons_batch_idx" ON "coupons" USING btree ("batch_id");--> statement-breakpoint
+CREATE INDEX "coupons_issued_at_idx" ON "coupons" USING btree ("issued_at");--> statement-breakpoint
+CREATE INDEX "coupons_voided_at_idx" ON "coupons" USING btree ("voided_at") WHERE "coupons"."voided_at" is not null;--> statement-breakpoint
 CREATE UNIQUE INDEX "coupons_reward_uq" ON "coupons" USING btree ("reward_id") WHERE "coupons"."reward_id" is not null;--> statement-breakpoint
 ALTER TABLE "incentive_rules" ADD CONSTRAINT "incentive_rules_coupon_template_id_coupon_templates_id_fk" FOREIGN KEY ("coupon_template_id") REFERENCES "public"."coupon_templates"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 INSERT INTO "member_levels" ("id", "key", "name_zh", "name_en", "rank") VALUES ('01900000-0000-7000-8000-00000000c001', 'member', '普通会员', 'Member', 0);--> statement-breakpoint

@@ -83,6 +83,9 @@ export const coupons = pgTable('coupons', {
   index('coupons_template_idx').on(t.templateId, t.customerId),
   index('coupons_customer_idx').on(t.customerId).where(sql`${t.customerId} is not null`),
   index('coupons_batch_idx').on(t.batchId),
+  // The loyalty report counts coupons issued and voided in a period (src/modules/analytics/loyalty/).
+  index('coupons_issued_at_idx').on(t.issuedAt),
+  index('coupons_voided_at_idx').on(t.voidedAt).where(sql`${t.voidedAt} is not null`),
   uniqueIndex('coupons_reward_uq').on(t.rewardId).where(sql`${t.rewardId} is not null`)
 ])
 
@@ -106,5 +109,6 @@ export const couponRedemptions = pgTable('coupon_redemptions', {
   index('coupon_redemptions_customer_idx').on(t.templateId, t.customerId),
   index('coupon_redemptions_order_idx').on(t.orderId).where(sql`${t.orderId} is not null`),
   index('coupon_redemptions_order_external_idx').on(t.orderExternalId).where(sql`${t.orderExternalId} is not null`),
-  index('coupon_redemptions_redeemed_at_idx').on(t.redeemedAt)
+  index('coupon_redemptions_redeemed_at_idx').on(t.redeemedAt),
+  index('coupon_redemptions_restored_at_idx').on(t.restoredAt).where(sql`${t.restoredAt} is not null`)
 ])
