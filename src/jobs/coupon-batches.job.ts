@@ -1,7 +1,7 @@
 import type { JobDefinition } from './job.js'
 
 /**
- * Coupon batches larger than a request makes (docs/loyalty-coupons.md, "Batches"): each
+ * Coupon batches larger than a request makes (docs/loyalty.md, "Batches"): each
  * pending batch's codes generated and COPY'd in one transaction. Sent at once when a batch
  * is requested; the schedule is the safety net (a batch left by a process that died).
  */

@@ -52,7 +52,7 @@ async function assertCampaign(ex: Executor, id: string | null | undefined): Prom
   if (!row) throw invalid('campaignId', 'refers to no campaign', 'UNKNOWN_REFERENCE')
 }
 
-/** 优惠券模板: what coupons give and when they apply (docs/loyalty-coupons.md). loyaltyConfig reads and writes them. */
+/** 优惠券模板: what coupons give and when they apply (docs/loyalty.md, "Coupons"). loyaltyConfig reads and writes them. */
 export class CouponTemplatesService {
   constructor(private readonly deps: ServiceDeps) {}
 

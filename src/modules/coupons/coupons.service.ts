@@ -33,7 +33,7 @@ export type CouponRedemption = { redemption: CouponRedemptionView; coupon: Coupo
 
 const holderOf = (d: { customerId?: string; customerExternalId?: string; referrerId?: string }) => d
 
-/** 优惠券: issuing, reading, checking, using, voiding and restoring coupons (docs/loyalty-coupons.md). */
+/** 优惠券: issuing, reading, checking, using, voiding and restoring coupons (docs/loyalty.md, "Coupons"). */
 export class CouponsService {
   constructor(private readonly deps: ServiceDeps) {}
 

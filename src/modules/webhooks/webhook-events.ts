@@ -38,7 +38,7 @@ export const webhookEventTypes = [
   'points.earned', 'points.redeemed', 'points.expired', 'points.adjusted', 'points.reversed',
   // Loyalty: member levels (docs/loyalty.md).
   'customer.level_changed',
-  // Loyalty: coupons (docs/loyalty-coupons.md).
+  // Loyalty: coupons (docs/loyalty.md, "Coupons").
   'coupon.issued', 'coupon.redeemed', 'coupon.voided', 'coupon.restored', 'coupon_batch.completed',
   // The delivery engine's: an endpoint was turned off (410 Gone, or failing too long).
   'webhook_endpoint.disabled'
