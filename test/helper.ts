@@ -91,7 +91,14 @@ export async function freshPostgresDatabase(t: Tap, prefix = 'crm_test'): Promis
   const admin = new pg.Client({ connectionString: base })
   await admin.connect()
   try {
-    await createFromTemplate(admin, name, await postgresTemplate(admin, base))
+    try {
+      await createFromTemplate(admin, name, await postgresTemplate(admin, base))
+    } catch (err) {
+      // 3D000: the template went between our look and the copy (a checkout with other migrations
+      // dropped it as stale); build it again.
+      if ((err as { code?: string }).code !== '3D000') throw err
+      await createFromTemplate(admin, name, await postgresTemplate(admin, base))
+    }
   } finally {
     await admin.end()
   }
