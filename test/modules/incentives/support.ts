@@ -70,8 +70,14 @@ export async function submitted(ctx: TestApp, referrerId: string, extra: Record<
 }
 
 /** Managers qualify by hand (POST /referrals/{id}/qualify). */
+/** As a client does: a 503 (every pooled connection busy past DATABASE_CONNECT_TIMEOUT_MS on a loaded machine) is retried with the same Idempotency-Key. */
 export async function qualify(ctx: TestApp, referralId: string, token = ctx.adminToken) {
-  return ctx.rest(token, 'POST', `/api/v1/referrals/${referralId}/qualify`)
+  const key = `qualify-${referralId}`
+  for (let attempt = 0; ; attempt++) {
+    const res = await ctx.rest(token, 'POST', `/api/v1/referrals/${referralId}/qualify`, undefined, { 'idempotency-key': key })
+    if (res.statusCode !== 503 || attempt >= 20) return res
+    await new Promise((r) => setTimeout(r, 100 + Math.random() * 200))
+  }
 }
 
 /** Qualifies the referral's lead, then converts it without an opportunity: the referral converts at once; returns the new customer. */
