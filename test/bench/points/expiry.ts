@@ -124,6 +124,7 @@ export async function benchExpiry(o: ExpiryBenchOptions): Promise<ExpiryBenchRes
     seeded = await createBenchDatabase(o.kind)
     const started = performance.now()
     const counts = await withSession(seeded, (exec) => seedPoints(exec, { customers: o.accounts, scale: 1, now }))
+      .catch(async (err: unknown) => { await seeded.drop(); throw err })
     seedSeconds = (performance.now() - started) / 1000
     log(`  seeded ${JSON.stringify(counts)} in ${seedSeconds.toFixed(0)} s`)
     if (o.kind === 'postgres') {

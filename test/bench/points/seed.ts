@@ -52,7 +52,7 @@ export async function seedPoints(exec: Exec, o: PointsSeed): Promise<Record<stri
   // Customers joined a minute apart, the newest now.
   await exec(`insert into customers (id, name, created_at, updated_at)
     select ${uuidv7At(`${now} - g * 60000`)}, '会员 ' || g, t, t
-    from generate_series(1, ${o.customers}) g cross join lateral (select to_timestamp((${now} - g * 60000) / 1000.0) as t) c`)
+    from generate_series(1::bigint, ${o.customers}) g cross join lateral (select to_timestamp((${now} - g * 60000) / 1000.0) as t) c`)
   await exec(`insert into points_accounts (id, holder_type, customer_id, balance, created_at, updated_at)
     select ${uuidv7At(`extract(epoch from c.created_at) * 1000`)}, 'customer', c.id, 0, c.created_at, c.created_at from customers c`)
   // The lots, numbered per account: 1 expired, 2 live, 3 live for every other account.
