@@ -1,6 +1,7 @@
-import { and, asc, eq, gt, isNull, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { Executor, Tx } from '../../db/client.js'
 import { pointsAccounts, pointsEntries, pointsLots, pointsRedemptions } from '../../db/schema/points.js'
+import { insertedRow, insertShape, rowShape, statement } from '../../db/statement.js'
 import type { Allocation, Lot } from '../../rules/points-lots.js'
 
 export type AccountRow = typeof pointsAccounts.$inferSelect
@@ -14,6 +15,42 @@ export type Holder = { customerId: string } | { referrerId: string }
 
 const holderWhere = (h: Holder): SQL =>
   'customerId' in h ? eq(pointsAccounts.customerId, h.customerId) : eq(pointsAccounts.referrerId, h.referrerId)
+
+/*
+ * The statements every redemption, earning and adjustment runs are of fixed text: rendered
+ * once and prepared per connection (src/db/statement.ts), so neither Drizzle nor PostgreSQL
+ * builds or plans them per call (test/bench/points/redeem.ts).
+ */
+const account = rowShape(pointsAccounts)
+const redemption = rowShape(pointsRedemptions)
+const lockByCustomer = statement<{ id: string }, AccountRow>('points_account_lock_customer',
+  () => sql`select ${account.list} from ${pointsAccounts} where ${pointsAccounts.customerId} = ${sql.placeholder('id')}::uuid for update`, (r) => account.map(r))
+const lockByReferrer = statement<{ id: string }, AccountRow>('points_account_lock_referrer',
+  () => sql`select ${account.list} from ${pointsAccounts} where ${pointsAccounts.referrerId} = ${sql.placeholder('id')}::uuid for update`, (r) => account.map(r))
+const lockById = statement<{ id: string }, AccountRow>('points_account_lock_id',
+  () => sql`select ${account.list} from ${pointsAccounts} where ${pointsAccounts.id} = ${sql.placeholder('id')}::uuid for update`, (r) => account.map(r))
+const openLotsStatement = statement<{ accountId: string }, Lot>('points_open_lots', () => sql`
+  select id, remaining, earned_at, expires_at from points_lots where account_id = ${sql.placeholder('accountId')}::uuid and remaining > 0
+  order by expires_at, earned_at, id`, (r) => ({
+  id: r[0] as string, remaining: Number(r[1]), earnedAt: pointsLots.earnedAt.mapFromDriverValue(r[2] as string) as Date,
+  expiresAt: r[3] === null ? null : pointsLots.expiresAt.mapFromDriverValue(r[3] as string) as Date
+}))
+const entryShape = insertShape(pointsEntries, ['id', 'accountId', 'kind', 'amount', 'sourceType', 'sourceId', 'reason', 'orderId', 'campaignId', 'expiresAt', 'lots', 'shortfall', 'balanceAfter', 'createdAt'])
+const entryRow = insertedRow(pointsEntries)
+const insertEntryStatement = statement<Record<string, unknown>, string>('points_entry_insert', () => sql`
+  insert into ${pointsEntries} (${entryShape.columns}) values (${entryShape.placeholders}) on conflict do nothing returning id`, (r) => r[0] as string)
+const moveLotsStatement = statement<{ doc: string }>('points_lots_move', () => sql`
+  update points_lots l set remaining = l.remaining + d.delta
+  from jsonb_to_recordset(${sql.placeholder('doc')}::jsonb) as d(lot uuid, delta bigint) where l.id = d.lot`)
+const setBalanceStatement = statement<{ id: string; balance: number; now: string }>('points_account_set_balance', () => sql`
+  update points_accounts set balance = ${sql.placeholder('balance')}::bigint, version = version + 1, updated_at = ${sql.placeholder('now')}::timestamptz
+  where id = ${sql.placeholder('id')}::uuid`)
+const redemptionShape = insertShape(pointsRedemptions, ['id', 'externalId', 'accountId', 'customerId', 'referrerId', 'amount', 'orderId', 'orderExternalId', 'itemCode', 'value', 'currency', 'note', 'createdAt', 'updatedAt'])
+const redemptionRow = insertedRow(pointsRedemptions)
+const insertRedemptionStatement = statement<Record<string, unknown>, string>('points_redemption_insert', () => sql`
+  insert into ${pointsRedemptions} (${redemptionShape.columns}) values (${redemptionShape.placeholders}) on conflict do nothing returning id`, (r) => r[0] as string)
+const redemptionByExternalIdStatement = statement<{ externalId: string }, RedemptionRow>('points_redemption_by_external_id',
+  () => sql`select ${redemption.list} from ${pointsRedemptions} where ${pointsRedemptions.externalId} = ${sql.placeholder('externalId')}`, (r) => redemption.map(r))
 
 /** Statements over points accounts, their ledger, lots and redemptions; callers hold the account lock for writes. */
 export const pointsRepository = {
@@ -29,7 +66,7 @@ export const pointsRepository = {
 
   /** The holder's account, locked for this transaction; made (empty) first when `create` and there is none. */
   async lock(tx: Tx, holder: Holder, create: boolean, now: Date): Promise<AccountRow | undefined> {
-    const [row] = await tx.select().from(pointsAccounts).where(holderWhere(holder)).for('update')
+    const [row] = 'customerId' in holder ? await lockByCustomer(tx, { id: holder.customerId }) : await lockByReferrer(tx, { id: holder.referrerId })
     if (row || !create) return row
     await tx.insert(pointsAccounts).values({
       holderType: 'customerId' in holder ? 'customer' : 'referrer',
@@ -42,15 +79,13 @@ export const pointsRepository = {
   },
 
   async lockById(tx: Tx, accountId: string): Promise<AccountRow | undefined> {
-    const [row] = await tx.select().from(pointsAccounts).where(eq(pointsAccounts.id, accountId)).for('update')
+    const [row] = await lockById(tx, { id: accountId })
     return row
   },
 
-  /** Lots with something left (live or past expiry but not yet expired by the job). */
+  /** Lots with something left (live or past expiry but not yet expired by the job), first-expiring-first. */
   async openLots(ex: Executor, accountId: string): Promise<Lot[]> {
-    return ex.select({ id: pointsLots.id, remaining: pointsLots.remaining, earnedAt: pointsLots.earnedAt, expiresAt: pointsLots.expiresAt })
-      .from(pointsLots).where(and(eq(pointsLots.accountId, accountId), gt(pointsLots.remaining, 0)))
-      .orderBy(asc(pointsLots.expiresAt), asc(pointsLots.earnedAt), asc(pointsLots.id))
+    return openLotsStatement(ex, { accountId })
   },
 
   async lotsByIds(ex: Executor, ids: readonly string[]): Promise<Map<string, { expiresAt: Date | null }>> {
@@ -61,8 +96,9 @@ export const pointsRepository = {
 
   /** Appends an entry unless one with the same (account, kind, source) exists: undefined then. */
   async insertEntry(tx: Tx, values: EntryInsert): Promise<EntryRow | undefined> {
-    const [row] = await tx.insert(pointsEntries).values(values).onConflictDoNothing().returning()
-    return row
+    const row = entryRow({ ...values, createdAt: values.createdAt ?? new Date() })
+    const inserted = await insertEntryStatement(tx, entryShape.encode(row))
+    return inserted.length > 0 ? row : undefined
   },
 
   async insertLot(tx: Tx, lot: { id: string; accountId: string; amount: number; earnedAt: Date; expiresAt: Date | null }): Promise<void> {
@@ -72,13 +108,11 @@ export const pointsRepository = {
   /** Moves lots' remaining by `sign × amount` for each allocation, in one statement. */
   async moveLots(tx: Tx, allocations: readonly Allocation[], sign: 1 | -1): Promise<void> {
     if (allocations.length === 0) return
-    const doc = JSON.stringify(allocations.map((a) => ({ lot: a.lot, delta: sign * a.amount })))
-    await tx.execute(sql`update points_lots l set remaining = l.remaining + d.delta
-      from jsonb_to_recordset(${doc}::jsonb) as d(lot uuid, delta bigint) where l.id = d.lot`)
+    await moveLotsStatement(tx, { doc: JSON.stringify(allocations.map((a) => ({ lot: a.lot, delta: sign * a.amount }))) })
   },
 
   async setBalance(tx: Tx, accountId: string, balance: number, now: Date): Promise<void> {
-    await tx.update(pointsAccounts).set({ balance, updatedAt: now, version: sql`${pointsAccounts.version} + 1` }).where(eq(pointsAccounts.id, accountId))
+    await setBalanceStatement(tx, { id: accountId, balance, now: now.toISOString() })
   },
 
   async entryBySource(ex: Executor, accountId: string, kind: EntryRow['kind'], sourceType: string, sourceId: string): Promise<EntryRow | undefined> {
@@ -94,8 +128,10 @@ export const pointsRepository = {
   },
 
   async insertRedemption(tx: Tx, values: RedemptionInsert): Promise<RedemptionRow | undefined> {
-    const [row] = await tx.insert(pointsRedemptions).values(values).onConflictDoNothing().returning()
-    return row
+    const createdAt = values.createdAt ?? new Date()
+    const row = redemptionRow({ ...values, createdAt, updatedAt: values.updatedAt ?? createdAt })
+    const inserted = await insertRedemptionStatement(tx, redemptionShape.encode(row))
+    return inserted.length > 0 ? row : undefined
   },
 
   async redemption(ex: Executor, id: string): Promise<RedemptionRow | undefined> {
@@ -104,7 +140,7 @@ export const pointsRepository = {
   },
 
   async redemptionByExternalId(ex: Executor, externalId: string): Promise<RedemptionRow | undefined> {
-    const [row] = await ex.select().from(pointsRedemptions).where(eq(pointsRedemptions.externalId, externalId))
+    const [row] = await redemptionByExternalIdStatement(ex, { externalId })
     return row
   },
 

@@ -2,6 +2,7 @@ import { eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
 import { uuidv7 } from 'uuidv7'
 import { runAction } from '../../db/action.js'
 import { Keyset, type PageRequest } from '../../db/paging.js'
+import { statement } from '../../db/statement.js'
 import { selectPage, countWhere } from '../../db/list-queries.js'
 import { loyaltySettings, pointsEntries, pointsRedemptions } from '../../db/schema/points.js'
 import { orders } from '../../db/schema/orders.js'
@@ -20,6 +21,11 @@ import { pointsRepository as repo, type AccountRow, type Holder } from './points
 import { LedgerFilter, PointsAdjust, RedemptionCreate, RedemptionReverse, SettingsUpdate } from './points.schemas.js'
 import { loadSettings, type LoyaltySettings } from './points.settings.js'
 import { accountView, entryView, redemptionView, type PointsAccountView, type PointsEntryView, type PointsRedemptionView } from './points.views.js'
+
+// Every redemption naming an ERP order looks it up: a statement of fixed text, prepared per connection.
+const orderByExternalIdStatement = statement<{ externalId: string }, { id: string; customerId: string }>('points_order_by_external_id',
+  () => sql`select ${orders.id}, ${orders.customerId} from ${orders} where ${orders.externalId} = ${sql.placeholder('externalId')}`,
+  (r) => ({ id: r[0] as string, customerId: r[1] as string }))
 
 /** What a holder has: spendable now, and what expires next. */
 export type PointsBalance = {
@@ -131,7 +137,7 @@ export class PointsService {
 
   private async orderByExternalId(ex: Parameters<typeof repo.account>[0], holder: Holder, externalId: string): Promise<string | null> {
     if (!('customerId' in holder)) return null
-    const [row] = await ex.select({ id: orders.id, customerId: orders.customerId }).from(orders).where(eq(orders.externalId, externalId))
+    const [row] = await orderByExternalIdStatement(ex, { externalId })
     return row && row.customerId === holder.customerId ? row.id : null
   }
 

@@ -2,7 +2,8 @@
  * Points benchmark data in a few set-based statements (generate_series): `customers`
  * minimal customers (id and name: the points paths read nothing else), an account for each,
  * and per account earn lots with their `earn` entries, balances that equal the ledger:
- *   expired  one lot whose expiry passed a day or two ago, not yet written off (the job's work)
+ *   expired  one lot earned 13 months ago whose expiry (a year after) passed in the last
+ *            30 days, not yet written off (the job's work)
  *   live     one lot expiring in about 9 months, and for every other account a second one
  *            expiring in about 11 months
  * `scale` multiplies the live lots' amounts (a redemption benchmark wants ample points).
@@ -55,23 +56,29 @@ export async function seedPoints(exec: Exec, o: PointsSeed): Promise<Record<stri
     from generate_series(1::bigint, ${o.customers}) g cross join lateral (select to_timestamp((${now} - g * 60000) / 1000.0) as t) c`)
   await exec(`insert into points_accounts (id, holder_type, customer_id, balance, created_at, updated_at)
     select ${uuidv7At(`extract(epoch from c.created_at) * 1000`)}, 'customer', c.id, 0, c.created_at, c.created_at from customers c`)
-  // The lots, numbered per account: 1 expired, 2 live, 3 live for every other account.
+  // The lots: earned at times scrambled over a month (unrelated to the account's place in its
+  // table), each expiring a year after it was earned; stored in the order they were earned, as
+  // a live system stores them, so the due lots sit together, in expiry order, and their
+  // accounts are spread over the accounts table.
+  const month = (factor: number) => `((a.n * ${factor}) % 43200) * 60000`
   await exec(`create temporary table bench_lots as
-    select a.id as account_id, ${uuidv7At('extract(epoch from p.earned_at) * 1000')} as id, p.amount, p.earned_at, p.expires_at
+    select a.id as account_id, ${uuidv7At('extract(epoch from p.earned_at) * 1000')} as id, p.amount, p.earned_at, p.earned_at + interval '365 days' as expires_at
     from (select id, row_number() over (order by id) as n from points_accounts) a
     cross join lateral (values
-      (100 + a.n % 900, to_timestamp((${now} - ${400 * day} - (a.n % 30) * ${day}) / 1000.0), to_timestamp((${now} - ${day} - (a.n % 1440) * 60000) / 1000.0)),
-      ((500 + a.n % 1000) * ${o.scale}::bigint, to_timestamp((${now} - ${90 * day} - (a.n % 30) * ${day}) / 1000.0), to_timestamp((${now} + ${270 * day} - (a.n % 30) * ${day}) / 1000.0)),
-      (case when a.n % 2 = 0 then (200 + a.n % 300) * ${o.scale}::bigint end, to_timestamp((${now} - ${30 * day}) / 1000.0), to_timestamp((${now} + ${330 * day}) / 1000.0))
-    ) as p(amount, earned_at, expires_at)
+      (100 + a.n % 900, to_timestamp((${now} - ${395 * day} + ${month(7919)}) / 1000.0)),
+      ((500 + a.n % 1000) * ${o.scale}::bigint, to_timestamp((${now} - ${90 * day} + ${month(104729)}) / 1000.0)),
+      (case when a.n % 2 = 0 then (200 + a.n % 300) * ${o.scale}::bigint end, to_timestamp((${now} - ${30 * day} + ${month(6151)}) / 1000.0))
+    ) as p(amount, earned_at)
     where p.amount is not null`)
   await exec(`insert into points_lots (id, account_id, amount, remaining, earned_at, expires_at)
-    select id, account_id, amount, amount, earned_at, expires_at from bench_lots`)
+    select id, account_id, amount, amount, earned_at, expires_at from bench_lots order by earned_at, id`)
   await exec(`insert into points_entries (id, account_id, kind, amount, source_type, source_id, reason, expires_at, lots, balance_after, created_at)
-    select id, account_id, 'earn', amount, 'campaign', 'bench:' || id, 'bench seed', expires_at,
-      jsonb_build_array(jsonb_build_object('lot', id, 'amount', amount)),
-      sum(amount) over (partition by account_id order by earned_at, id), earned_at
-    from bench_lots`)
+    select * from (
+      select id, account_id, 'earn'::points_entry_kind, amount, 'campaign', 'bench:' || id, 'bench seed', expires_at,
+        jsonb_build_array(jsonb_build_object('lot', id, 'amount', amount)),
+        sum(amount) over (partition by account_id order by earned_at, id), earned_at
+      from bench_lots) e
+    order by earned_at, id`)
   await exec(`update points_accounts a set balance = t.total from (select account_id, sum(amount) as total from bench_lots group by account_id) t
     where a.id = t.account_id`)
   await exec('drop table bench_lots')
