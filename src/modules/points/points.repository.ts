@@ -39,6 +39,36 @@ const entryShape = insertShape(pointsEntries, ['id', 'accountId', 'kind', 'amoun
 const entryRow = insertedRow(pointsEntries)
 const insertEntryStatement = statement<Record<string, unknown>, string>('points_entry_insert', () => sql`
   insert into ${pointsEntries} (${entryShape.columns}) values (${entryShape.placeholders}) on conflict do nothing returning id`, (r) => r[0] as string)
+/*
+ * An entry with its consequences in ONE statement: the balance, and the lots it moves or the
+ * lot it makes; none of them when the entry was already written (same source): a replay.
+ */
+const appendStatement = statement<Record<string, unknown>, string>('points_entry_append', () => sql`
+  with entry as (
+    insert into ${pointsEntries} (${entryShape.columns}) values (${entryShape.placeholders}) on conflict do nothing returning id
+  ), balance as (
+    update points_accounts set balance = ${sql.placeholder('balance')}::bigint, version = version + 1, updated_at = ${sql.placeholder('now')}::timestamptz
+    where id = ${sql.placeholder('accountId')}::uuid and exists (select 1 from entry)
+  ), moved as (
+    update points_lots l set remaining = l.remaining + d.delta
+    from jsonb_to_recordset(${sql.placeholder('moves')}::jsonb) as d(lot uuid, delta bigint)
+    where l.id = d.lot and exists (select 1 from entry)
+  ), lot as (
+    insert into points_lots (id, account_id, amount, remaining, earned_at, expires_at)
+    select ${sql.placeholder('lotId')}::uuid, ${sql.placeholder('accountId')}::uuid, ${sql.placeholder('lotAmount')}::bigint, ${sql.placeholder('lotAmount')}::bigint,
+      ${sql.placeholder('lotEarnedAt')}::timestamptz, ${sql.placeholder('lotExpiresAt')}::timestamptz
+    where ${sql.placeholder('lotId')}::uuid is not null and exists (select 1 from entry)
+  )
+  select id from entry`, (r) => r[0] as string)
+
+/** What an entry does besides being written: the account's new balance, and the lots it moves (signed) or the lot it makes. */
+export type EntryEffect = {
+  balance: number
+  now: Date
+  moves: { lot: string; delta: number }[]
+  lot: { id: string; amount: number; earnedAt: Date; expiresAt: Date | null } | null
+}
+
 const moveLotsStatement = statement<{ doc: string }>('points_lots_move', () => sql`
   update points_lots l set remaining = l.remaining + d.delta
   from jsonb_to_recordset(${sql.placeholder('doc')}::jsonb) as d(lot uuid, delta bigint) where l.id = d.lot`)
@@ -51,6 +81,25 @@ const insertRedemptionStatement = statement<Record<string, unknown>, string>('po
   insert into ${pointsRedemptions} (${redemptionShape.columns}) values (${redemptionShape.placeholders}) on conflict do nothing returning id`, (r) => r[0] as string)
 const redemptionByExternalIdStatement = statement<{ externalId: string }, RedemptionRow>('points_redemption_by_external_id',
   () => sql`select ${redemption.list} from ${pointsRedemptions} where ${pointsRedemptions.externalId} = ${sql.placeholder('externalId')}`, (r) => redemption.map(r))
+
+/*
+ * What a redemption reads once it holds the account's lock, in one statement (a new one, so
+ * it sees whatever a redemption that held the lock before committed): the open lots, an
+ * earlier redemption with the same externalId (a retry), and the CRM order an ERP order id names.
+ */
+const redemptionFactsStatement = statement<{ accountId: string; externalId: string | null; orderExternalId: string | null; customerId: string | null },
+  { lots: Lot[]; earlier: RedemptionRow | undefined; orderId: string | null }>('points_redemption_facts', () => sql`
+  select
+    (select coalesce(json_agg(json_build_array(id, remaining, earned_at, expires_at) order by expires_at, earned_at, id), '[]')
+      from points_lots where account_id = ${sql.placeholder('accountId')}::uuid and remaining > 0),
+    (select ${redemption.json} from ${pointsRedemptions} where ${pointsRedemptions.externalId} = ${sql.placeholder('externalId')}),
+    (select id from orders where external_id = ${sql.placeholder('orderExternalId')} and customer_id = ${sql.placeholder('customerId')}::uuid)`, (r) => ({
+  lots: (typeof r[0] === 'string' ? JSON.parse(r[0]) : r[0] as unknown[][]).map((l: unknown[]) => ({
+    id: l[0] as string, remaining: Number(l[1]), earnedAt: new Date(l[2] as string), expiresAt: l[3] === null ? null : new Date(l[3] as string)
+  })),
+  earlier: r[1] === null ? undefined : redemption.map(typeof r[1] === 'string' ? JSON.parse(r[1]) : r[1] as unknown[]),
+  orderId: r[2] as string | null
+}))
 
 /** Statements over points accounts, their ledger, lots and redemptions; callers hold the account lock for writes. */
 export const pointsRepository = {
@@ -88,10 +137,33 @@ export const pointsRepository = {
     return openLotsStatement(ex, { accountId })
   },
 
+  /**
+   * A redemption's reads under the account's lock: its open lots (first-expiring-first), an
+   * earlier redemption with `externalId`, and the id of the holder's order with `orderExternalId`.
+   */
+  async redemptionFacts(tx: Tx, accountId: string, externalId: string | null, order: { externalId: string; customerId: string } | null) {
+    const [facts] = await redemptionFactsStatement(tx, { accountId, externalId, orderExternalId: order?.externalId ?? null, customerId: order?.customerId ?? null })
+    return facts!
+  },
+
   async lotsByIds(ex: Executor, ids: readonly string[]): Promise<Map<string, { expiresAt: Date | null }>> {
     if (ids.length === 0) return new Map()
     const found = await ex.select({ id: pointsLots.id, expiresAt: pointsLots.expiresAt }).from(pointsLots).where(sql`${pointsLots.id} in ${ids}`)
     return new Map(found.map((l) => [l.id, { expiresAt: l.expiresAt }]))
+  },
+
+  /**
+   * Appends an entry with its effect (balance, lots) unless one with the same (account, kind,
+   * source) exists: undefined then, and nothing changed.
+   */
+  async appendEntry(tx: Tx, values: EntryInsert & { createdAt: Date }, effect: EntryEffect): Promise<EntryRow | undefined> {
+    const row = entryRow(values)
+    const inserted = await appendStatement(tx, {
+      ...entryShape.encode(row), balance: effect.balance, now: effect.now.toISOString(), moves: JSON.stringify(effect.moves),
+      lotId: effect.lot?.id ?? null, lotAmount: effect.lot?.amount ?? null, lotEarnedAt: effect.lot?.earnedAt.toISOString() ?? null,
+      lotExpiresAt: effect.lot?.expiresAt?.toISOString() ?? null
+    })
+    return inserted.length > 0 ? row : undefined
   },
 
   /** Appends an entry unless one with the same (account, kind, source) exists: undefined then. */

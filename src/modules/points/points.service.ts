@@ -2,7 +2,6 @@ import { eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
 import { uuidv7 } from 'uuidv7'
 import { runAction } from '../../db/action.js'
 import { Keyset, type PageRequest } from '../../db/paging.js'
-import { statement } from '../../db/statement.js'
 import { selectPage, countWhere } from '../../db/list-queries.js'
 import { loyaltySettings, pointsEntries, pointsRedemptions } from '../../db/schema/points.js'
 import { orders } from '../../db/schema/orders.js'
@@ -21,11 +20,6 @@ import { pointsRepository as repo, type AccountRow, type Holder } from './points
 import { LedgerFilter, PointsAdjust, RedemptionCreate, RedemptionReverse, SettingsUpdate } from './points.schemas.js'
 import { loadSettings, type LoyaltySettings } from './points.settings.js'
 import { accountView, entryView, redemptionView, type PointsAccountView, type PointsEntryView, type PointsRedemptionView } from './points.views.js'
-
-// Every redemption naming an ERP order looks it up: a statement of fixed text, prepared per connection.
-const orderByExternalIdStatement = statement<{ externalId: string }, { id: string; customerId: string }>('points_order_by_external_id',
-  () => sql`select ${orders.id}, ${orders.customerId} from ${orders} where ${orders.externalId} = ${sql.placeholder('externalId')}`,
-  (r) => ({ id: r[0] as string, customerId: r[1] as string }))
 
 /** What a holder has: spendable now, and what expires next. */
 export type PointsBalance = {
@@ -117,10 +111,9 @@ export class PointsService {
     return runAction(this.deps.db, actionContext(actor), async (action) => {
       const holder = await resolveHolder(action.tx, actor, data, 'write')
       if (data.orderId) await this.assertOrderOf(action.tx, holder, data.orderId)
-      // An ERP order id the CRM already has links the redemption to that order.
-      const orderId = data.orderId ?? (data.orderExternalId ? await this.orderByExternalId(action.tx, holder, data.orderExternalId) : null)
+      // An ERP order id the CRM already has links the redemption to that order (redeemInAction looks it up).
       const { redemption, account } = await redeemInAction(action, {
-        holder, amount: data.amount, externalId: data.externalId ?? null, orderId,
+        holder, amount: data.amount, externalId: data.externalId ?? null, orderId: data.orderId ?? null,
         orderExternalId: data.orderExternalId ?? null, itemCode: data.itemCode ?? null,
         value: data.value ? { amount: data.value.amount, currency: data.value.currency ?? 'CNY' } : null, note: data.note ?? null
       }, now)
@@ -133,12 +126,6 @@ export class PointsService {
     if (!row || !('customerId' in holder) || row.customerId !== holder.customerId) {
       throw invalid('orderId', "is not one of the customer's orders", 'UNKNOWN_ORDER')
     }
-  }
-
-  private async orderByExternalId(ex: Parameters<typeof repo.account>[0], holder: Holder, externalId: string): Promise<string | null> {
-    if (!('customerId' in holder)) return null
-    const [row] = await orderByExternalIdStatement(ex, { externalId })
-    return row && row.customerId === holder.customerId ? row.id : null
   }
 
   async redemption(actor: Actor, id: string): Promise<PointsRedemptionView> {

@@ -22,7 +22,7 @@ export type RedeemRawSpec = {
   /** The customers redeeming, in turn (redeem.ts picks them). */
   customers: string[]
 }
-export type RawResult = { rps: number; p50: number; p99: number; requests: number; bad: number }
+export type RawResult = { rps: number; p50: number; p99: number; requests: number; bad: number; cpuMs: number }
 
 const HOUR = 3_600_000
 const statements = {
@@ -122,6 +122,7 @@ export async function runRaw(spec: RedeemRawSpec): Promise<RawResult> {
   let next = spec.start
   let bad = 0
   const until = Date.now() + spec.duration * 1000
+  const cpu = process.cpuUsage()
   await Promise.all(Array.from({ length: spec.connections }, async () => {
     const client = await pool.connect()
     try {
@@ -139,10 +140,11 @@ export async function runRaw(spec: RedeemRawSpec): Promise<RawResult> {
       client.release()
     }
   }))
+  const used = process.cpuUsage(cpu)
   await pool.end()
   latencies.sort((a, b) => a - b)
   const at = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0)
-  return { rps: latencies.length / spec.duration, p50: at(0.5), p99: at(0.99), requests: latencies.length, bad }
+  return { rps: latencies.length / spec.duration, p50: at(0.5), p99: at(0.99), requests: latencies.length, bad, cpuMs: (used.user + used.system) / 1000 }
 }
 
 // The spec comes over IPC: the list of customers is too long for an environment variable.

@@ -9,15 +9,19 @@
  * timing); after, every account's balance must equal its ledger and its lots.
  *
  * Standalone: `npx tsx test/bench/points/redeem.ts [--customers 100000] [--duration 10] [--rounds 2]
- *   [--connections 20] [--warmup 2] [--no-hot] [--docs]`
+ *   [--connections 20] [--warmup 2] [--no-hot] [--profile] [--docs]`
  */
 import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import autocannon from 'autocannon'
 import pg from 'pg'
 import { post, root, startServer, stopServer } from '../children.js'
 import type { Measure } from '../load.js'
+import { summariseProfiles } from '../profile.js'
 import { writeBlock } from '../report.js'
 import { createBenchDatabase } from '../seed.js'
 import { nthRequest, type RawResult, type RedeemRawSpec } from './redeem-raw.js'
@@ -101,17 +105,27 @@ export async function benchRedeem(opts: RedeemOptions): Promise<RedeemResult> {
     if (appRows !== rawRows) throw new Error(`the sides write different rows per redemption: app ${appRows}; raw ${rawRows}`)
     log(`  checked: one redemption writes ${appRows} on both sides (and updates the lots taken and the balance)`)
 
+    // The server's CPU time (its /proc stat, Linux), to tell a busy event loop from waiting on the database.
+    const serverPid = server.child.pid!
+    const cpuMs = () => { try { const f = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) * 10 } catch { return 0 } }
     const fireApp = async (duration: number, customers: string[]): Promise<Measure> => {
       const start = (await counts()).redemptions
+      const cpu = cpuMs()
       const r = await autocannon({
         url: appUrl, connections: opts.connections, duration,
         requests: [{ method: 'POST', path: PATH, setupRequest: (req) => ({ ...req, ...appRequest(customers) }) }]
       })
       const recorded = (await counts()).redemptions - start
       const bad = r.non2xx + r.errors + r.timeouts + Math.max(0, r['2xx'] - recorded)
+      cpuPerRequest.app.push((cpuMs() - cpu) / Math.max(1, r.requests.total))
       return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, bad }
     }
-    const fireRaw = (duration: number, customers: string[]): Promise<Measure> => runRawChild(rawSpec(duration, opts.connections, customers))
+    const fireRaw = async (duration: number, customers: string[]): Promise<Measure> => {
+      const r = await runRawChild(rawSpec(duration, opts.connections, customers))
+      cpuPerRequest.raw.push(r.cpuMs / Math.max(1, r.requests + r.bad))
+      return r
+    }
+    const cpuPerRequest = { app: [] as number[], raw: [] as number[] }
 
     const pair = async (label: string, customers: string[]): Promise<RedeemPair> => {
       log(`  ${label}: ${opts.connections} connections, ${opts.warmup} s warm-up, ${opts.rounds} × ${opts.duration} s per side`)
@@ -122,7 +136,7 @@ export async function benchRedeem(opts: RedeemOptions): Promise<RedeemResult> {
         for (const side of round % 2 === 0 ? (['app', 'raw'] as const) : (['raw', 'app'] as const)) {
           const m = side === 'app' ? await fireApp(opts.duration, customers) : await fireRaw(opts.duration, customers)
           runs[side].push(m)
-          log(`    ${(side === 'app' ? `POST ${PATH}` : 'raw pg transaction').padEnd(32)} ${m.rps.toFixed(0).padStart(6)} /s  p50 ${m.p50} ms  p99 ${m.p99} ms${m.bad ? `  BAD ${m.bad}` : ''}`)
+          log(`    ${(side === 'app' ? `POST ${PATH}` : 'raw pg transaction').padEnd(32)} ${m.rps.toFixed(0).padStart(6)} /s  p50 ${m.p50} ms  p99 ${m.p99} ms  ${cpuPerRequest[side].at(-1)!.toFixed(1)} ms CPU/request${m.bad ? `  BAD ${m.bad}` : ''}`)
         }
       }
       return { app: mean(runs.app), raw: mean(runs.raw), runs }
@@ -172,11 +186,13 @@ export function reportRedeem(result: RedeemResult, meta: { command: string; opts
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const args = process.argv.slice(2)
   const flag = (name: string, fallback: number) => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : fallback }
+  const profileDir = args.includes('--profile') ? join(tmpdir(), `crm-bench-profiles-${Date.now()}`) : undefined
   const opts: RedeemOptions = {
     connections: flag('connections', 20), duration: flag('duration', 10), warmup: flag('warmup', 2), rounds: flag('rounds', 2),
-    customers: flag('customers', 100_000), hot: !args.includes('--no-hot'), log: (l) => console.log(l)
+    customers: flag('customers', 100_000), hot: !args.includes('--no-hot'), log: (l) => console.log(l), profileDir
   }
   const result = await benchRedeem(opts)
+  if (profileDir) console.log(`\n${summariseProfiles(profileDir)}\n(profiles in ${profileDir})`)
   console.log(`\n${reportRedeem(result, { command: `npx tsx test/bench/points/redeem.ts ${args.join(' ')}`.trim(), opts }, args.includes('--docs') ? `${root}docs/performance.md` : undefined)}`)
   process.exitCode = result.spread.app.bad + result.spread.raw.bad + (result.hot ? result.hot.app.bad + result.hot.raw.bad : 0) > 0 ? 1 : 0
 }
