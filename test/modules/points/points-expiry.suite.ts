@@ -55,7 +55,7 @@ await forEachDatabase(t, async (t, ctx) => {
     const [a, b, c] = [await createCustomer(ctx), await createCustomer(ctx), await createCustomer(ctx)]
     const due = [await adjust(ctx, a.id, 10), await adjust(ctx, a.id, 20), await adjust(ctx, a.id, 30), await adjust(ctx, b.id, 40), await adjust(ctx, c.id, 50), await adjust(ctx, c.id, 60)]
     await adjust(ctx, c.id, 7)
-    // a's three lots expire first, so the first batch of two due lots names only a.
+    // a's three due lots: a batch of two due lots names a single account, and a's third lot is past the batch's cut.
     for (const [i, lot] of due.entries()) await expireLot(lot.id, 30 - i)
     const done = await expireDue(ctx.app.database.db, new Date(), 2)
     t.ok(done.accounts >= 3 && done.points >= 210, `expired ${JSON.stringify(done)}`)
