@@ -20,7 +20,13 @@
  *        sla = the ticket SLA breach scan vs hand-written SQL (test/bench/sla/), --tickets N --open M (default 1,000,000 /
  *        100,000 on PostgreSQL, 100,000 / 10,000 on PGlite), --rounds R job runs, each --db);
  *        coupons = redeemCoupon over REST vs a raw pg transaction, and generating --codes N (1,000,000) codes vs a COPY of as
- *        many pre-made rows (test/bench/coupons.ts), --customers N (20,000 here), PostgreSQL only
+ *        many pre-made rows (test/bench/coupons.ts), --customers N (20,000 here), PostgreSQL only;
+ *        points-redeem = POST /api/v1/points/redemptions (Idempotency-Key, externalId) vs a raw pg transaction writing the
+ *        same rows (test/bench/points/redeem.ts), spread over --customers N accounts (100,000) and, unless --no-hot, all on
+ *        one account; --connections, --duration, --warmup, --rounds as above; PostgreSQL only (the raw side needs a server);
+ *        points-expiry = expireDue (the job) vs one hand-written set-based statement, each on a fresh copy of the same seeded
+ *        database, --accounts N (default 1,000,000 on PostgreSQL, 100,000 on PGlite), --rounds R per side, --batch B (the
+ *        job's batch, 5000), --reuse keeps the seeded PostgreSQL database as the template crm_points_expiry_<N>, each --db)
  * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 import type { ChildProcess } from 'node:child_process'
@@ -42,6 +48,8 @@ import { benchAnalytics, type AnalyticsResult } from './analytics/index.js'
 import { reportAnalytics } from './analytics/report.js'
 import { benchSla, reportSla, type SlaBenchResult } from './sla/index.js'
 import { benchCoupons, reportCoupons, type CouponsResult } from './coupons.js'
+import { benchRedeem, reportRedeem, type RedeemOptions, type RedeemResult } from './points/redeem.js'
+import { benchExpiry, reportExpiry, type ExpiryBenchResult } from './points/expiry.js'
 import type { ServerSpec } from './server-process.js'
 import { nextPorts, post, root, startServer, stopServer } from './children.js'
 
@@ -201,6 +209,18 @@ if (opts.only.includes('sla')) {
 // Coupons: redeemCoupon vs raw pg, and 1,000,000 codes vs COPY (test/bench/coupons.ts), PostgreSQL only.
 const couponOpts = { ...opts, customers: Number(flag('customers', '20000')), codes: Number(flag('codes', '1000000')), log, profileDir: opts.profile ? profileDir : undefined }
 const couponResult: CouponsResult | undefined = opts.only.includes('coupons') && kinds.includes('postgres') ? await benchCoupons(couponOpts) : undefined
+// Points: redemption over REST vs a raw pg transaction (PostgreSQL), and the expiry job vs hand-written SQL, each --db.
+const redeemOpts: RedeemOptions = { ...opts, hot: !args.includes('--no-hot'), log, profileDir: opts.profile ? profileDir : undefined }
+const redeemed: RedeemResult | undefined = opts.only.includes('points-redeem') && kinds.includes('postgres') ? await benchRedeem(redeemOpts) : undefined
+const expiries: ExpiryBenchResult[] = []
+if (opts.only.includes('points-expiry')) {
+  for (const kind of kinds) {
+    expiries.push(await benchExpiry({
+      kind, accounts: Number(flag('accounts', kind === 'postgres' ? '1000000' : '100000')), rounds: opts.rounds,
+      batch: Number(flag('batch', '5000')), reuse: args.includes('--reuse'), log
+    }))
+  }
+}
 const note = await machineNote()
 if (reads) printTable(results, log)
 log(`\n${note}\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`)
@@ -215,11 +235,14 @@ if (imported) log(`\n${reportImport(imported, { command, note }, opts.docs ? `${
 for (const r of analytics) log(`\n${reportAnalytics(r, { command, note }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 for (const r of sla) log(`\n${reportSla(r, command, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 if (couponResult) log(`\n${reportCoupons(couponResult, { command, note, opts: couponOpts }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
+if (redeemed) log(`\n${reportRedeem(redeemed, { command, opts: redeemOpts }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
+for (const r of expiries) log(`\n${reportExpiry(r, command, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 if (opts.docs && reads) writeDocs(`${root}docs/performance.md`, results, { note, command, opts })
 if (opts.docs) log('wrote docs/performance.md')
 const failed = results.some((r) => r.point.a.bad + r.point.b.bad + r.page.a.bad + r.page.b.bad > 0) || (submit !== undefined && submit.app.bad + submit.raw.bad > 0)
   || (orders !== undefined && orders.app.bad + orders.raw.bad > 0)
   || (couponResult !== undefined && couponResult.app.bad + couponResult.raw.bad > 0)
+  || (redeemed !== undefined && [redeemed.spread, ...(redeemed.hot ? [redeemed.hot] : [])].some((p) => p.app.bad + p.raw.bad > 0))
   || analytics.some((r) => r.timings.some((t) => t.sqlError) || (r.dashboard?.errors.length ?? 0) > 0)
 process.exitCode = failed ? 1 : 0
 

@@ -1,7 +1,7 @@
 import { uuidv7 } from 'uuidv7'
 import type { Action } from '../../db/action.js'
-import { allocateDebit, lotExpiry, type Allocation } from '../../rules/points-lots.js'
-import { pointsRepository as repo, type AccountRow, type EntryRow } from './points.repository.js'
+import { allocateDebit, lotExpiry, type Allocation, type Lot } from '../../rules/points-lots.js'
+import { pointsRepository as repo, type AccountRow, type EntryEffect, type EntryRow } from './points.repository.js'
 import { loadSettings } from './points.settings.js'
 import { accountView, entryView } from './points.views.js'
 
@@ -26,15 +26,16 @@ function announce(action: Action, account: AccountRow, entry: EntryRow, extra: R
 
 type Shape = { lots: Allocation[]; expiresAt?: Date | null; shortfall?: number; id?: string }
 
-async function append(action: Action, account: AccountRow, kind: EntryRow['kind'], amount: number, source: Source, shape: Shape, now: Date): Promise<EntryRow | null> {
+/** The entry, the balance and the lots in one statement (pointsRepository.appendEntry): `moves` signed, or `lot` the lot it makes. */
+async function append(action: Action, account: AccountRow, kind: EntryRow['kind'], amount: number, source: Source, shape: Shape, now: Date,
+  effect: { moves: { lot: string; delta: number }[]; lot: EntryEffect['lot'] }): Promise<EntryRow | null> {
   const balanceAfter = account.balance + amount
-  const entry = await repo.insertEntry(action.tx, {
+  const entry = await repo.appendEntry(action.tx, {
     id: shape.id ?? uuidv7(), accountId: account.id, kind, amount, sourceType: source.sourceType, sourceId: source.sourceId,
     reason: source.reason ?? null, orderId: source.orderId ?? null, campaignId: source.campaignId ?? null, expiresAt: shape.expiresAt ?? null,
     lots: shape.lots, shortfall: shape.shortfall ?? 0, balanceAfter, createdAt: now
-  })
+  }, { balance: balanceAfter, now, ...effect })
   if (!entry) return null
-  await repo.setBalance(action.tx, account.id, balanceAfter, now)
   account.balance = balanceAfter
   account.version += 1
   return entry
@@ -49,9 +50,9 @@ export async function creditLot(action: Action, account: AccountRow, kind: 'earn
   const settings = await loadSettings(action.tx)
   const expiresAt = lotExpiry(earnedAt, settings, settings.timeZone)
   const id = uuidv7()
-  const entry = await append(action, account, kind, amount, source, { lots: [{ lot: id, amount }], expiresAt, id }, now)
+  const entry = await append(action, account, kind, amount, source, { lots: [{ lot: id, amount }], expiresAt, id }, now,
+    { moves: [], lot: { id, amount, earnedAt, expiresAt } })
   if (!entry) return null
-  await repo.insertLot(action.tx, { id, accountId: account.id, amount, earnedAt, expiresAt })
   announce(action, account, entry)
   return entry
 }
@@ -64,13 +65,15 @@ export type DebitResult = { entry: EntryRow; shortfall: number }
  * refuses); true: what there is, the rest recorded as the entry's shortfall (a reversed
  * earning already spent). Null also when this source was already debited.
  */
-export async function debitLots(action: Action, account: AccountRow, kind: 'redeem' | 'adjust' | 'reverse', amount: number, source: Source, now: Date, opts: { partial: boolean; prefer?: string | null }): Promise<DebitResult | null> {
-  const debit = allocateDebit(await repo.openLots(action.tx, account.id), amount, now, opts.prefer ?? null)
+export async function debitLots(action: Action, account: AccountRow, kind: 'redeem' | 'adjust' | 'reverse', amount: number, source: Source, now: Date,
+  opts: { partial: boolean; prefer?: string | null; lots?: Lot[] }): Promise<DebitResult | null> {
+  // `lots`: the account's open lots, already read under its lock.
+  const debit = allocateDebit(opts.lots ?? await repo.openLots(action.tx, account.id), amount, now, opts.prefer ?? null)
   if (debit.shortfall > 0 && !opts.partial) return null
   if (debit.taken === 0 && debit.shortfall === 0) return null
-  const entry = await append(action, account, kind, -debit.taken, source, { lots: debit.allocations, shortfall: debit.shortfall }, now)
+  const entry = await append(action, account, kind, -debit.taken, source, { lots: debit.allocations, shortfall: debit.shortfall }, now,
+    { moves: debit.allocations.map((a) => ({ lot: a.lot, delta: -a.amount })), lot: null })
   if (!entry) return null
-  await repo.moveLots(action.tx, debit.allocations, -1)
   announce(action, account, entry, debit.shortfall > 0 ? { shortfall: debit.shortfall } : {})
   return { entry, shortfall: debit.shortfall }
 }
@@ -79,9 +82,9 @@ export async function debitLots(action: Action, account: AccountRow, kind: 'rede
 export async function returnToLots(action: Action, account: AccountRow, allocations: Allocation[], source: Source, now: Date): Promise<EntryRow | null> {
   const amount = allocations.reduce((s, a) => s + a.amount, 0)
   if (amount <= 0) return null
-  const entry = await append(action, account, 'reverse', amount, source, { lots: allocations }, now)
+  const entry = await append(action, account, 'reverse', amount, source, { lots: allocations }, now,
+    { moves: allocations.map((a) => ({ lot: a.lot, delta: a.amount })), lot: null })
   if (!entry) return null
-  await repo.moveLots(action.tx, allocations, 1)
   announce(action, account, entry)
   return entry
 }

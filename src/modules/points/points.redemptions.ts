@@ -1,7 +1,7 @@
 import { uuidv7 } from 'uuidv7'
 import type { Action } from '../../db/action.js'
 import { CrmError } from '../../errors.js'
-import { allocateReturn, outstanding } from '../../rules/points-lots.js'
+import { allocateReturn, available, outstanding } from '../../rules/points-lots.js'
 import { debitLots, returnToLots } from './points.ledger.js'
 import { pointsRepository as repo, type AccountRow, type Holder, type RedemptionRow } from './points.repository.js'
 
@@ -10,6 +10,7 @@ export type RedemptionData = {
   holder: Holder
   amount: number
   externalId: string | null
+  /** The CRM order it pays for; null with an `orderExternalId` the CRM knows: that order (the customer's). */
   orderId: string | null
   orderExternalId: string | null
   itemCode: string | null
@@ -44,33 +45,30 @@ function replayOrConflict(earlier: RedemptionRow, data: RedemptionData): Redempt
  */
 export async function redeemInAction(action: Action, data: RedemptionData, now: Date): Promise<Redeemed> {
   const account = await repo.lock(action.tx, data.holder, false, now)
-  if (data.externalId) {
-    const earlier = await repo.redemptionByExternalId(action.tx, data.externalId)
-    if (earlier) {
-      const redemption = replayOrConflict(earlier, data)
-      return { redemption, account: account ?? (await repo.lockById(action.tx, earlier.accountId))!, created: false }
-    }
+  if (!account) {
+    const earlier = data.externalId ? await repo.redemptionByExternalId(action.tx, data.externalId) : undefined
+    if (earlier) return { redemption: replayOrConflict(earlier, data), account: (await repo.lockById(action.tx, earlier.accountId))!, created: false }
+    throw insufficient(0, data.amount)
   }
-  if (!account) throw insufficient(0, data.amount)
+  // One statement under the lock: the lots, a retry's first redemption, the ERP order's CRM id.
+  const customerId = 'customerId' in data.holder ? data.holder.customerId : null
+  const facts = await repo.redemptionFacts(action.tx, account.id, data.externalId,
+    !data.orderId && data.orderExternalId && customerId ? { externalId: data.orderExternalId, customerId } : null)
+  if (facts.earlier) return { redemption: replayOrConflict(facts.earlier, data), account, created: false }
+  const orderId = data.orderId ?? facts.orderId
   const id = uuidv7()
   const debit = await debitLots(action, account, 'redeem', data.amount, {
-    sourceType: 'redemption', sourceId: id, orderId: data.orderId, reason: data.itemCode ? `item ${data.itemCode}` : null
-  }, now, { partial: false })
-  if (!debit) throw insufficient(await availableOf(action, account, now), data.amount)
+    sourceType: 'redemption', sourceId: id, orderId, reason: data.itemCode ? `item ${data.itemCode}` : null
+  }, now, { partial: false, lots: facts.lots })
+  if (!debit) throw insufficient(available(facts.lots, now), data.amount)
   const redemption = await repo.insertRedemption(action.tx, {
     id, externalId: data.externalId, accountId: account.id,
-    customerId: 'customerId' in data.holder ? data.holder.customerId : null,
-    referrerId: 'referrerId' in data.holder ? data.holder.referrerId : null,
-    amount: data.amount, orderId: data.orderId, orderExternalId: data.orderExternalId, itemCode: data.itemCode,
+    customerId, referrerId: 'referrerId' in data.holder ? data.holder.referrerId : null,
+    amount: data.amount, orderId, orderExternalId: data.orderExternalId, itemCode: data.itemCode,
     value: data.value?.amount ?? null, currency: data.value?.currency ?? null, note: data.note, createdAt: now, updatedAt: now
   })
   if (!redemption) throw new CrmError('CRM_ERR_CONFLICT', 'externalId: already used by another redemption', [{ field: 'externalId', code: 'TAKEN', message: 'is already used by another redemption' }])
   return { redemption, account, created: true }
-}
-
-async function availableOf(action: Action, account: AccountRow, now: Date): Promise<number> {
-  const lots = await repo.openLots(action.tx, account.id)
-  return lots.filter((l) => l.expiresAt === null || l.expiresAt.getTime() > now.getTime()).reduce((s, l) => s + l.remaining, 0)
 }
 
 export type Reversal = { redemption: RedemptionRow; returned: number; forfeited: number }

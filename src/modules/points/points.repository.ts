@@ -1,6 +1,7 @@
-import { and, asc, eq, gt, isNull, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { Executor, Tx } from '../../db/client.js'
 import { pointsAccounts, pointsEntries, pointsLots, pointsRedemptions } from '../../db/schema/points.js'
+import { insertedRow, insertShape, rowShape, statement } from '../../db/statement.js'
 import type { Allocation, Lot } from '../../rules/points-lots.js'
 
 export type AccountRow = typeof pointsAccounts.$inferSelect
@@ -14,6 +15,91 @@ export type Holder = { customerId: string } | { referrerId: string }
 
 const holderWhere = (h: Holder): SQL =>
   'customerId' in h ? eq(pointsAccounts.customerId, h.customerId) : eq(pointsAccounts.referrerId, h.referrerId)
+
+/*
+ * The statements every redemption, earning and adjustment runs are of fixed text: rendered
+ * once and prepared per connection (src/db/statement.ts), so neither Drizzle nor PostgreSQL
+ * builds or plans them per call (test/bench/points/redeem.ts).
+ */
+const account = rowShape(pointsAccounts)
+const redemption = rowShape(pointsRedemptions)
+const lockByCustomer = statement<{ id: string }, AccountRow>('points_account_lock_customer',
+  () => sql`select ${account.list} from ${pointsAccounts} where ${pointsAccounts.customerId} = ${sql.placeholder('id')}::uuid for update`, (r) => account.map(r))
+const lockByReferrer = statement<{ id: string }, AccountRow>('points_account_lock_referrer',
+  () => sql`select ${account.list} from ${pointsAccounts} where ${pointsAccounts.referrerId} = ${sql.placeholder('id')}::uuid for update`, (r) => account.map(r))
+const lockById = statement<{ id: string }, AccountRow>('points_account_lock_id',
+  () => sql`select ${account.list} from ${pointsAccounts} where ${pointsAccounts.id} = ${sql.placeholder('id')}::uuid for update`, (r) => account.map(r))
+const openLotsStatement = statement<{ accountId: string }, Lot>('points_open_lots', () => sql`
+  select id, remaining, earned_at, expires_at from points_lots where account_id = ${sql.placeholder('accountId')}::uuid and remaining > 0
+  order by expires_at, earned_at, id`, (r) => ({
+  id: r[0] as string, remaining: Number(r[1]), earnedAt: pointsLots.earnedAt.mapFromDriverValue(r[2] as string) as Date,
+  expiresAt: r[3] === null ? null : pointsLots.expiresAt.mapFromDriverValue(r[3] as string) as Date
+}))
+const entryShape = insertShape(pointsEntries, ['id', 'accountId', 'kind', 'amount', 'sourceType', 'sourceId', 'reason', 'orderId', 'campaignId', 'expiresAt', 'lots', 'shortfall', 'balanceAfter', 'createdAt'])
+const entryRow = insertedRow(pointsEntries)
+const insertEntryStatement = statement<Record<string, unknown>, string>('points_entry_insert', () => sql`
+  insert into ${pointsEntries} (${entryShape.columns}) values (${entryShape.placeholders}) on conflict do nothing returning id`, (r) => r[0] as string)
+/*
+ * An entry with its consequences in ONE statement: the balance, and the lots it moves or the
+ * lot it makes; none of them when the entry was already written (same source): a replay.
+ */
+const appendStatement = statement<Record<string, unknown>, string>('points_entry_append', () => sql`
+  with entry as (
+    insert into ${pointsEntries} (${entryShape.columns}) values (${entryShape.placeholders}) on conflict do nothing returning id
+  ), balance as (
+    update points_accounts set balance = ${sql.placeholder('balance')}::bigint, version = version + 1, updated_at = ${sql.placeholder('now')}::timestamptz
+    where id = ${sql.placeholder('accountId')}::uuid and exists (select 1 from entry)
+  ), moved as (
+    update points_lots l set remaining = l.remaining + d.delta
+    from jsonb_to_recordset(${sql.placeholder('moves')}::jsonb) as d(lot uuid, delta bigint)
+    where l.id = d.lot and exists (select 1 from entry)
+  ), lot as (
+    insert into points_lots (id, account_id, amount, remaining, earned_at, expires_at)
+    select ${sql.placeholder('lotId')}::uuid, ${sql.placeholder('accountId')}::uuid, ${sql.placeholder('lotAmount')}::bigint, ${sql.placeholder('lotAmount')}::bigint,
+      ${sql.placeholder('lotEarnedAt')}::timestamptz, ${sql.placeholder('lotExpiresAt')}::timestamptz
+    where ${sql.placeholder('lotId')}::uuid is not null and exists (select 1 from entry)
+  )
+  select id from entry`, (r) => r[0] as string)
+
+/** What an entry does besides being written: the account's new balance, and the lots it moves (signed) or the lot it makes. */
+export type EntryEffect = {
+  balance: number
+  now: Date
+  moves: { lot: string; delta: number }[]
+  lot: { id: string; amount: number; earnedAt: Date; expiresAt: Date | null } | null
+}
+
+const moveLotsStatement = statement<{ doc: string }>('points_lots_move', () => sql`
+  update points_lots l set remaining = l.remaining + d.delta
+  from jsonb_to_recordset(${sql.placeholder('doc')}::jsonb) as d(lot uuid, delta bigint) where l.id = d.lot`)
+const setBalanceStatement = statement<{ id: string; balance: number; now: string }>('points_account_set_balance', () => sql`
+  update points_accounts set balance = ${sql.placeholder('balance')}::bigint, version = version + 1, updated_at = ${sql.placeholder('now')}::timestamptz
+  where id = ${sql.placeholder('id')}::uuid`)
+const redemptionShape = insertShape(pointsRedemptions, ['id', 'externalId', 'accountId', 'customerId', 'referrerId', 'amount', 'orderId', 'orderExternalId', 'itemCode', 'value', 'currency', 'note', 'createdAt', 'updatedAt'])
+const redemptionRow = insertedRow(pointsRedemptions)
+const insertRedemptionStatement = statement<Record<string, unknown>, string>('points_redemption_insert', () => sql`
+  insert into ${pointsRedemptions} (${redemptionShape.columns}) values (${redemptionShape.placeholders}) on conflict do nothing returning id`, (r) => r[0] as string)
+const redemptionByExternalIdStatement = statement<{ externalId: string }, RedemptionRow>('points_redemption_by_external_id',
+  () => sql`select ${redemption.list} from ${pointsRedemptions} where ${pointsRedemptions.externalId} = ${sql.placeholder('externalId')}`, (r) => redemption.map(r))
+
+/*
+ * What a redemption reads once it holds the account's lock, in one statement (a new one, so
+ * it sees whatever a redemption that held the lock before committed): the open lots, an
+ * earlier redemption with the same externalId (a retry), and the CRM order an ERP order id names.
+ */
+const redemptionFactsStatement = statement<{ accountId: string; externalId: string | null; orderExternalId: string | null; customerId: string | null },
+  { lots: Lot[]; earlier: RedemptionRow | undefined; orderId: string | null }>('points_redemption_facts', () => sql`
+  select
+    (select coalesce(json_agg(json_build_array(id, remaining, earned_at, expires_at) order by expires_at, earned_at, id), '[]')
+      from points_lots where account_id = ${sql.placeholder('accountId')}::uuid and remaining > 0),
+    (select ${redemption.json} from ${pointsRedemptions} where ${pointsRedemptions.externalId} = ${sql.placeholder('externalId')}),
+    (select id from orders where external_id = ${sql.placeholder('orderExternalId')} and customer_id = ${sql.placeholder('customerId')}::uuid)`, (r) => ({
+  lots: (typeof r[0] === 'string' ? JSON.parse(r[0]) : r[0] as unknown[][]).map((l: unknown[]) => ({
+    id: l[0] as string, remaining: Number(l[1]), earnedAt: new Date(l[2] as string), expiresAt: l[3] === null ? null : new Date(l[3] as string)
+  })),
+  earlier: r[1] === null ? undefined : redemption.map(typeof r[1] === 'string' ? JSON.parse(r[1]) : r[1] as unknown[]),
+  orderId: r[2] as string | null
+}))
 
 /** Statements over points accounts, their ledger, lots and redemptions; callers hold the account lock for writes. */
 export const pointsRepository = {
@@ -29,7 +115,7 @@ export const pointsRepository = {
 
   /** The holder's account, locked for this transaction; made (empty) first when `create` and there is none. */
   async lock(tx: Tx, holder: Holder, create: boolean, now: Date): Promise<AccountRow | undefined> {
-    const [row] = await tx.select().from(pointsAccounts).where(holderWhere(holder)).for('update')
+    const [row] = 'customerId' in holder ? await lockByCustomer(tx, { id: holder.customerId }) : await lockByReferrer(tx, { id: holder.referrerId })
     if (row || !create) return row
     await tx.insert(pointsAccounts).values({
       holderType: 'customerId' in holder ? 'customer' : 'referrer',
@@ -42,15 +128,22 @@ export const pointsRepository = {
   },
 
   async lockById(tx: Tx, accountId: string): Promise<AccountRow | undefined> {
-    const [row] = await tx.select().from(pointsAccounts).where(eq(pointsAccounts.id, accountId)).for('update')
+    const [row] = await lockById(tx, { id: accountId })
     return row
   },
 
-  /** Lots with something left (live or past expiry but not yet expired by the job). */
+  /** Lots with something left (live or past expiry but not yet expired by the job), first-expiring-first. */
   async openLots(ex: Executor, accountId: string): Promise<Lot[]> {
-    return ex.select({ id: pointsLots.id, remaining: pointsLots.remaining, earnedAt: pointsLots.earnedAt, expiresAt: pointsLots.expiresAt })
-      .from(pointsLots).where(and(eq(pointsLots.accountId, accountId), gt(pointsLots.remaining, 0)))
-      .orderBy(asc(pointsLots.expiresAt), asc(pointsLots.earnedAt), asc(pointsLots.id))
+    return openLotsStatement(ex, { accountId })
+  },
+
+  /**
+   * A redemption's reads under the account's lock: its open lots (first-expiring-first), an
+   * earlier redemption with `externalId`, and the id of the holder's order with `orderExternalId`.
+   */
+  async redemptionFacts(tx: Tx, accountId: string, externalId: string | null, order: { externalId: string; customerId: string } | null) {
+    const [facts] = await redemptionFactsStatement(tx, { accountId, externalId, orderExternalId: order?.externalId ?? null, customerId: order?.customerId ?? null })
+    return facts!
   },
 
   async lotsByIds(ex: Executor, ids: readonly string[]): Promise<Map<string, { expiresAt: Date | null }>> {
@@ -59,10 +152,25 @@ export const pointsRepository = {
     return new Map(found.map((l) => [l.id, { expiresAt: l.expiresAt }]))
   },
 
+  /**
+   * Appends an entry with its effect (balance, lots) unless one with the same (account, kind,
+   * source) exists: undefined then, and nothing changed.
+   */
+  async appendEntry(tx: Tx, values: EntryInsert & { createdAt: Date }, effect: EntryEffect): Promise<EntryRow | undefined> {
+    const row = entryRow(values)
+    const inserted = await appendStatement(tx, {
+      ...entryShape.encode(row), balance: effect.balance, now: effect.now.toISOString(), moves: JSON.stringify(effect.moves),
+      lotId: effect.lot?.id ?? null, lotAmount: effect.lot?.amount ?? null, lotEarnedAt: effect.lot?.earnedAt.toISOString() ?? null,
+      lotExpiresAt: effect.lot?.expiresAt?.toISOString() ?? null
+    })
+    return inserted.length > 0 ? row : undefined
+  },
+
   /** Appends an entry unless one with the same (account, kind, source) exists: undefined then. */
   async insertEntry(tx: Tx, values: EntryInsert): Promise<EntryRow | undefined> {
-    const [row] = await tx.insert(pointsEntries).values(values).onConflictDoNothing().returning()
-    return row
+    const row = entryRow({ ...values, createdAt: values.createdAt ?? new Date() })
+    const inserted = await insertEntryStatement(tx, entryShape.encode(row))
+    return inserted.length > 0 ? row : undefined
   },
 
   async insertLot(tx: Tx, lot: { id: string; accountId: string; amount: number; earnedAt: Date; expiresAt: Date | null }): Promise<void> {
@@ -72,13 +180,11 @@ export const pointsRepository = {
   /** Moves lots' remaining by `sign × amount` for each allocation, in one statement. */
   async moveLots(tx: Tx, allocations: readonly Allocation[], sign: 1 | -1): Promise<void> {
     if (allocations.length === 0) return
-    const doc = JSON.stringify(allocations.map((a) => ({ lot: a.lot, delta: sign * a.amount })))
-    await tx.execute(sql`update points_lots l set remaining = l.remaining + d.delta
-      from jsonb_to_recordset(${doc}::jsonb) as d(lot uuid, delta bigint) where l.id = d.lot`)
+    await moveLotsStatement(tx, { doc: JSON.stringify(allocations.map((a) => ({ lot: a.lot, delta: sign * a.amount }))) })
   },
 
   async setBalance(tx: Tx, accountId: string, balance: number, now: Date): Promise<void> {
-    await tx.update(pointsAccounts).set({ balance, updatedAt: now, version: sql`${pointsAccounts.version} + 1` }).where(eq(pointsAccounts.id, accountId))
+    await setBalanceStatement(tx, { id: accountId, balance, now: now.toISOString() })
   },
 
   async entryBySource(ex: Executor, accountId: string, kind: EntryRow['kind'], sourceType: string, sourceId: string): Promise<EntryRow | undefined> {
@@ -94,8 +200,10 @@ export const pointsRepository = {
   },
 
   async insertRedemption(tx: Tx, values: RedemptionInsert): Promise<RedemptionRow | undefined> {
-    const [row] = await tx.insert(pointsRedemptions).values(values).onConflictDoNothing().returning()
-    return row
+    const createdAt = values.createdAt ?? new Date()
+    const row = redemptionRow({ ...values, createdAt, updatedAt: values.updatedAt ?? createdAt })
+    const inserted = await insertRedemptionStatement(tx, redemptionShape.encode(row))
+    return inserted.length > 0 ? row : undefined
   },
 
   async redemption(ex: Executor, id: string): Promise<RedemptionRow | undefined> {
@@ -104,7 +212,7 @@ export const pointsRepository = {
   },
 
   async redemptionByExternalId(ex: Executor, externalId: string): Promise<RedemptionRow | undefined> {
-    const [row] = await ex.select().from(pointsRedemptions).where(eq(pointsRedemptions.externalId, externalId))
+    const [row] = await redemptionByExternalIdStatement(ex, { externalId })
     return row
   },
 

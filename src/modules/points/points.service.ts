@@ -111,10 +111,9 @@ export class PointsService {
     return runAction(this.deps.db, actionContext(actor), async (action) => {
       const holder = await resolveHolder(action.tx, actor, data, 'write')
       if (data.orderId) await this.assertOrderOf(action.tx, holder, data.orderId)
-      // An ERP order id the CRM already has links the redemption to that order.
-      const orderId = data.orderId ?? (data.orderExternalId ? await this.orderByExternalId(action.tx, holder, data.orderExternalId) : null)
+      // An ERP order id the CRM already has links the redemption to that order (redeemInAction looks it up).
       const { redemption, account } = await redeemInAction(action, {
-        holder, amount: data.amount, externalId: data.externalId ?? null, orderId,
+        holder, amount: data.amount, externalId: data.externalId ?? null, orderId: data.orderId ?? null,
         orderExternalId: data.orderExternalId ?? null, itemCode: data.itemCode ?? null,
         value: data.value ? { amount: data.value.amount, currency: data.value.currency ?? 'CNY' } : null, note: data.note ?? null
       }, now)
@@ -127,12 +126,6 @@ export class PointsService {
     if (!row || !('customerId' in holder) || row.customerId !== holder.customerId) {
       throw invalid('orderId', "is not one of the customer's orders", 'UNKNOWN_ORDER')
     }
-  }
-
-  private async orderByExternalId(ex: Parameters<typeof repo.account>[0], holder: Holder, externalId: string): Promise<string | null> {
-    if (!('customerId' in holder)) return null
-    const [row] = await ex.select({ id: orders.id, customerId: orders.customerId }).from(orders).where(eq(orders.externalId, externalId))
-    return row && row.customerId === holder.customerId ? row.id : null
   }
 
   async redemption(actor: Actor, id: string): Promise<PointsRedemptionView> {

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { forEachDatabase } from '../../helper.js'
+import { expireDue } from '../../../src/modules/points/points.expiry.js'
 import { adjust, balanceOf, createCustomer, LEDGER, ledgerHolds, REDEEM, type Entry } from './support.js'
 
 await forEachDatabase(t, async (t, ctx) => {
@@ -48,6 +49,24 @@ await forEachDatabase(t, async (t, ctx) => {
     const again = await ctx.rest(pos, 'POST', `/api/v1/points/redemptions/${id}/reversal`, {})
     t.equal(again.statusCode, 422)
     t.match(again.json(), { errors: [{ code: 'ALREADY_REVERSED' }] })
+  })
+
+  await t.test('the job works through the due lots batch by batch: every account once, even when a batch names a single account', async (t) => {
+    const [a, b, c] = [await createCustomer(ctx), await createCustomer(ctx), await createCustomer(ctx)]
+    const due = [await adjust(ctx, a.id, 10), await adjust(ctx, a.id, 20), await adjust(ctx, a.id, 30), await adjust(ctx, b.id, 40), await adjust(ctx, c.id, 50), await adjust(ctx, c.id, 60)]
+    await adjust(ctx, c.id, 7)
+    // a's three due lots: a batch of two due lots names a single account, and a's third lot is past the batch's cut.
+    for (const [i, lot] of due.entries()) await expireLot(lot.id, 30 - i)
+    const done = await expireDue(ctx.app.database.db, new Date(), 2)
+    t.ok(done.accounts >= 3 && done.points >= 210, `expired ${JSON.stringify(done)}`)
+    t.same(await expireDue(ctx.app.database.db, new Date(), 2), { accounts: 0, points: 0 }, 'nothing left, nothing twice')
+    for (const [customer, left, lots] of [[a, 0, 3], [b, 0, 1], [c, 7, 2]] as const) {
+      const { accountId } = await balanceOf(ctx, customer.id)
+      t.same(await ledgerHolds(ctx, accountId!), { balance: left, ledger: left, lots: left })
+      t.equal((await ledgerOf(customer.id)).filter((e) => e.kind === 'expire').length, lots, 'an expire entry per lot')
+      const events = await ctx.sql(`select 1 from outbox_events where type = 'points.expired' and entity_id = $1`, [accountId])
+      t.equal(events.length, 1, 'one event per account')
+    }
   })
 
   await t.test('expiringSoon names the earliest expiry and how much goes then', async (t) => {
