@@ -21,7 +21,8 @@
  *        100,000 on PostgreSQL, 100,000 / 10,000 on PGlite), --rounds R job runs, each --db;
  *        points-redeem = POST /api/v1/points/redemptions (Idempotency-Key, externalId) vs a raw pg transaction writing the
  *        same rows (test/bench/points/redeem.ts), spread over --customers N accounts (100,000) and, unless --no-hot, all on
- *        one account; --connections, --duration, --warmup, --rounds as above; PostgreSQL only (the raw side needs a server);
+ *        one account; --no-key: neither side uses an Idempotency-Key (what the key costs); --connections, --duration,
+ *        --warmup, --rounds as above; PostgreSQL only (the raw side needs a server);
  *        points-expiry = expireDue (the job) vs one hand-written set-based statement, each on a fresh copy of the same seeded
  *        database, --accounts N (default 1,000,000 on PostgreSQL, 100,000 on PGlite), --rounds R per side, --batch B (the
  *        job's batch, 5000), --reuse keeps the seeded PostgreSQL database as the template crm_points_expiry_<N>, each --db)
@@ -204,7 +205,7 @@ if (opts.only.includes('sla')) {
   }
 }
 // Points: redemption over REST vs a raw pg transaction (PostgreSQL), and the expiry job vs hand-written SQL, each --db.
-const redeemOpts: RedeemOptions = { ...opts, hot: !args.includes('--no-hot'), log, profileDir: opts.profile ? profileDir : undefined }
+const redeemOpts: RedeemOptions = { ...opts, hot: !args.includes('--no-hot'), key: !args.includes('--no-key'), log, profileDir: opts.profile ? profileDir : undefined }
 const redeemed: RedeemResult | undefined = opts.only.includes('points-redeem') && kinds.includes('postgres') ? await benchRedeem(redeemOpts) : undefined
 const expiries: ExpiryBenchResult[] = []
 if (opts.only.includes('points-expiry')) {
