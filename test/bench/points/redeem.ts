@@ -167,7 +167,7 @@ export async function benchRedeem(opts: RedeemOptions): Promise<RedeemResult> {
 }
 
 /** The redemption table, on the console and between its markers in docs/performance.md. */
-export function reportRedeem(result: RedeemResult, meta: { command: string; opts: RedeemOptions }, file?: string): string {
+export function reportRedeem(result: RedeemResult, meta: { command: string; opts: RedeemOptions; note?: string }, file?: string): string {
   const row = (what: string, p: RedeemPair) => {
     const ratio = p.app.rps / p.raw.rps
     return `| ${what} | ${p.app.rps.toFixed(0)} | ${p.app.p50.toFixed(0)} / ${p.app.p99.toFixed(0)} ms | ${p.raw.rps.toFixed(0)} | ${p.raw.p50.toFixed(0)} / ${p.raw.p99.toFixed(0)} ms | **${ratio.toFixed(2)}** | ≥ 0.5 ${ratio >= 0.5 ? 'met' : 'NOT met'}${p.app.bad + p.raw.bad ? ` (${p.app.bad + p.raw.bad} bad!)` : ''} |`
@@ -180,7 +180,8 @@ export function reportRedeem(result: RedeemResult, meta: { command: string; opts
     row(`POST /api/v1/points/redemptions (${meta.opts.key ? 'Idempotency-Key, ' : 'no Idempotency-Key, '}externalId, ERP order id), requests spread over all accounts, vs raw pg transaction`, result.spread),
     ...(result.hot ? [row('the same, every request on one account (row-lock contention)', result.hot)] : []),
     '',
-    `Rows per redemption, both sides (counted before timing): ${result.rows}; plus the lots taken and the balance updated. Then ${result.ledger}.`
+    `Rows per redemption, both sides (counted before timing): ${result.rows}; plus the lots taken and the balance updated. Then ${result.ledger}.`,
+    ...(meta.note ? ['', `Machine: ${meta.note}`] : [])
   ].join('\n')
   // The docs show redemptions as integrators send them: with a key.
   if (file && meta.opts.key) writeBlock(file, 'points-redeem', '### Points redemption', lines)
