@@ -23,7 +23,8 @@
  *        many pre-made rows (test/bench/coupons.ts), --customers N (20,000 here), PostgreSQL only;
  *        points-redeem = POST /api/v1/points/redemptions (Idempotency-Key, externalId) vs a raw pg transaction writing the
  *        same rows (test/bench/points/redeem.ts), spread over --customers N accounts (100,000) and, unless --no-hot, all on
- *        one account; --connections, --duration, --warmup, --rounds as above; PostgreSQL only (the raw side needs a server);
+ *        one account; --no-key: neither side uses an Idempotency-Key (what the key costs); --connections, --duration,
+ *        --warmup, --rounds as above; PostgreSQL only (the raw side needs a server);
  *        points-expiry = expireDue (the job) vs one hand-written set-based statement, each on a fresh copy of the same seeded
  *        database, --accounts N (default 1,000,000 on PostgreSQL, 100,000 on PGlite), --rounds R per side, --batch B (the
  *        job's batch, 5000), --reuse keeps the seeded PostgreSQL database as the template crm_points_expiry_<N>, each --db)
@@ -210,7 +211,7 @@ if (opts.only.includes('sla')) {
 const couponOpts = { ...opts, customers: Number(flag('customers', '20000')), codes: Number(flag('codes', '1000000')), log, profileDir: opts.profile ? profileDir : undefined }
 const couponResult: CouponsResult | undefined = opts.only.includes('coupons') && kinds.includes('postgres') ? await benchCoupons(couponOpts) : undefined
 // Points: redemption over REST vs a raw pg transaction (PostgreSQL), and the expiry job vs hand-written SQL, each --db.
-const redeemOpts: RedeemOptions = { ...opts, hot: !args.includes('--no-hot'), log, profileDir: opts.profile ? profileDir : undefined }
+const redeemOpts: RedeemOptions = { ...opts, hot: !args.includes('--no-hot'), key: !args.includes('--no-key'), log, profileDir: opts.profile ? profileDir : undefined }
 const redeemed: RedeemResult | undefined = opts.only.includes('points-redeem') && kinds.includes('postgres') ? await benchRedeem(redeemOpts) : undefined
 const expiries: ExpiryBenchResult[] = []
 if (opts.only.includes('points-expiry')) {
@@ -235,8 +236,8 @@ if (imported) log(`\n${reportImport(imported, { command, note }, opts.docs ? `${
 for (const r of analytics) log(`\n${reportAnalytics(r, { command, note }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 for (const r of sla) log(`\n${reportSla(r, command, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 if (couponResult) log(`\n${reportCoupons(couponResult, { command, note, opts: couponOpts }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
-if (redeemed) log(`\n${reportRedeem(redeemed, { command, opts: redeemOpts }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
-for (const r of expiries) log(`\n${reportExpiry(r, command, opts.docs ? `${root}docs/performance.md` : undefined)}`)
+if (redeemed) log(`\n${reportRedeem(redeemed, { command, opts: redeemOpts, note }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
+for (const r of expiries) log(`\n${reportExpiry(r, command, opts.docs ? `${root}docs/performance.md` : undefined, note)}`)
 if (opts.docs && reads) writeDocs(`${root}docs/performance.md`, results, { note, command, opts })
 if (opts.docs) log('wrote docs/performance.md')
 const failed = results.some((r) => r.point.a.bad + r.point.b.bad + r.page.a.bad + r.page.b.bad > 0) || (submit !== undefined && submit.app.bad + submit.raw.bad > 0)

@@ -19,6 +19,8 @@ import { PiiCipher } from '../../../src/lib/pii.js'
 
 export type RedeemRawSpec = {
   url: string; piiKey: string; connections: number; duration: number; prefix: string; start: number
+  /** Claim and complete an Idempotency-Key row (the app's requests carry the header). */
+  key: boolean
   /** The customers redeeming, in turn (redeem.ts picks them). */
   customers: string[]
 }
@@ -49,15 +51,15 @@ const statements = {
 
 type Request = { customerId: string; amount: number; externalId: string; orderExternalId: string }
 
-async function redeem(client: pg.PoolClient, pii: PiiCipher, r: Request): Promise<void> {
+async function redeem(client: pg.PoolClient, pii: PiiCipher, r: Request, key: boolean): Promise<void> {
   const q = (name: keyof typeof statements, values: unknown[]) => client.query({ name: `raw_points_${name}`, text: statements[name], values })
   const now = new Date()
   const body = JSON.stringify(r)
   const hash = createHash('sha256').update(`POST /api/v1/points/redemptions ${body}`).digest('hex')
   await client.query('begin')
   try {
-    const claimed = await q('claim', ['key:raw-bench', r.externalId, hash, now, new Date(now.getTime() + 30_000), new Date(now.getTime() + 24 * HOUR)])
-    if (!claimed.rowCount) throw new Error('key already used')
+    const claimed = key ? await q('claim', ['key:raw-bench', r.externalId, hash, now, new Date(now.getTime() + 30_000), new Date(now.getTime() + 24 * HOUR)]) : null
+    if (claimed && !claimed.rowCount) throw new Error('key already used')
     const customer = (await q('customer', [r.customerId])).rows[0] as { merged_into_id: string | null; deleted_at: Date | null } | undefined
     if (!customer || customer.merged_into_id || customer.deleted_at) throw new Error('no such customer')
     const account = (await q('lock', [r.customerId])).rows[0] as { id: string; holder_type: string; customer_id: string; referrer_id: string | null; balance: string } | undefined
@@ -100,9 +102,11 @@ async function redeem(client: pg.PoolClient, pii: PiiCipher, r: Request): Promis
       },
       account: accountView
     })
-    const headers = JSON.stringify({ 'content-type': 'application/json; charset=utf-8', location: `/api/v1/points/redemptions/${id}` })
-    const done = await q('answer', ['key:raw-bench', r.externalId, headers, pii.seal(answer), claimed.rows[0].created_at])
-    if (!done.rowCount) throw new Error('lost the key')
+    if (claimed) {
+      const headers = JSON.stringify({ 'content-type': 'application/json; charset=utf-8', location: `/api/v1/points/redemptions/${id}` })
+      const done = await q('answer', ['key:raw-bench', r.externalId, headers, pii.seal(answer), claimed.rows[0].created_at])
+      if (!done.rowCount) throw new Error('lost the key')
+    }
     await client.query('commit')
   } catch (err) {
     await client.query('rollback')
@@ -130,7 +134,7 @@ export async function runRaw(spec: RedeemRawSpec): Promise<RawResult> {
         const n = next++
         const started = performance.now()
         try {
-          await redeem(client, pii, nthRequest(spec.prefix, n, spec.customers))
+          await redeem(client, pii, nthRequest(spec.prefix, n, spec.customers), spec.key)
           latencies.push(performance.now() - started)
         } catch (err) {
           if (bad++ === 0) console.error(`raw redemption failed: ${String(err)}`)

@@ -9,7 +9,8 @@
  * timing); after, every account's balance must equal its ledger and its lots.
  *
  * Standalone: `npx tsx test/bench/points/redeem.ts [--customers 100000] [--duration 10] [--rounds 2]
- *   [--connections 20] [--warmup 2] [--no-hot] [--profile] [--docs]`
+ *   [--connections 20] [--warmup 2] [--no-hot] [--no-key] [--profile] [--docs]`
+ * --no-key: neither side uses an Idempotency-Key (what the key costs; not written to the docs).
  */
 import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -31,6 +32,8 @@ export type RedeemOptions = {
   connections: number; duration: number; warmup: number; rounds: number; customers: number
   /** Also measure every request on one account. */
   hot: boolean
+  /** Requests carry an Idempotency-Key (false: what the key costs, both sides without it). */
+  key: boolean
   log: (line: string) => void; profileDir?: string
 }
 export type RedeemPair = { app: Measure; raw: Measure; runs: { app: Measure[]; raw: Measure[] } }
@@ -80,11 +83,11 @@ export async function benchRedeem(opts: RedeemOptions): Promise<RedeemResult> {
     let appNext = 0
     const appRequest = (customers: string[]) => {
       const r = nthRequest('A-', appNext++, customers)
-      return { headers: { ...headers, 'idempotency-key': r.externalId }, body: JSON.stringify(r) }
+      return { headers: opts.key ? { ...headers, 'idempotency-key': r.externalId } : headers, body: JSON.stringify(r) }
     }
     let rawNext = 0
     const rawSpec = (duration: number, connections: number, customers: string[]): RedeemRawSpec => {
-      const spec = { url: target.url!, piiKey: piiKey.toString('base64'), connections, duration, prefix: 'R-', start: rawNext, customers }
+      const spec = { url: target.url!, piiKey: piiKey.toString('base64'), connections, duration, prefix: 'R-', start: rawNext, customers, key: opts.key }
       rawNext += 10_000_000
       return spec
     }
@@ -164,7 +167,7 @@ export async function benchRedeem(opts: RedeemOptions): Promise<RedeemResult> {
 }
 
 /** The redemption table, on the console and between its markers in docs/performance.md. */
-export function reportRedeem(result: RedeemResult, meta: { command: string; opts: RedeemOptions }, file?: string): string {
+export function reportRedeem(result: RedeemResult, meta: { command: string; opts: RedeemOptions; note?: string }, file?: string): string {
   const row = (what: string, p: RedeemPair) => {
     const ratio = p.app.rps / p.raw.rps
     return `| ${what} | ${p.app.rps.toFixed(0)} | ${p.app.p50.toFixed(0)} / ${p.app.p99.toFixed(0)} ms | ${p.raw.rps.toFixed(0)} | ${p.raw.p50.toFixed(0)} / ${p.raw.p99.toFixed(0)} ms | **${ratio.toFixed(2)}** | ≥ 0.5 ${ratio >= 0.5 ? 'met' : 'NOT met'}${p.app.bad + p.raw.bad ? ` (${p.app.bad + p.raw.bad} bad!)` : ''} |`
@@ -174,12 +177,14 @@ export function reportRedeem(result: RedeemResult, meta: { command: string; opts
     '',
     '| workload | app /s | app p50 / p99 | raw pg /s | raw p50 / p99 | ratio | goal |',
     '|---|---|---|---|---|---|---|',
-    row('POST /api/v1/points/redemptions (Idempotency-Key, externalId, ERP order id), requests spread over all accounts, vs raw pg transaction', result.spread),
+    row(`POST /api/v1/points/redemptions (${meta.opts.key ? 'Idempotency-Key, ' : 'no Idempotency-Key, '}externalId, ERP order id), requests spread over all accounts, vs raw pg transaction`, result.spread),
     ...(result.hot ? [row('the same, every request on one account (row-lock contention)', result.hot)] : []),
     '',
-    `Rows per redemption, both sides (counted before timing): ${result.rows}; plus the lots taken and the balance updated. Then ${result.ledger}.`
+    `Rows per redemption, both sides (counted before timing): ${result.rows}; plus the lots taken and the balance updated. Then ${result.ledger}.`,
+    ...(meta.note ? ['', `Machine: ${meta.note}`] : [])
   ].join('\n')
-  if (file) writeBlock(file, 'points-redeem', '### Points redemption', lines)
+  // The docs show redemptions as integrators send them: with a key.
+  if (file && meta.opts.key) writeBlock(file, 'points-redeem', '### Points redemption', lines)
   return lines
 }
 
@@ -189,7 +194,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const profileDir = args.includes('--profile') ? join(tmpdir(), `crm-bench-profiles-${Date.now()}`) : undefined
   const opts: RedeemOptions = {
     connections: flag('connections', 20), duration: flag('duration', 10), warmup: flag('warmup', 2), rounds: flag('rounds', 2),
-    customers: flag('customers', 100_000), hot: !args.includes('--no-hot'), log: (l) => console.log(l), profileDir
+    customers: flag('customers', 100_000), hot: !args.includes('--no-hot'), key: !args.includes('--no-key'), log: (l) => console.log(l), profileDir
   }
   const result = await benchRedeem(opts)
   if (profileDir) console.log(`\n${summariseProfiles(profileDir)}\n(profiles in ${profileDir})`)
