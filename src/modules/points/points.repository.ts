@@ -2,7 +2,7 @@ import { and, asc, eq, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { Executor, Tx } from '../../db/client.js'
 import { pointsAccounts, pointsEntries, pointsLots, pointsRedemptions } from '../../db/schema/points.js'
 import { insertedRow, insertShape, rowShape, statement } from '../../db/statement.js'
-import type { Allocation, Lot } from '../../rules/points-lots.js'
+import type { Lot } from '../../rules/points-lots.js'
 
 export type AccountRow = typeof pointsAccounts.$inferSelect
 export type EntryRow = typeof pointsEntries.$inferSelect
@@ -37,8 +37,6 @@ const openLotsStatement = statement<{ accountId: string }, Lot>('points_open_lot
 }))
 const entryShape = insertShape(pointsEntries, ['id', 'accountId', 'kind', 'amount', 'sourceType', 'sourceId', 'reason', 'orderId', 'campaignId', 'expiresAt', 'lots', 'shortfall', 'balanceAfter', 'createdAt'])
 const entryRow = insertedRow(pointsEntries)
-const insertEntryStatement = statement<Record<string, unknown>, string>('points_entry_insert', () => sql`
-  insert into ${pointsEntries} (${entryShape.columns}) values (${entryShape.placeholders}) on conflict do nothing returning id`, (r) => r[0] as string)
 /*
  * An entry with its consequences in ONE statement: the balance, and the lots it moves or the
  * lot it makes; none of them when the entry was already written (same source): a replay.
@@ -69,12 +67,6 @@ export type EntryEffect = {
   lot: { id: string; amount: number; earnedAt: Date; expiresAt: Date | null } | null
 }
 
-const moveLotsStatement = statement<{ doc: string }>('points_lots_move', () => sql`
-  update points_lots l set remaining = l.remaining + d.delta
-  from jsonb_to_recordset(${sql.placeholder('doc')}::jsonb) as d(lot uuid, delta bigint) where l.id = d.lot`)
-const setBalanceStatement = statement<{ id: string; balance: number; now: string }>('points_account_set_balance', () => sql`
-  update points_accounts set balance = ${sql.placeholder('balance')}::bigint, version = version + 1, updated_at = ${sql.placeholder('now')}::timestamptz
-  where id = ${sql.placeholder('id')}::uuid`)
 const redemptionShape = insertShape(pointsRedemptions, ['id', 'externalId', 'accountId', 'customerId', 'referrerId', 'amount', 'orderId', 'orderExternalId', 'itemCode', 'value', 'currency', 'note', 'createdAt', 'updatedAt'])
 const redemptionRow = insertedRow(pointsRedemptions)
 const insertRedemptionStatement = statement<Record<string, unknown>, string>('points_redemption_insert', () => sql`
@@ -164,27 +156,6 @@ export const pointsRepository = {
       lotExpiresAt: effect.lot?.expiresAt?.toISOString() ?? null
     })
     return inserted.length > 0 ? row : undefined
-  },
-
-  /** Appends an entry unless one with the same (account, kind, source) exists: undefined then. */
-  async insertEntry(tx: Tx, values: EntryInsert): Promise<EntryRow | undefined> {
-    const row = entryRow({ ...values, createdAt: values.createdAt ?? new Date() })
-    const inserted = await insertEntryStatement(tx, entryShape.encode(row))
-    return inserted.length > 0 ? row : undefined
-  },
-
-  async insertLot(tx: Tx, lot: { id: string; accountId: string; amount: number; earnedAt: Date; expiresAt: Date | null }): Promise<void> {
-    await tx.insert(pointsLots).values({ ...lot, remaining: lot.amount })
-  },
-
-  /** Moves lots' remaining by `sign × amount` for each allocation, in one statement. */
-  async moveLots(tx: Tx, allocations: readonly Allocation[], sign: 1 | -1): Promise<void> {
-    if (allocations.length === 0) return
-    await moveLotsStatement(tx, { doc: JSON.stringify(allocations.map((a) => ({ lot: a.lot, delta: sign * a.amount }))) })
-  },
-
-  async setBalance(tx: Tx, accountId: string, balance: number, now: Date): Promise<void> {
-    await setBalanceStatement(tx, { id: accountId, balance, now: now.toISOString() })
   },
 
   async entryBySource(ex: Executor, accountId: string, kind: EntryRow['kind'], sourceType: string, sourceId: string): Promise<EntryRow | undefined> {
