@@ -24,7 +24,9 @@ export async function postgresTemplate(admin: pg.Client, base: string): Promise<
     const database = await openDatabase({ url: url.toString() })
     try { await applyMigrations(database) } finally { await database.close() }
     await admin.query(`alter database ${building} rename to ${name}`)
-    // Templates of older migrations are of no use to this checkout.
+    // Templates of older migrations are of no use to this checkout. Several checkouts with
+    // different migrations sharing one server (worktrees) set TEST_KEEP_TEMPLATES to keep theirs.
+    if (process.env.TEST_KEEP_TEMPLATES) return name
     const stale = await admin.query<{ datname: string }>("select datname from pg_database where datname like 'crm\\_tpl\\_%' and datname <> $1 and datname not like '%\\_build\\_%'", [name])
     for (const row of stale.rows) await admin.query(`drop database if exists ${row.datname}`).catch(() => undefined)
     return name

@@ -43,3 +43,7 @@ export const pointsRedemptionStatusEnum = pgEnum('points_redemption_status', ['c
 export const couponKindEnum = pgEnum('coupon_kind', ['amount_off', 'percent_off', 'gift'])
 export const couponStatusEnum = pgEnum('coupon_status', ['issued', 'redeemed', 'voided'])
 export const couponBatchStatusEnum = pgEnum('coupon_batch_status', ['pending', 'running', 'completed', 'failed'])
+export const channelKindEnum = pgEnum('channel_kind', ['wecom_robot', 'dingtalk_robot', 'sms', 'email'])
+export const messagePurposeEnum = pgEnum('message_purpose', ['marketing', 'service', 'staff'])
+export const messageRecipientEnum = pgEnum('message_recipient', ['customer', 'user', 'team'])
+export const messageStatusEnum = pgEnum('message_status', ['queued', 'held', 'capped', 'blocked', 'sent', 'failed', 'dropped'])
