@@ -32,6 +32,8 @@ import { CouponTemplatesService } from './coupons/coupon-templates.service.js'
 import { CouponsService } from './coupons/coupons.service.js'
 import { LevelsService } from './levels/levels.service.js'
 import { NotificationChannelsService } from './notifications/channels.service.js'
+import { MessageDeliveryService } from './notifications/delivery.service.js'
+import { StaffNotificationsService } from './notifications/staff.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -68,7 +70,9 @@ export function createServices(deps: ServiceDeps) {
     levels: new LevelsService(deps),
     couponTemplates: new CouponTemplatesService(deps),
     coupons: new CouponsService(deps),
-    notificationChannels: new NotificationChannelsService(deps)
+    notificationChannels: new NotificationChannelsService(deps),
+    messageDelivery: new MessageDeliveryService(deps),
+    staffNotifications: new StaffNotificationsService(deps)
   }
 }
 
