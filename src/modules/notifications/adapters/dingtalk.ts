@@ -22,7 +22,7 @@ export function dingtalkUrl(config: Record<string, unknown>, accessToken: string
   return `${base}${sep}${query}`
 }
 
-/** A DingTalk robot message: `text` (with `at.atMobiles` when mobiles are named) or `markdown` with its title. */
+/** The body of a DingTalk robot message: a text one (with `at.atMobiles` when mobiles are named), or markdown with its title. */
 export function dingtalkBody(content: MessageContent): Record<string, unknown> {
   const at = content.mentionedMobiles?.length ? { at: { atMobiles: content.mentionedMobiles, isAtAll: false } } : {}
   if (content.markdown) return { msgtype: 'markdown', markdown: { title: content.title ?? content.subject ?? content.text.slice(0, 30), text: content.text }, ...at }
