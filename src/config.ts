@@ -99,14 +99,35 @@ export const ConfigSchema = Type.Object({
   /** Cron (UTC) of the points expiry run (default 16:05 UTC = 00:05 in China, just after month-end lots expire). */
   POINTS_EXPIRY_CRON: Type.String({ minLength: 9, default: '5 16 * * *' }),
   /** Cron (UTC) of the member level review (default 16:35 UTC = 00:35 in China, after the points expiry run). */
-  LEVEL_REVIEW_CRON: Type.String({ minLength: 9, default: '35 16 * * *' })
+  LEVEL_REVIEW_CRON: Type.String({ minLength: 9, default: '35 16 * * *' }),
+  /** Run the message delivery worker (and the staff-notification fan-out) in this process (docs/notifications.md). */
+  MESSAGE_WORKER_ENABLED: Type.Boolean({ default: true }),
+  /** How often an idle message worker looks for due messages and new staff events. */
+  MESSAGE_POLL_MS: Type.Integer({ minimum: 10, maximum: 60000, default: 500 }),
+  /** Messages one worker sends at once. */
+  MESSAGE_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
+  /** One send's limit (HTTP robot or SMS call, or a whole SMTP session). */
+  MESSAGE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120000, default: 10000 }),
+  /** Staff events older than this when first seen (a backlog at upgrade, a long outage) are marked and not notified. */
+  STAFF_NOTIFY_MAX_AGE_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 24 }),
+  /** The default SMS channel from the environment: the provider's endpoint (docs/notifications.md, "SMS"). */
+  SMS_PROVIDER_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  SMS_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  /** The header carrying SMS_API_KEY. */
+  SMS_API_KEY_HEADER: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$', default: 'X-Api-Key' }),
+  /** The SMS signature (签名) the provider has approved, sent as signName. */
+  SMS_SIGN_NAME: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  /** The default email channel from the environment: smtp://user:password@host:587 or smtps://…:465. */
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  /** The From of the default email channel, e.g. "Referral CRM <crm@example.com>". */
+  SMTP_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 320 }))
 })
 
 export type Config = Static<typeof ConfigSchema>
 
 export class ConfigError extends Error {}
 
-const SECRETS: ReadonlySet<string> = new Set(['JWT_SECRET', 'PII_KEY', 'BOOTSTRAP_ADMIN_KEY'])
+const SECRETS: ReadonlySet<string> = new Set(['JWT_SECRET', 'PII_KEY', 'BOOTSTRAP_ADMIN_KEY', 'SMS_API_KEY', 'SMTP_URL'])
 
 // Start-up errors land in logs: say what was wrong without printing a secret or a password.
 function shown(name: string, value: string | undefined): string {

@@ -31,6 +31,9 @@ import { EarningRulesService } from './points/earning-rules.service.js'
 import { CouponTemplatesService } from './coupons/coupon-templates.service.js'
 import { CouponsService } from './coupons/coupons.service.js'
 import { LevelsService } from './levels/levels.service.js'
+import { NotificationChannelsService } from './notifications/channels.service.js'
+import { MessageDeliveryService } from './notifications/delivery.service.js'
+import { StaffNotificationsService } from './notifications/staff.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -66,7 +69,10 @@ export function createServices(deps: ServiceDeps) {
     earningRules: new EarningRulesService(deps),
     levels: new LevelsService(deps),
     couponTemplates: new CouponTemplatesService(deps),
-    coupons: new CouponsService(deps)
+    coupons: new CouponsService(deps),
+    notificationChannels: new NotificationChannelsService(deps),
+    messageDelivery: new MessageDeliveryService(deps),
+    staffNotifications: new StaffNotificationsService(deps)
   }
 }
 
