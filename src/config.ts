@@ -99,7 +99,15 @@ export const ConfigSchema = Type.Object({
   /** Cron (UTC) of the points expiry run (default 16:05 UTC = 00:05 in China, just after month-end lots expire). */
   POINTS_EXPIRY_CRON: Type.String({ minLength: 9, default: '5 16 * * *' }),
   /** Cron (UTC) of the member level review (default 16:35 UTC = 00:35 in China, after the points expiry run). */
-  LEVEL_REVIEW_CRON: Type.String({ minLength: 9, default: '35 16 * * *' })
+  LEVEL_REVIEW_CRON: Type.String({ minLength: 9, default: '35 16 * * *' }),
+  /** Run the journeys worker in this process: event triggers and due steps (docs/automation.md); it shares the work with every other process's. */
+  JOURNEY_WORKER_ENABLED: Type.Boolean({ default: true }),
+  /** How often an idle journeys worker looks for new events and due steps. */
+  JOURNEY_POLL_MS: Type.Integer({ minimum: 10, maximum: 60000, default: 1000 }),
+  /** Events, or due enrollments, one transaction of the journeys worker takes. */
+  JOURNEY_BATCH: Type.Integer({ minimum: 1, maximum: 50000, default: 1000 }),
+  /** Cron (UTC) of the journey-scan job: audience entry and leave, inactivity and date triggers. */
+  JOURNEY_SCAN_CRON: Type.String({ minLength: 9, default: '*/5 * * * *' })
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -126,6 +126,7 @@ export async function buildTestApp(t: Tap, kind: DatabaseKind, env: Record<strin
     // Suites that test jobs turn them on; the rest need no queue.
     JOBS_ENABLED: 'false',
     WEBHOOK_WORKER_ENABLED: 'false',
+    JOURNEY_WORKER_ENABLED: 'false',
     ...env
   })
   let testApp: TestApp | undefined

@@ -26,6 +26,7 @@ import surveys from './surveys/index.js'
 import points from './points/index.js'
 import coupons from './coupons/index.js'
 import levels from './levels/index.js'
+import automation from './automation/index.js'
 
 /** What a domain area contributes to the app: REST routes, resolvers, loaders. */
 export type CrmModule = {
@@ -60,7 +61,8 @@ export const modules: CrmModule[] = [
   surveys,
   points,
   levels,
-  coupons
+  coupons,
+  automation
 ]
 
 /** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */

@@ -13,9 +13,12 @@ export const outboxEvents = pgTable('outbox_events', {
   entityType: text().notNull(),
   entityId: uuid(),
   data: jsonb().$type<Record<string, unknown>>().notNull(),
-  publishedAt: tstz()
+  publishedAt: tstz(),
+  /** When the journeys' trigger pass took it (src/modules/automation/journey-events.ts); webhooks use publishedAt. */
+  journeysSeenAt: tstz()
 }, (t) => [
   index('outbox_events_unpublished_idx').on(t.occurredAt).where(sql`${t.publishedAt} is null`),
+  index('outbox_events_journeys_unseen_idx').on(t.occurredAt).where(sql`${t.journeysSeenAt} is null`),
   index('outbox_events_entity_idx').on(t.entityType, t.entityId),
   // KPI churn: customers' stage changes by time (docs/analytics.md, KPIs).
   index('outbox_events_customer_stage_idx').on(t.occurredAt).where(sql`${t.entityType} = 'customer' and ${t.type} in ('customer.created', 'customer.updated')`)
