@@ -21,6 +21,9 @@ export type Outcome = { outcome: 'completed' | 'skipped' | 'held' | 'capped' | '
 
 export type StepContext = { action: Action; now: Date; timeZone: string; gate: MessageGate | null; passes: (filter: Record<string, unknown>, customerIds: string[]) => Promise<Set<string>> }
 
+/** A text[] from a list as one JSON parameter (drizzle would spread an array into several). */
+const textArray = (list: string[]) => sql`array(select jsonb_array_elements_text(${JSON.stringify(list)}::jsonb))`
+
 const all = (list: Due[], o: Outcome) => new Map<string, Outcome>(list.map((d) => [d.id, o]))
 
 export async function runStep(step: JourneyStep, list: Due[], cx: StepContext): Promise<Map<string, Outcome>> {
@@ -70,7 +73,7 @@ export async function runStep(step: JourneyStep, list: Due[], cx: StepContext): 
       const changed = await rows<{ id: string; version: number; before: string[]; after: string[] }>(action.tx, sql`
         with old as (select id, tags from customers where id = any(${`{${ids.join(',')}}`}::uuid[]) and deleted_at is null for update),
         next as (
-          select old.id, old.tags as before, array(select distinct t from unnest(old.tags || ${step.add ?? []}::text[]) t where not t = any(${step.remove ?? []}::text[]) order by t) as after
+          select old.id, old.tags as before, array(select distinct t from unnest(old.tags || ${textArray(step.add ?? [])}) t where not t = any(${textArray(step.remove ?? [])}) order by t) as after
           from old)
         update customers c set tags = next.after, version = c.version + 1, updated_at = ${ts(now)}
         from next where c.id = next.id and next.after is distinct from next.before

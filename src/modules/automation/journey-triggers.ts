@@ -89,7 +89,7 @@ async function scanJourney(db: Db, pii: PiiCipher, journeyId: string, now: Date,
     if (!j) return 0
     const t = j.definition.trigger
     if (t.type === 'event') return 0
-    if (t.type !== 'audience' && j.scannedAt && now.getTime() - j.scannedAt.getTime() < DAILY_SCAN_EVERY_MS) return 0
+    if (t.type !== 'audience' && j.scannedAt && Math.abs(now.getTime() - j.scannedAt.getTime()) < DAILY_SCAN_EVERY_MS) return 0
     const target = { journeyId: j.id, version: j.version, definition: j.definition }
     let n = 0
     if (t.type === 'audience') {

@@ -36,9 +36,9 @@ export async function createCustomer(ctx: TestApp, input: Record<string, unknown
   return res.json()
 }
 
-export async function recordOrder(ctx: TestApp, customerId: string, amount = 10_000): Promise<void> {
+export async function recordOrder(ctx: TestApp, customerId: string, amount = 10_000, paidAt?: Date): Promise<void> {
   const r = await ctx.gql(ctx.adminToken, 'mutation($i: RecordOrderInput!) { recordOrder(input: $i) { order { id } userErrors { message } } }',
-    { i: { customerId, amount: { amount, currency: 'CNY' }, externalId: `ERP-${randomBytes(6).toString('hex')}` } })
+    { i: { customerId, amount: { amount, currency: 'CNY' }, externalId: `ERP-${randomBytes(6).toString('hex')}`, ...(paidAt ? { paidAt: paidAt.toISOString() } : {}) } })
   if (!r.data?.recordOrder?.order) throw new Error(`recordOrder failed: ${JSON.stringify(r)}`)
 }
 
