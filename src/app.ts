@@ -16,6 +16,7 @@ import inputLimitsPlugin from './plugins/input-limits.js'
 import jobsPlugin from './plugins/jobs.js'
 import webhookWorkerPlugin from './plugins/webhook-worker.js'
 import messageWorkerPlugin from './plugins/message-worker.js'
+import journeyWorkerPlugin from './plugins/journey-worker.js'
 import metricsPlugin from './plugins/metrics.js'
 import openapiPlugin from './plugins/openapi.js'
 import { scalarResolvers } from './graphql/scalars.js'
@@ -122,6 +123,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(jobsPlugin, { services, jobs })
   await app.register(webhookWorkerPlugin, { services })
   await app.register(messageWorkerPlugin, { services })
+  await app.register(journeyWorkerPlugin, { services })
 
   const key = await auth.bootstrapAdminKey(config.BOOTSTRAP_ADMIN_KEY)
   if (key && !config.BOOTSTRAP_ADMIN_KEY) {

@@ -120,7 +120,15 @@ export const ConfigSchema = Type.Object({
   /** The default email channel from the environment: smtp://user:password@host:587 or smtps://…:465. */
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
   /** The From of the default email channel, e.g. "Referral CRM <crm@example.com>". */
-  SMTP_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 320 }))
+  SMTP_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
+  /** Run the journeys worker in this process: event triggers and due steps (docs/automation.md); it shares the work with every other process's. */
+  JOURNEY_WORKER_ENABLED: Type.Boolean({ default: true }),
+  /** How often an idle journeys worker looks for new events and due steps. */
+  JOURNEY_POLL_MS: Type.Integer({ minimum: 10, maximum: 60000, default: 1000 }),
+  /** Events, or due enrollments, one transaction of the journeys worker takes. */
+  JOURNEY_BATCH: Type.Integer({ minimum: 1, maximum: 50000, default: 1000 }),
+  /** Cron (UTC) of the journey-scan job: audience entry and leave, inactivity and date triggers. */
+  JOURNEY_SCAN_CRON: Type.String({ minLength: 9, default: '*/5 * * * *' })
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -127,6 +127,7 @@ export async function buildTestApp(t: Tap, kind: DatabaseKind, env: Record<strin
     JOBS_ENABLED: 'false',
     WEBHOOK_WORKER_ENABLED: 'false',
     MESSAGE_WORKER_ENABLED: 'false',
+    JOURNEY_WORKER_ENABLED: 'false',
     ...env
   })
   let testApp: TestApp | undefined

@@ -10,6 +10,7 @@ import { surveyDispatchJob } from './survey-dispatch.job.js'
 import { pointsExpiryJob } from './points-expiry.job.js'
 import { couponBatchesJob } from './coupon-batches.job.js'
 import { levelReviewJob } from './level-review.job.js'
+import { journeyScanJob } from './journey-scan.job.js'
 
 /** Every background job the queue schedules and works (src/jobs/queue.ts). */
-export const jobs: readonly JobDefinition[] = [followUpScanJob, consentExpiryJob, rewardApprovalJob, rfmRecomputeJob, idempotencyPurgeJob, webhookPruneJob, ticketSlaScanJob, surveyDispatchJob, pointsExpiryJob, levelReviewJob, couponBatchesJob]
+export const jobs: readonly JobDefinition[] = [followUpScanJob, consentExpiryJob, rewardApprovalJob, rfmRecomputeJob, idempotencyPurgeJob, webhookPruneJob, ticketSlaScanJob, surveyDispatchJob, pointsExpiryJob, levelReviewJob, couponBatchesJob, journeyScanJob]

@@ -27,6 +27,7 @@ import points from './points/index.js'
 import coupons from './coupons/index.js'
 import levels from './levels/index.js'
 import notify from './notifications/channels.module.js'
+import automation from './automation/index.js'
 
 /** What a domain area contributes to the app: REST routes, resolvers, loaders. */
 export type CrmModule = {
@@ -62,7 +63,8 @@ export const modules: CrmModule[] = [
   points,
   levels,
   coupons,
-  ...notify
+  ...notify,
+  automation
 ]
 
 /** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */

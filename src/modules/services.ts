@@ -34,6 +34,8 @@ import { LevelsService } from './levels/levels.service.js'
 import { NotificationChannelsService } from './notifications/channels.service.js'
 import { MessageDeliveryService } from './notifications/delivery.service.js'
 import { StaffNotificationsService } from './notifications/staff.service.js'
+import { JourneysService } from './automation/journeys.service.js'
+import { JourneyEngine } from './automation/journey-engine.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -72,7 +74,9 @@ export function createServices(deps: ServiceDeps) {
     coupons: new CouponsService(deps),
     notificationChannels: new NotificationChannelsService(deps),
     messageDelivery: new MessageDeliveryService(deps),
-    staffNotifications: new StaffNotificationsService(deps)
+    staffNotifications: new StaffNotificationsService(deps),
+    journeys: new JourneysService(deps),
+    journeyEngine: new JourneyEngine(deps)
   }
 }
 

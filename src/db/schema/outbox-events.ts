@@ -19,10 +19,13 @@ export const outboxEvents = pgTable('outbox_events', {
    * turned the event into messages. Only the types it listens to are ever claimed (the
    * partial index below names them), so other events are never touched.
    */
-  staffNotifiedAt: tstz()
+  staffNotifiedAt: tstz(),
+  /** When the journeys' trigger pass took it (src/modules/automation/journey-events.ts); webhooks use publishedAt. */
+  journeysSeenAt: tstz()
 }, (t) => [
   index('outbox_events_unpublished_idx').on(t.occurredAt).where(sql`${t.publishedAt} is null`),
   index('outbox_events_staff_pending_idx').on(t.occurredAt).where(sql`${t.staffNotifiedAt} is null and ${t.type} in ('lead.assigned', 'lead.sla_breached', 'task.created', 'ticket.sla_breached', 'ticket.updated', 'reward.created', 'reward.approved', 'survey.detractor')`),
+  index('outbox_events_journeys_unseen_idx').on(t.occurredAt).where(sql`${t.journeysSeenAt} is null`),
   index('outbox_events_entity_idx').on(t.entityType, t.entityId),
   // KPI churn: customers' stage changes by time (docs/analytics.md, KPIs).
   index('outbox_events_customer_stage_idx').on(t.occurredAt).where(sql`${t.entityType} = 'customer' and ${t.type} in ('customer.created', 'customer.updated')`)

@@ -40,6 +40,8 @@ export const webhookEventTypes = [
   'customer.level_changed',
   // Loyalty: coupons (docs/loyalty.md, "Coupons").
   'coupon.issued', 'coupon.redeemed', 'coupon.voided', 'coupon.restored', 'coupon_batch.completed',
+  // Automation: journeys (docs/automation.md).
+  'journey.created', 'journey.updated', 'journey.activated', 'journey.paused', 'journey.archived', 'automation.action',
   // The delivery engine's: an endpoint was turned off (410 Gone, or failing too long).
   'webhook_endpoint.disabled'
 ] as const
