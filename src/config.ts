@@ -99,7 +99,21 @@ export const ConfigSchema = Type.Object({
   /** Cron (UTC) of the points expiry run (default 16:05 UTC = 00:05 in China, just after month-end lots expire). */
   POINTS_EXPIRY_CRON: Type.String({ minLength: 9, default: '5 16 * * *' }),
   /** Cron (UTC) of the member level review (default 16:35 UTC = 00:35 in China, after the points expiry run). */
-  LEVEL_REVIEW_CRON: Type.String({ minLength: 9, default: '35 16 * * *' })
+  LEVEL_REVIEW_CRON: Type.String({ minLength: 9, default: '35 16 * * *' }),
+  /** Marketing frequency caps per customer (docs/guardrails.md): across channels per rolling day and week, and per channel kind. */
+  MESSAGE_CAP_PER_DAY: Type.Integer({ minimum: 0, maximum: 1000, default: 1 }),
+  MESSAGE_CAP_PER_WEEK: Type.Integer({ minimum: 0, maximum: 1000, default: 3 }),
+  MESSAGE_CAP_PER_CHANNEL_DAY: Type.Integer({ minimum: 0, maximum: 1000, default: 1 }),
+  MESSAGE_CAP_PER_CHANNEL_WEEK: Type.Integer({ minimum: 0, maximum: 1000, default: 3 }),
+  /** Quiet hours in the customer's time zone (HH:MM, start > end spans midnight; equal: none). */
+  QUIET_HOURS_START: Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', default: '21:00' }),
+  QUIET_HOURS_END: Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', default: '09:00' }),
+  /** A message held by quiet hours longer than this is dropped (held_too_long) instead of sent late. */
+  HELD_MESSAGE_MAX_AGE_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 24 }),
+  /** Cron (UTC) of the held-messages release. */
+  HELD_MESSAGES_CRON: Type.String({ minLength: 9, default: '* * * * *' }),
+  /** Where the public routes are reached from outside (unsubscribe links in messages). */
+  PUBLIC_BASE_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000' })
 })
 
 export type Config = Static<typeof ConfigSchema>

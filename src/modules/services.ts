@@ -31,6 +31,7 @@ import { EarningRulesService } from './points/earning-rules.service.js'
 import { CouponTemplatesService } from './coupons/coupon-templates.service.js'
 import { CouponsService } from './coupons/coupons.service.js'
 import { LevelsService } from './levels/levels.service.js'
+import { MessageGateService } from './notifications/message-gate.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -66,7 +67,8 @@ export function createServices(deps: ServiceDeps) {
     earningRules: new EarningRulesService(deps),
     levels: new LevelsService(deps),
     couponTemplates: new CouponTemplatesService(deps),
-    coupons: new CouponsService(deps)
+    coupons: new CouponsService(deps),
+    messageGate: new MessageGateService(deps)
   }
 }
 
