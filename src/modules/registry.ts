@@ -26,6 +26,8 @@ import surveys from './surveys/index.js'
 import points from './points/index.js'
 import coupons from './coupons/index.js'
 import levels from './levels/index.js'
+import messageTemplates from './notifications/templates.module.js'
+import consents from './consents/index.js'
 
 /** What a domain area contributes to the app: REST routes, resolvers, loaders. */
 export type CrmModule = {
@@ -60,7 +62,9 @@ export const modules: CrmModule[] = [
   surveys,
   points,
   levels,
-  coupons
+  coupons,
+  messageTemplates,
+  consents
 ]
 
 /** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */

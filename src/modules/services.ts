@@ -32,6 +32,8 @@ import { CouponTemplatesService } from './coupons/coupon-templates.service.js'
 import { CouponsService } from './coupons/coupons.service.js'
 import { LevelsService } from './levels/levels.service.js'
 import { MessageGateService } from './notifications/message-gate.service.js'
+import { MessageTemplatesService } from './notifications/templates.service.js'
+import { ConsentsService } from './consents/consents.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -68,7 +70,9 @@ export function createServices(deps: ServiceDeps) {
     levels: new LevelsService(deps),
     couponTemplates: new CouponTemplatesService(deps),
     coupons: new CouponsService(deps),
-    messageGate: new MessageGateService(deps)
+    messageGate: new MessageGateService(deps),
+    messageTemplates: new MessageTemplatesService(deps),
+    consents: new ConsentsService(deps)
   }
 }
 

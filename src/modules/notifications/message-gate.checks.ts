@@ -8,6 +8,8 @@ export type Draft = {
   customer?: GateCustomer; template?: GateTemplate; channel?: GateChannel | null
   status?: GateStatus; reason?: string | null; sendAfter?: Date
   values?: Record<string, string>; messageId?: string
+  /** An earlier request of the same batch with the same dedupe key: its message is this one's. */
+  duplicateOf?: Draft
 }
 
 export type Loaded = {
@@ -33,7 +35,7 @@ export function preCheck(requests: readonly CustomerMessageRequest[], loaded: Lo
     const block = (reason: string) => Object.assign(d, { status: 'blocked' as const, reason })
     const earlier = seen.get(request.dedupeKey)
     const existing = loaded.existing.get(request.dedupeKey)
-    if (existing || earlier) return Object.assign(d, { status: 'duplicate' as const, reason: null, messageId: existing ?? earlier?.messageId })
+    if (existing || earlier) return Object.assign(d, { status: 'duplicate' as const, reason: null, messageId: existing, duplicateOf: existing ? undefined : earlier })
     seen.set(request.dedupeKey, d)
     d.customer = loaded.customers.get(request.customerId)
     d.template = loaded.templates.get(request.templateId)

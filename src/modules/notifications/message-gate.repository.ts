@@ -49,15 +49,15 @@ export async function lockCustomers(ex: Executor, customerIds: readonly string[]
     on conflict (customer_id) do update set locked_at = excluded.locked_at`)
 }
 
-/** Each customer's marketing messages (queued, held or sent) created in the week and the day before `now`, per channel kind. */
-export async function capCounts(ex: Executor, customerIds: readonly string[], dayFrom: Date, weekFrom: Date): Promise<Map<string, CapCounts>> {
+/** Each customer's marketing messages (queued, held or sent, or the statuses given) created in the week and the day before `now`, per channel kind. */
+export async function capCounts(ex: Executor, customerIds: readonly string[], dayFrom: Date, weekFrom: Date, statuses: readonly string[] = ['queued', 'held', 'sent']): Promise<Map<string, CapCounts>> {
   const out = new Map<string, CapCounts>()
   if (customerIds.length === 0) return out
   const found = await rows<{ customerId: string; channelKind: string; day: number; week: number }>(ex, sql`
     select customer_id as "customerId", channel_kind as "channelKind",
       (count(*) filter (where created_at > ${dayFrom.toISOString()}::timestamptz))::int as day, count(*)::int as week
     from messages
-    where customer_id in ${list(customerIds)} and purpose = 'marketing' and status in ('queued', 'held', 'sent')
+    where customer_id in ${list(customerIds)} and purpose = 'marketing' and status::text in (select value from jsonb_array_elements_text(${JSON.stringify(statuses)}::jsonb))
       and created_at > ${weekFrom.toISOString()}::timestamptz
     group by 1, 2`)
   for (const r of found) {

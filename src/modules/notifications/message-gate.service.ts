@@ -9,6 +9,7 @@ import { unsubscribeUrl } from '../consents/unsubscribe-token.js'
 import type { ServiceDeps } from '../service-deps.js'
 import { capCounts, existingDedupe, insertMessages, loadChannels, loadTemplates, lockCustomers, type MessageInsert } from './message-gate.repository.js'
 import { preCheck, type Draft } from './message-gate.checks.js'
+import { releaseHeld, type HeldRelease } from './message-gate.held.js'
 import { loadCustomers, resolveVariables } from './message-variables.js'
 
 /** One message to one customer, as journeys (and any other area) ask for it. */
@@ -43,6 +44,11 @@ export class MessageGateService {
   /** The customer's zone: attributes.timeZone when it is a valid IANA name, else REPORTING_TIMEZONE. */
   timeZoneOf(zone: string | null): string {
     return zone && isTimeZone(zone) ? zone : this.deps.config.REPORTING_TIMEZONE
+  }
+
+  /** The held-messages job's pass as of `now`. */
+  releaseHeld(now: Date): Promise<HeldRelease> {
+    return releaseHeld(this.deps.db, this.capLimits, this.deps.config.HELD_MESSAGE_MAX_AGE_HOURS, now)
   }
 
   /**
@@ -122,6 +128,7 @@ export class MessageGateService {
       const winners = await existingDedupe(ex, lost.map((d) => d.request.dedupeKey))
       for (const d of lost) Object.assign(d, { status: 'duplicate', reason: null, messageId: winners.get(d.request.dedupeKey) ?? null })
     }
+    for (const d of drafts) if (d.duplicateOf) d.messageId = d.duplicateOf.messageId
     return drafts.map((d) => ({ dedupeKey: d.request.dedupeKey, customerId: d.request.customerId, messageId: d.messageId ?? null, status: d.status!, reason: d.reason ?? null }))
   }
 }

@@ -41,7 +41,9 @@ export const webhookEventTypes = [
   // Loyalty: coupons (docs/loyalty.md, "Coupons").
   'coupon.issued', 'coupon.redeemed', 'coupon.voided', 'coupon.restored', 'coupon_batch.completed',
   // The delivery engine's: an endpoint was turned off (410 Gone, or failing too long).
-  'webhook_endpoint.disabled'
+  'webhook_endpoint.disabled',
+  // Consents (docs/consents.md).
+  'consent.granted', 'consent.withdrawn'
 ] as const
 
 export type WebhookEventType = (typeof webhookEventTypes)[number]
