@@ -1,5 +1,6 @@
 import { zhCouponMessages, zhCouponTerms } from './zh-coupons.js'
 import { zhLoyaltyMessages, zhLoyaltyTerms } from './zh-loyalty.js'
+import { zhGuardrailMessages, zhGuardrailTerms } from './zh-guardrails.js'
 
 /**
  * Simplified Chinese for every English message a client can read. Keys are the English
@@ -11,6 +12,7 @@ import { zhLoyaltyMessages, zhLoyaltyTerms } from './zh-loyalty.js'
 export const zhMessages: Record<string, string> = {
   ...zhCouponMessages,
   ...zhLoyaltyMessages,
+  ...zhGuardrailMessages,
   // Schema checks (src/i18n/schema-explain.ts) and input limits.
   'is required': '为必填项',
   'is not a known field': '不是已知字段',
@@ -274,6 +276,7 @@ export const zhMessages: Record<string, string> = {
 export const zhTerms: Record<string, string> = {
   ...zhCouponTerms,
   ...zhLoyaltyTerms,
+  ...zhGuardrailTerms,
   Customer: '客户', Lead: '线索', Opportunity: '商机', Referral: '推荐', Referrer: '推荐人', Reward: '奖励',
   Order: '订单', Task: '任务', Activity: '活动记录', Campaign: '营销活动', User: '用户', Team: '团队',
   'API key': 'API 密钥', AssignmentRule: '分配规则', FollowUpPolicy: '跟进策略', IncentiveRule: '激励规则',

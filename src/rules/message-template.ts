@@ -98,8 +98,8 @@ export function templateProblems(t: TemplateParts): TemplateProblem[] {
   if (t.format === 'markdown' && !t.channelKind.endsWith('_robot')) problems.push({ field: 'format', message: 'markdown is only for WeCom and DingTalk robots', code: 'NOT_APPLICABLE' })
   if (t.purpose === 'marketing' && (t.channelKind === 'sms' || t.channelKind === 'email')) {
     const carries = (text: string | null) => text != null && extractVariables(text).variables.includes('unsubscribeUrl')
-    if (!carries(t.body)) problems.push({ field: 'body', message: 'must carry the unsubscribe link {{unsubscribeUrl}} (marketing)', code: 'UNSUBSCRIBE_REQUIRED' })
-    if (t.html != null && !carries(t.html)) problems.push({ field: 'html', message: 'must carry the unsubscribe link {{unsubscribeUrl}} (marketing)', code: 'UNSUBSCRIBE_REQUIRED' })
+    if (!carries(t.body)) problems.push({ field: 'body', message: 'must carry the unsubscribe link (the unsubscribeUrl variable): it is a marketing template', code: 'UNSUBSCRIBE_REQUIRED' })
+    if (t.html != null && !carries(t.html)) problems.push({ field: 'html', message: 'must carry the unsubscribe link (the unsubscribeUrl variable): it is a marketing template', code: 'UNSUBSCRIBE_REQUIRED' })
   }
   return problems
 }

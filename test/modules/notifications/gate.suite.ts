@@ -128,4 +128,4 @@ await forEachDatabase(t, async (t, ctx) => {
     t.equal(out.filter((o) => o.status === 'queued').length, 20, 'one per customer a day')
     t.equal(out.filter((o) => o.status === 'capped').length, 1980)
   })
-})
+}, { DATABASE_POOL_SIZE: '20', DATABASE_CONNECT_TIMEOUT_MS: '120000' })
