@@ -128,7 +128,21 @@ export const ConfigSchema = Type.Object({
   /** Events, or due enrollments, one transaction of the journeys worker takes. */
   JOURNEY_BATCH: Type.Integer({ minimum: 1, maximum: 50000, default: 1000 }),
   /** Cron (UTC) of the journey-scan job: audience entry and leave, inactivity and date triggers. */
-  JOURNEY_SCAN_CRON: Type.String({ minLength: 9, default: '*/5 * * * *' })
+  JOURNEY_SCAN_CRON: Type.String({ minLength: 9, default: '*/5 * * * *' }),
+  /** Marketing frequency caps per customer (docs/guardrails.md): across channels per rolling day and week, and per channel kind. */
+  MESSAGE_CAP_PER_DAY: Type.Integer({ minimum: 0, maximum: 1000, default: 1 }),
+  MESSAGE_CAP_PER_WEEK: Type.Integer({ minimum: 0, maximum: 1000, default: 3 }),
+  MESSAGE_CAP_PER_CHANNEL_DAY: Type.Integer({ minimum: 0, maximum: 1000, default: 1 }),
+  MESSAGE_CAP_PER_CHANNEL_WEEK: Type.Integer({ minimum: 0, maximum: 1000, default: 3 }),
+  /** Quiet hours in the customer's time zone (HH:MM, start > end spans midnight; equal: none). */
+  QUIET_HOURS_START: Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', default: '21:00' }),
+  QUIET_HOURS_END: Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', default: '09:00' }),
+  /** A message held by quiet hours longer than this is dropped (held_too_long) instead of sent late. */
+  HELD_MESSAGE_MAX_AGE_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 24 }),
+  /** Cron (UTC) of the held-messages release. */
+  HELD_MESSAGES_CRON: Type.String({ minLength: 9, default: '* * * * *' }),
+  /** Where the public routes are reached from outside (unsubscribe links in messages). */
+  PUBLIC_BASE_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000' })
 })
 
 export type Config = Static<typeof ConfigSchema>

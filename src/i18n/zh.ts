@@ -2,6 +2,7 @@ import { zhCouponMessages, zhCouponTerms } from './zh-coupons.js'
 import { zhLoyaltyMessages, zhLoyaltyTerms } from './zh-loyalty.js'
 import { zhNotificationMessages, zhNotificationTerms } from './zh-notifications.js'
 import { zhAutomationMessages, zhAutomationTerms } from './zh-automation.js'
+import { zhGuardrailMessages, zhGuardrailTerms } from './zh-guardrails.js'
 
 /**
  * Simplified Chinese for every English message a client can read. Keys are the English
@@ -15,6 +16,7 @@ export const zhMessages: Record<string, string> = {
   ...zhLoyaltyMessages,
   ...zhNotificationMessages,
   ...zhAutomationMessages,
+  ...zhGuardrailMessages,
   // Schema checks (src/i18n/schema-explain.ts) and input limits.
   'is required': '为必填项',
   'is not a known field': '不是已知字段',
@@ -280,6 +282,7 @@ export const zhTerms: Record<string, string> = {
   ...zhLoyaltyTerms,
   ...zhNotificationTerms,
   ...zhAutomationTerms,
+  ...zhGuardrailTerms,
   Customer: '客户', Lead: '线索', Opportunity: '商机', Referral: '推荐', Referrer: '推荐人', Reward: '奖励',
   Order: '订单', Task: '任务', Activity: '活动记录', Campaign: '营销活动', User: '用户', Team: '团队',
   'API key': 'API 密钥', AssignmentRule: '分配规则', FollowUpPolicy: '跟进策略', IncentiveRule: '激励规则',

@@ -9,8 +9,9 @@ import { ticketSlaScanJob } from './ticket-sla-scan.job.js'
 import { surveyDispatchJob } from './survey-dispatch.job.js'
 import { pointsExpiryJob } from './points-expiry.job.js'
 import { couponBatchesJob } from './coupon-batches.job.js'
+import { heldMessagesJob } from './held-messages.job.js'
 import { levelReviewJob } from './level-review.job.js'
 import { journeyScanJob } from './journey-scan.job.js'
 
 /** Every background job the queue schedules and works (src/jobs/queue.ts). */
-export const jobs: readonly JobDefinition[] = [followUpScanJob, consentExpiryJob, rewardApprovalJob, rfmRecomputeJob, idempotencyPurgeJob, webhookPruneJob, ticketSlaScanJob, surveyDispatchJob, pointsExpiryJob, levelReviewJob, couponBatchesJob, journeyScanJob]
+export const jobs: readonly JobDefinition[] = [followUpScanJob, consentExpiryJob, rewardApprovalJob, rfmRecomputeJob, idempotencyPurgeJob, webhookPruneJob, ticketSlaScanJob, surveyDispatchJob, pointsExpiryJob, levelReviewJob, couponBatchesJob, journeyScanJob, heldMessagesJob]

@@ -28,6 +28,8 @@ import coupons from './coupons/index.js'
 import levels from './levels/index.js'
 import notify from './notifications/channels.module.js'
 import automation from './automation/index.js'
+import messageTemplates from './notifications/templates.module.js'
+import consents from './consents/index.js'
 
 /** What a domain area contributes to the app: REST routes, resolvers, loaders. */
 export type CrmModule = {
@@ -64,7 +66,9 @@ export const modules: CrmModule[] = [
   levels,
   coupons,
   ...notify,
-  automation
+  automation,
+  messageTemplates,
+  consents
 ]
 
 /** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */

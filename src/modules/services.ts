@@ -36,6 +36,9 @@ import { MessageDeliveryService } from './notifications/delivery.service.js'
 import { StaffNotificationsService } from './notifications/staff.service.js'
 import { JourneysService } from './automation/journeys.service.js'
 import { JourneyEngine } from './automation/journey-engine.js'
+import { MessageGateService } from './notifications/message-gate.service.js'
+import { MessageTemplatesService } from './notifications/templates.service.js'
+import { ConsentsService } from './consents/consents.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -76,7 +79,10 @@ export function createServices(deps: ServiceDeps) {
     messageDelivery: new MessageDeliveryService(deps),
     staffNotifications: new StaffNotificationsService(deps),
     journeys: new JourneysService(deps),
-    journeyEngine: new JourneyEngine(deps)
+    journeyEngine: new JourneyEngine(deps),
+    messageGate: new MessageGateService(deps),
+    messageTemplates: new MessageTemplatesService(deps),
+    consents: new ConsentsService(deps)
   }
 }
 

@@ -47,3 +47,6 @@ export const channelKindEnum = pgEnum('channel_kind', ['wecom_robot', 'dingtalk_
 export const messagePurposeEnum = pgEnum('message_purpose', ['marketing', 'service', 'staff'])
 export const messageRecipientEnum = pgEnum('message_recipient', ['customer', 'user', 'team'])
 export const messageStatusEnum = pgEnum('message_status', ['queued', 'held', 'capped', 'blocked', 'sent', 'failed', 'dropped'])
+export const consentPurposeEnum = pgEnum('consent_purpose', ['processing', 'marketing', 'third_party_sharing', 'cross_border', 'service'])
+export const consentChannelEnum = pgEnum('consent_channel', ['any', 'sms', 'email', 'phone', 'wecom', 'dingtalk'])
+export const consentSourceEnum = pgEnum('consent_source', ['referral_confirmation', 'form', 'import', 'staff', 'unsubscribe', 'api'])

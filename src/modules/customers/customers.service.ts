@@ -25,6 +25,7 @@ import {
   CustomerCreateRequest, CustomerFilter, CustomerUpdate, type CustomerOrderField
 } from './customers.schemas.js'
 import { assertNoDuplicate, duplicateError, findDuplicate, lockContacts } from '../common/duplicates.js'
+import { recordCustomerConsents } from '../consents/consents.customer-record.js'
 
 /** What callers see of a customer: no ciphertext, blind indexes or internals; phone and email clear or masked. */
 export type Customer = Omit<CustomerRow, Hidden> & { phone: string | null; email: string | null }
@@ -157,6 +158,7 @@ export class CustomersService {
       const values = this.columns(data)
       if (this.checksDuplicates(data.allowDuplicate)) await assertNoDuplicate(tx, 'customer', values, this.scope(actor))
       const row = await insertUnique(tx, { ...values, name: data.name, ownerId })
+      if (row.consent) await recordCustomerConsents(tx, actionContext(actor), [{ customerId: row.id, consent: row.consent }])
       const view = this.toView(actor, row)
       audit({ action: 'customer.created', entityType: 'customer', entityId: row.id, changes: this.auditView(row) })
       emit({ type: 'customer.created', entityType: 'customer', entityId: row.id, data: { customer: this.auditView(row) } })
@@ -229,6 +231,7 @@ export class CustomersService {
       // Back from a delete: scored again from their orders.
       if (revive && before.deletedAt) await recountCustomers(tx, [id])
       const changes = withContactChanges(changedFields(this.auditView(before), this.auditView(after), auditedFields), before, after)
+      if ('consent' in changes && after.consent) await recordCustomerConsents(tx, actionContext(actor), [{ customerId: id, consent: after.consent }])
       if (Object.keys(changes).length > 0) {
         audit({ action: 'customer.updated', entityType: 'customer', entityId: id, changes })
         emit({ type: 'customer.updated', entityType: 'customer', entityId: id, data: { id, version: after.version, changes } })

@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm'
-import type { Action } from '../../db/action.js'
+import type { Action, ActionContext } from '../../db/action.js'
 import type { ConsentRecord } from '../../db/schema/customers.js'
 import { referrals } from '../../db/schema/referrals.js'
 import { CrmError, invalid } from '../../errors.js'
 import { decideLeadTransition } from '../../rules/lead-status.js'
-import type { Actor } from '../auth/actor.js'
+import { actionContext, type Actor } from '../auth/actor.js'
 import { authorize } from '../auth/permissions.js'
 import { sealContact } from '../common/contact.js'
 import { assertAssignable } from '../common/owners.js'
@@ -12,6 +12,7 @@ import { asTaken } from '../common/unique.js'
 import { customersRepository, type CustomerRow } from '../customers/customers.repository.js'
 import type { Customer, CustomersService } from '../customers/customers.service.js'
 import type { Opportunity, OpportunitiesService } from '../opportunities/opportunities.service.js'
+import { recordCustomerConsents } from '../consents/consents.customer-record.js'
 import { customerConsentFrom } from '../referrals/consent.js'
 import { referralOnLeadConverted } from '../referrals/referral-progress.js'
 import type { ServiceDeps } from '../service-deps.js'
@@ -63,7 +64,7 @@ async function customerFor(deps: ServiceDeps, customers: CustomersService, actio
   if (existingId) {
     const row = await customersRepository.byId(action.tx, existingId, customers.scope(actor))
     if (!row) throw invalid(data.existingCustomerId ? 'existingCustomerId' : 'customerId', 'is not a customer you can see', 'UNKNOWN_CUSTOMER')
-    return customers.toView(actor, consent && !row.consent ? await takeConsent(action, customers, row, consent) : row)
+    return customers.toView(actor, consent && !row.consent ? await takeConsent(action, customers, row, consent, actionContext(actor), lead.referralId) : row)
   }
   const { phone, email, ownerId: givenOwner, ...fields } = data.customer ?? {}
   const ownerId = givenOwner !== undefined ? givenOwner : lead.ownerId ?? actor.userId
@@ -85,6 +86,7 @@ async function customerFor(deps: ServiceDeps, customers: CustomersService, actio
   } catch (err) {
     throw asTaken(err, 'customer')
   }
+  if (consent) await recordCustomerConsents(action.tx, actionContext(actor), [{ customerId: row.id, consent, referralId: lead.referralId }])
   action.audit({ action: 'customer.created', entityType: 'customer', entityId: row.id, changes: { ...customers.auditView(row), fromLeadId: lead.id } })
   action.emit({ type: 'customer.created', entityType: 'customer', entityId: row.id, data: { customer: customers.auditView(row), fromLeadId: lead.id } })
   return customers.toView(actor, row)
@@ -98,8 +100,9 @@ async function referralConsent({ tx }: Action, lead: LeadRow): Promise<ConsentRe
 }
 
 /** An existing customer without a consent record takes the referral's (audited and announced as an update). */
-async function takeConsent(action: Action, customers: CustomersService, row: CustomerRow, consent: ConsentRecord): Promise<CustomerRow> {
+async function takeConsent(action: Action, customers: CustomersService, row: CustomerRow, consent: ConsentRecord, ctx: ActionContext, referralId: string | null): Promise<CustomerRow> {
   const after = (await customersRepository.update(action.tx, row.id, { consent }))!
+  await recordCustomerConsents(action.tx, ctx, [{ customerId: row.id, consent, referralId }])
   const changes = { consent: { from: null, to: customers.auditView(after).consent } }
   action.audit({ action: 'customer.updated', entityType: 'customer', entityId: row.id, changes })
   action.emit({ type: 'customer.updated', entityType: 'customer', entityId: row.id, data: { id: row.id, version: after.version, changes } })

@@ -43,7 +43,9 @@ export const webhookEventTypes = [
   // Automation: journeys (docs/automation.md).
   'journey.created', 'journey.updated', 'journey.activated', 'journey.paused', 'journey.archived', 'automation.action',
   // The delivery engine's: an endpoint was turned off (410 Gone, or failing too long).
-  'webhook_endpoint.disabled'
+  'webhook_endpoint.disabled',
+  // Consents (docs/consents.md).
+  'consent.granted', 'consent.withdrawn'
 ] as const
 
 export type WebhookEventType = (typeof webhookEventTypes)[number]

@@ -107,7 +107,8 @@ const SCENARIO_TYPES = [
   'ticket.created', 'ticket.updated', 'ticket.status_changed', 'ticket.resolved', 'ticket.comment_added',
   'points.earned', 'points.redeemed', 'points.adjusted', 'points.reversed', 'points.expired',
   'customer.level_changed',
-  'coupon.issued', 'coupon.redeemed', 'coupon.voided', 'coupon.restored', 'coupon_batch.completed'
+  'coupon.issued', 'coupon.redeemed', 'coupon.voided', 'coupon.restored', 'coupon_batch.completed',
+  'consent.granted', 'consent.withdrawn'
 ]
 
 const SCORING_CONFIG = JSON.stringify({ referrerTiers: { windowDays: 365, tiers: [{ tier: 'standard', minConversions: 0 }, { tier: 'silver', minConversions: 1 }] } })
@@ -388,6 +389,13 @@ async function scenario(ctx: TestApp, ok: Ok): Promise<void> {
   await ok(agent.token, 'mutation($id: ID!, $r: String!) { voidCoupon(id: $id, reason: $r) { coupon { id } userErrors { field code message } } }', { id: spare.id, r: '重复发放' }, 'voidCoupon')
   await ok(marketing.token, 'mutation($i: IssueCouponsInput!) { issueCoupons(input: $i) { batch { id } userErrors { field code message } } }',
     { i: { templateId: couponTemplate.id, quantity: 3 } }, 'issueCoupons')
+
+  // Consents: the customer agrees to marketing by SMS on a form, then withdraws it through staff.
+  const CONSENT = 'consent { id } userErrors { field code message }'
+  await ok(erp, `mutation($i: RecordConsentInput!) { recordConsent(input: $i) { ${CONSENT} } }`,
+    { i: { customerId: survivor.id, purpose: 'marketing', channel: 'sms', source: 'form', textVersion: 'marketing-2025-01' } }, 'recordConsent')
+  await ok(agent.token, `mutation($i: WithdrawConsentInput!) { withdrawConsent(input: $i) { ${CONSENT} } }`,
+    { i: { customerId: survivor.id, purpose: 'marketing', note: '客户来电要求不再接收营销短信' } }, 'withdrawConsent')
 
   // Four days later the uncalled lead breaches its first-contact SLA; scoring runs.
   await followUpScanJob.run(ctx.app.services, new Date(Date.now() + 4 * DAY))
