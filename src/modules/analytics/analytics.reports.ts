@@ -4,6 +4,7 @@ import { referralFunnelReport } from './funnel/funnel.report.js'
 import { kpis } from './kpis/kpis.report.js'
 import { referrerLeaderboard } from './leaderboard/leaderboard.report.js'
 import { loyaltyReport, pointsSummaryReport } from './loyalty/loyalty.report.js'
+import { automationReport } from './automation/automation.report.js'
 import { pipelineReport } from './pipeline/pipeline.report.js'
 import { salesPerformanceReport } from './sales/sales.report.js'
 import { serviceSatisfactionReport } from './service/service.report.js'
@@ -19,5 +20,6 @@ export const reports: AnyReportDefinition[] = [
   kpis,
   serviceSatisfactionReport,
   loyaltyReport,
-  pointsSummaryReport
+  pointsSummaryReport,
+  automationReport
 ]
