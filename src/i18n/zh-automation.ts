@@ -9,6 +9,9 @@ export const zhAutomationMessages: Record<string, string> = {
   'status: a {} journey cannot become {}': 'status：{0}的旅程不能变为{1}',
   'a {} journey cannot become {}': '{0}的旅程不能变为{1}',
   'refers to nothing that exists': '引用的对象不存在',
+  // The automation report (src/modules/analytics/automation).
+  'must be a journey id (UUID)': '必须是旅程 ID（UUID）',
+  'must be a whole number of days from 1 to {}': '必须是 1 到 {0} 之间的整数天数',
   // The definition's checks (src/rules/journey-definition.ts).
   'is not an event of the catalogue (docs/events.md)': '不是事件目录中的事件（docs/events.md）',
   'applies only to customer.updated': '仅适用于 customer.updated',
