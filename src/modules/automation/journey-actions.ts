@@ -19,7 +19,7 @@ import type { MessageGate } from './journey-messages.js'
 export type Due = { id: string; journeyId: string; version: number; customerId: string; ownerId: string | null; stepKey: string; seq: number }
 export type Outcome = { outcome: 'completed' | 'skipped' | 'held' | 'capped' | 'blocked' | 'failed'; reason?: string | null; detail?: Record<string, unknown> | null; branch?: 'then' | 'else'; dueAt?: Date; exit?: boolean }
 
-export type StepContext = { action: Action; now: Date; timeZone: string; gate: MessageGate | null; passes: (filter: Record<string, unknown>, customerIds: string[]) => Promise<Set<string>> }
+export type StepContext = { action: Action; now: Date; timeZone: string; gate: MessageGate; passes: (filter: Record<string, unknown>, customerIds: string[]) => Promise<Set<string>> }
 
 /** A text[] from a list as one JSON parameter (drizzle would spread an array into several). */
 const textArray = (list: string[]) => sql`array(select jsonb_array_elements_text(${JSON.stringify(list)}::jsonb))`
@@ -38,7 +38,6 @@ export async function runStep(step: JourneyStep, list: Due[], cx: StepContext): 
       return new Map(list.map((d): [string, Outcome] => [d.id, { outcome: 'completed', branch: yes.has(d.customerId) ? 'then' : 'else', detail: { branch: yes.has(d.customerId) ? 'then' : 'else' } }]))
     }
     case 'message': {
-      if (!cx.gate) return all(list, { outcome: 'failed', reason: 'message_gate_unavailable' })
       const outcomes = await cx.gate.enqueueCustomerMessages(action.tx, list.map((d) => ({
         customerId: d.customerId, templateId: step.templateId, channelId: step.channelId ?? null, context: { customerId: d.customerId },
         dedupeKey: `journey:${d.id}:${d.seq}`, journey: { journeyId: d.journeyId, version: d.version, enrollmentId: d.id, stepKey: d.stepKey }
@@ -48,7 +47,7 @@ export async function runStep(step: JourneyStep, list: Due[], cx: StepContext): 
         const o = byKey.get(`journey:${d.id}:${d.seq}`)
         if (!o) return [d.id, { outcome: 'failed', reason: 'no_gate_outcome' }]
         const outcome = o.status === 'queued' || o.status === 'duplicate' ? 'completed' : o.status
-        return [d.id, { outcome, reason: o.reason, detail: { messageId: o.messageId, status: o.status } }]
+        return [d.id, { outcome, reason: o.reason, detail: { messageId: o.messageId, status: o.status, ...(o.sendAfter ? { sendAfter: o.sendAfter } : {}) } }]
       }))
     }
     case 'task': {

@@ -1,4 +1,4 @@
-import type { Executor } from '../../db/client.js'
+import { MessageGateService } from '../notifications/message-gate.service.js'
 import type { ServiceDeps } from '../service-deps.js'
 
 /**
@@ -8,18 +8,18 @@ import type { ServiceDeps } from '../service-deps.js'
  * place the journeys engine meets it.
  */
 
-export type CustomerMessageRequest = {
-  customerId: string; templateId: string; channelId?: string | null
-  context?: Record<string, string>; dedupeKey: string
-  journey?: { journeyId: string; version: number; enrollmentId: string; stepKey: string }
-}
-export type GateOutcome = {
-  dedupeKey: string; customerId: string; messageId: string | null
-  status: 'queued' | 'held' | 'capped' | 'blocked' | 'duplicate'; reason: string | null
-}
-export type MessageGate = { enqueueCustomerMessages(ex: Executor, requests: CustomerMessageRequest[], now: Date): Promise<GateOutcome[]> }
+export type { CustomerMessageRequest, GateOutcome } from '../notifications/message-gate.service.js'
+export type MessageGate = Pick<MessageGateService, 'enqueueCustomerMessages'>
 
-/** The gate the engine sends through; null until the guardrails area is part of the build (message steps then fail with `message_gate_unavailable`). */
-export function messageGateOf(_deps: ServiceDeps): MessageGate | null {
-  return null
+/** One gate per set of service deps: the same instance `services.messageGate` is built from (the gate keeps no state but its deps). */
+const gates = new WeakMap<ServiceDeps, MessageGateService>()
+
+/** The gate the engine sends through: the MessageGateService over the engine's own deps. */
+export function messageGateOf(deps: ServiceDeps): MessageGate {
+  let gate = gates.get(deps)
+  if (!gate) {
+    gate = new MessageGateService(deps)
+    gates.set(deps, gate)
+  }
+  return gate
 }

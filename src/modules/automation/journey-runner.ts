@@ -10,7 +10,7 @@ import type { MessageGate } from './journey-messages.js'
 
 const SYSTEM: ActionContext = { actorType: 'system', actorId: null, actorRole: null, apiKeyId: null, requestId: null }
 
-export type RunDeps = { db: Db; pii: PiiCipher; timeZone: string; gate: MessageGate | null; failed?: (err: unknown, item: Record<string, unknown>) => void }
+export type RunDeps = { db: Db; pii: PiiCipher; timeZone: string; gate: MessageGate; failed?: (err: unknown, item: Record<string, unknown>) => void }
 export type RunResult = { ran: number; failed: number }
 
 type Claimed = { id: string; journey_id: string; version: number; customer_id: string; owner_id: string | null; step_key: string; steps_run: number }

@@ -19,7 +19,7 @@ export type CustomerMessageRequest = {
   journey?: { journeyId: string; version: number; enrollmentId: string; stepKey: string }
 }
 export type GateStatus = 'queued' | 'held' | 'capped' | 'blocked' | 'duplicate'
-export type GateOutcome = { dedupeKey: string; customerId: string; messageId: string | null; status: GateStatus; reason: string | null }
+export type GateOutcome = { dedupeKey: string; customerId: string; messageId: string | null; status: GateStatus; reason: string | null; sendAfter?: string | null }
 
 /** Requests per round of statements: a million-row batch is 200 rounds of a constant number of statements. */
 const CHUNK = 5000
@@ -129,7 +129,10 @@ export class MessageGateService {
       for (const d of lost) Object.assign(d, { status: 'duplicate', reason: null, messageId: winners.get(d.request.dedupeKey) ?? null })
     }
     for (const d of drafts) if (d.duplicateOf) d.messageId = d.duplicateOf.messageId
-    return drafts.map((d) => ({ dedupeKey: d.request.dedupeKey, customerId: d.request.customerId, messageId: d.messageId ?? null, status: d.status!, reason: d.reason ?? null }))
+    return drafts.map((d) => ({
+      dedupeKey: d.request.dedupeKey, customerId: d.request.customerId, messageId: d.messageId ?? null, status: d.status!, reason: d.reason ?? null,
+      ...(d.status === 'held' && d.sendAfter ? { sendAfter: d.sendAfter.toISOString() } : {})
+    }))
   }
 }
 

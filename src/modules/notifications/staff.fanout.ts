@@ -5,7 +5,7 @@ import { messages, notificationChannels } from '../../db/schema/messages.js'
 import { notificationSubscriptions as subs } from '../../db/schema/notification-subscriptions.js'
 import { users } from '../../db/schema/users.js'
 import { isUuid } from '../common/validate.js'
-import { concernOf, staffContent, staffEventTypes, type StaffEvent } from './staff.texts.js'
+import { concernOf, staffContent, staffEventTypes, type CustomerLabel, type StaffEvent } from './staff.texts.js'
 
 export const FAN_OUT_BATCH = 200
 
@@ -53,6 +53,7 @@ async function enqueue(tx: Tx, events: StaffEvent[], now: Date): Promise<number>
     .where(inArray(users.id, [...userIds].filter(isUuid))) : []
   const byId = new Map(known.map((u) => [u.id, u]))
   const name = (id: unknown) => (typeof id === 'string' && byId.get(id)?.name) || '-'
+  const customer = await taskCustomers(tx, concerned.map((x) => x.event))
   const values: (typeof messages.$inferInsert)[] = []
   for (const { event, concern } of concerned) {
     const teams = new Set([...concern!.teamIds, ...concern!.userIds.map((u) => byId.get(u)?.teamId).filter((t): t is string => !!t)])
@@ -65,7 +66,7 @@ async function enqueue(tx: Tx, events: StaffEvent[], now: Date): Promise<number>
       values.push({
         dedupeKey: `staff:${event.id}:${s.id}`, channelId: s.channelId, channelKind: s.kind as typeof messages.$inferInsert['channelKind'],
         purpose: 'staff', recipientKind: s.userId ? 'user' : 'team', userId: s.userId, teamId: s.teamId,
-        context: { eventId: event.id, entityId: event.entityId }, content: staffContent(event, name), status: 'queued', nextAttemptAt: now,
+        context: { eventId: event.id, entityId: event.entityId }, content: staffContent(event, name, customer), status: 'queued', nextAttemptAt: now,
         eventId: event.id, eventType: event.type, createdAt: now, updatedAt: now
       })
     }
@@ -73,4 +74,14 @@ async function enqueue(tx: Tx, events: StaffEvent[], now: Date): Promise<number>
   if (values.length === 0) return 0
   const inserted = await tx.insert(messages).values(values).onConflictDoNothing({ target: messages.dedupeKey }).returning({ id: messages.id })
   return inserted.length
+}
+
+/** The customers of the batch's task.created events (a journey's "notify owner" task): name and masked phone, one query. */
+async function taskCustomers(tx: Tx, events: StaffEvent[]): Promise<CustomerLabel> {
+  const ids = [...new Set(events.filter((e) => e.type === 'task.created').map((e) => (e.data.task as { customerId?: unknown } | undefined)?.customerId).filter((id): id is string => typeof id === 'string' && isUuid(id)).map((id) => id.toLowerCase()))]
+  if (ids.length === 0) return () => null
+  const found = await rows<{ id: string; name: string; phone_masked: string | null }>(tx, sql`
+    select id::text as id, name, phone_masked from customers where id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)}) and deleted_at is null`)
+  const byId = new Map(found.map((c) => [c.id, c.phone_masked ? `${c.name} (${c.phone_masked})` : c.name]))
+  return (id) => (typeof id === 'string' ? byId.get(id.toLowerCase()) ?? null : null)
 }

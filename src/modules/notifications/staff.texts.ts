@@ -52,13 +52,15 @@ export function maskFreeText(text: string): string {
 
 /** Names the texts use: staff users by id (never a customer's contact data). */
 export type Names = (userId: unknown) => string
+/** A task's customer as a reminder names it: the name and the masked phone (never the clear one). */
+export type CustomerLabel = (customerId: unknown) => string | null
 
 /**
  * The built-in bilingual text of an event (Chinese first, then English), for a robot or an
  * email: `subject` and `text`. Personal data never appears in clear: ids, staff names, and
  * free text with phones and emails masked.
  */
-export function staffContent(e: StaffEvent, name: Names): MessageContent {
+export function staffContent(e: StaffEvent, name: Names, customer: CustomerLabel = () => null): MessageContent {
   const d = e.data
   const [zh, en, detail] = ((): [string, string, string] => {
     switch (e.type) {
@@ -66,7 +68,8 @@ export function staffContent(e: StaffEvent, name: Names): MessageContent {
       case 'lead.sla_breached': return ['线索首次联系超时', 'Lead first contact overdue', `线索 Lead ${str(d.id) ?? e.entityId}; 负责人 owner: ${name(d.ownerId)}; 截止 due: ${str(d.dueAt) ?? '-'}`]
       case 'task.created': {
         const t = obj(d.task)
-        return ['新任务', 'New task', `${maskFreeText(str(t.title) ?? '')}\n执行人 assignee: ${name(t.assigneeId)}; 截止 due: ${str(t.dueAt) ?? '-'}`]
+        const who = customer(t.customerId)
+        return ['新任务', 'New task', `${maskFreeText(str(t.title) ?? '')}${who ? `\n客户 customer: ${who}` : ''}\n执行人 assignee: ${name(t.assigneeId)}; 截止 due: ${str(t.dueAt) ?? '-'}`]
       }
       case 'ticket.sla_breached': return ['工单 SLA 超时', 'Ticket SLA breached', `工单 Ticket ${str(d.id) ?? e.entityId}; ${str(d.clock) ?? ''}; 优先级 priority: ${str(d.priority) ?? '-'}; 处理人 assignee: ${name(d.assigneeId)}`]
       case 'ticket.updated': {
