@@ -100,7 +100,7 @@ await forEachDatabase(t, async (t, ctx) => {
     t.match(other.journeys[0], { entered: 0, outcomes: { ran: 0 } }, 'the journey asked for is listed, with zeros')
     const token = await referrerToken(ctx, referrer.id)
     const refused = await ctx.gql(token, REPORT, { p: period })
-    t.equal(refused.errors?.[0].extensions.code, 'FORBIDDEN')
+    t.equal(refused.errors?.[0]?.extensions?.code, 'FORBIDDEN')
     const rest = await ctx.rest(token, 'GET', '/api/v1/analytics/automation')
     t.equal(rest.statusCode, 403)
   })
@@ -121,11 +121,11 @@ await forEachDatabase(t, async (t, ctx) => {
   await t.test('bad arguments are typed errors naming the field, in both languages', async (t) => {
     for (const d of [0, 366]) {
       const r = await ctx.gql(ctx.adminToken, REPORT, { p: period, d })
-      t.equal(r.errors?.[0].extensions.code, 'BAD_USER_INPUT', `conversionDays ${d}`)
-      t.match(r.errors?.[0].message, /conversionDays/)
+      t.equal(r.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', `conversionDays ${d}`)
+      t.match(r.errors?.[0]?.message, /conversionDays/)
     }
     const inline = await ctx.gql(ctx.adminToken, 'query { automationReport(journeyId: "nope") { journeys { journeyId } } }')
-    t.equal(inline.errors?.[0].extensions.code, 'BAD_USER_INPUT')
+    t.equal(inline.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT')
     const rest = await ctx.rest(ctx.adminToken, 'GET', '/api/v1/analytics/automation?conversionDays=0')
     t.equal(rest.statusCode, 400)
     const zh = await ctx.rest(ctx.adminToken, 'GET', '/api/v1/analytics/automation?journeyId=nope', undefined, { 'accept-language': 'zh-CN' })
