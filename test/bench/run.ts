@@ -28,6 +28,10 @@
  *        points-expiry = expireDue (the job) vs one hand-written set-based statement, each on a fresh copy of the same seeded
  *        database, --accounts N (default 1,000,000 on PostgreSQL, 100,000 on PGlite), --rounds R per side, --batch B (the
  *        job's batch, 5000), --reuse keeps the seeded PostgreSQL database as the template crm_points_expiry_<N>, each --db)
+ *        automation = a segment-entry journey enrolling --customers N (default 1,000,000 on PostgreSQL, 100,000 on PGlite)
+ *        with one marketing SMS step: journeyEngine.scan and runDue (--batch B, default JOURNEY_BATCH) vs hand-written
+ *        set-based SQL (test/bench/automation/), --rounds R per side, --reuse keeps the seeded PostgreSQL database as a
+ *        template; on PostgreSQL also 200 concurrent gate transactions for one customer vs 200 customers, each --db)
  * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 import type { ChildProcess } from 'node:child_process'
@@ -51,6 +55,8 @@ import { benchSla, reportSla, type SlaBenchResult } from './sla/index.js'
 import { benchCoupons, reportCoupons, type CouponsResult } from './coupons.js'
 import { benchRedeem, reportRedeem, type RedeemOptions, type RedeemResult } from './points/redeem.js'
 import { benchExpiry, reportExpiry, type ExpiryBenchResult } from './points/expiry.js'
+import { benchAutomation, type AutomationResult } from './automation/index.js'
+import { reportAutomation } from './automation/report.js'
 import type { ServerSpec } from './server-process.js'
 import { nextPorts, post, root, startServer, stopServer } from './children.js'
 
@@ -222,6 +228,15 @@ if (opts.only.includes('points-expiry')) {
     }))
   }
 }
+const automation: AutomationResult[] = []
+if (opts.only.includes('automation')) {
+  for (const kind of kinds) {
+    automation.push(await benchAutomation({
+      kind, customers: Number(flag('customers', kind === 'postgres' ? '1000000' : '100000')), rounds: opts.rounds,
+      batch: args.includes('--batch') ? Number(flag('batch', '1000')) : null, reuse: args.includes('--reuse'), log
+    }))
+  }
+}
 const note = await machineNote()
 if (reads) printTable(results, log)
 log(`\n${note}\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`)
@@ -237,6 +252,7 @@ for (const r of analytics) log(`\n${reportAnalytics(r, { command, note }, opts.d
 for (const r of sla) log(`\n${reportSla(r, command, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 if (couponResult) log(`\n${reportCoupons(couponResult, { command, note, opts: couponOpts }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 if (redeemed) log(`\n${reportRedeem(redeemed, { command, opts: redeemOpts, note }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
+for (const r of automation) log(`\n${reportAutomation(r, command, opts.docs ? `${root}docs/performance.md` : undefined, note)}`)
 for (const r of expiries) log(`\n${reportExpiry(r, command, opts.docs ? `${root}docs/performance.md` : undefined, note)}`)
 if (opts.docs && reads) writeDocs(`${root}docs/performance.md`, results, { note, command, opts })
 if (opts.docs) log('wrote docs/performance.md')

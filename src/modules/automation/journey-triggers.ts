@@ -126,13 +126,20 @@ async function scanJourney(db: Db, pii: PiiCipher, journeyId: string, now: Date,
   })
 }
 
+/** Enrollments by one scan from which the table's statistics are refreshed at once, not left to autovacuum. */
+export const ANALYZE_AFTER = 10_000
+
 /** The scans of every active journey with a scanned trigger; a failure of one is reported and the rest go on. */
 export async function scanAll(db: Db, pii: PiiCipher, now: Date, timeZone: string, failed: (err: unknown, item: Record<string, unknown>) => void): Promise<{ journeys: number; enrolled: number }> {
   const list = (await activeJourneys(db)).filter((j) => j.definition.trigger.type !== 'event')
   let enrolled = 0
   for (const j of list) {
     try {
-      enrolled += await scanJourney(db, pii, j.id, now, timeZone)
+      const n = await scanJourney(db, pii, j.id, now, timeZone)
+      enrolled += n
+      // Fresh statistics before the runner claims them: planned on the counts of before a mass
+      // enrollment, the claim bitmap-scans and sorts the whole due set for each batch (docs/performance.md).
+      if (n >= ANALYZE_AFTER) await db.execute(sql`analyze journey_enrollments`)
     } catch (err) {
       failed(err, { journeyId: j.id })
     }
