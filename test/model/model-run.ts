@@ -4,6 +4,7 @@ import { allCommands } from './model-commands.js'
 import { checkLedger, checkRead, walkList } from './model-invariants.js'
 import { createModelLevels } from './model-levels.js'
 import { createModelTemplate } from './model-coupons.js'
+import { createAutomationFixtures, stopSmsProvider } from './model-automation.js'
 import { checkReport, reportNames } from './model-invariants-analytics.js'
 import { campaignScene } from './model-commands-campaigns.js'
 import { checkTickets, serviceScene } from './model-commands-tickets.js'
@@ -68,6 +69,7 @@ export async function setupRun(ctx: TestApp, accounts: Account[]): Promise<{ mod
   const model = new Model(actors)
   await createModelLevels(real)
   await createModelTemplate(real, model)
+  await createAutomationFixtures(real, model)
   return { model, real }
 }
 
@@ -114,10 +116,14 @@ export async function runModel(ctx: TestApp, opts: RunOptions): Promise<RunTotal
       opts.progress?.(totals)
     }
   })
+  try {
     await fc.assert(property, {
-    numRuns: opts.runs, seed: opts.seed, verbose: 1,
-    // --minutes: stop starting new sequences after this long (not a failure).
-    ...(opts.minutes ? { interruptAfterTimeLimit: opts.minutes * 60_000, markInterruptAsFailure: false } : {})
-  })
+      numRuns: opts.runs, seed: opts.seed, verbose: 1,
+      // --minutes: stop starting new sequences after this long (not a failure).
+      ...(opts.minutes ? { interruptAfterTimeLimit: opts.minutes * 60_000, markInterruptAsFailure: false } : {})
+    })
+  } finally {
+    await stopSmsProvider()
+  }
   return totals
 }
