@@ -39,8 +39,8 @@ export class RecordConsent extends Cmd {
   async exec(m: Model, w: World) {
     const { c } = who(m, w, this.by)
     const cust = Model.pick(m.customers, this.pick)!
-    let expect = consentExpect(m, this.by, cust.id)
-    if (expect === 'ok' && this.bad !== 'none') expect = 'refused'
+    // Bad input is refused whoever asks: the input is checked before the caller's reach (a userError, never a write).
+    const expect = this.bad !== 'none' ? 'refused' : consentExpect(m, this.by, cust.id)
     const at = new Date(Date.now() + (this.bad === 'future' ? 86_400_000 : -this.minutesAgo * 60_000)).toISOString()
     const input = { customerId: cust.id, purpose: 'marketing', channel: this.channel, granted: this.granted, source: this.bad === 'staff_without_note' ? 'staff' : 'form', textVersion: 'model-v1', occurredAt: at }
     await write(w, this.toString(), expect,
