@@ -172,3 +172,38 @@ export const engineCommands = [
   fc.constantFrom(0, 30, 61, 180, 660, 1440, 1500).map((min) => new Drive(min)),
   fc.constantFrom(0, 61, 1440).map((min) => new Drive(min))
 ]
+
+/**
+ * A run may start here (random commands seldom chain so far). At 10:00: customer #0 with SMS
+ * consent gets journey 1's SMS (on order.recorded; sent), #1 without is blocked; journey 1's
+ * tags trigger journey 2 (customer.updated tags, then a wait): #0 capped, #1 (consent given
+ * meanwhile) sent; #0 unsubscribes through its link; at 22:31 a new customer with consent
+ * orders: held, journey 2's SMS capped, released and sent at 09:31.
+ */
+export async function automationScene(): Promise<Cmd[]> {
+  const { CreateCustomer } = await import('./model-commands-customers.js')
+  const { RecordOrder } = await import('./model-commands-work.js')
+  const { RecordConsent, Unsubscribe } = await import('./model-commands-consents.js')
+  const { CreateJourney } = await import('./model-commands-journeys.js')
+  return [
+    new CreateCustomer('admin', null, true, false),
+    new CreateCustomer('admin', null, false, true),
+    new RecordConsent('service', 0, 'sms', true, 30, 'none', false, false),
+    new CreateJourney('marketing', true, false, false, false),
+    new CreateJourney('admin', false, true, true, false),
+    new RecordOrder('admin', 0, 10_000, true, false),
+    new RecordOrder('admin', 1, 10_000, false, true),
+    new Drive(0),
+    new RecordConsent('admin', 1, 'any', true, 1, 'none', true, false),
+    new Drive(30),
+    new Unsubscribe(0, false),
+    new Drive(61),
+    new Drive(660),
+    new CreateCustomer('integration', null, true, false),
+    new RecordConsent('integration', 2, 'sms', true, 0, 'none', false, true),
+    new RecordOrder('admin', 2, 5_000, false, false),
+    new Drive(0),
+    new Drive(0),
+    new Drive(660)
+  ]
+}

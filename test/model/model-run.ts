@@ -8,6 +8,7 @@ import { createAutomationFixtures, stopSmsProvider } from './model-automation.js
 import { checkReport, reportNames } from './model-invariants-analytics.js'
 import { campaignScene } from './model-commands-campaigns.js'
 import { checkTickets, serviceScene } from './model-commands-tickets.js'
+import { automationScene } from './model-commands-engine.js'
 import { Model, type Actor, type EntityName } from './model-state.js'
 import { World, type Caller, type RoleName } from './model-world.js'
 
@@ -98,13 +99,16 @@ export async function fullCheck(m: Model, w: World): Promise<void> {
 export async function runModel(ctx: TestApp, opts: RunOptions): Promise<RunTotals> {
   const accounts = await createAccounts(ctx)
   const totals: RunTotals = opts.totals ?? { sequences: 0, commands: 0 }
-  const start = fc.constantFrom('empty', 'campaign scene', 'service scene')
+  const start = fc.constantFrom('empty', 'campaign scene', 'service scene', 'automation scene')
   const property = fc.asyncProperty(start, fc.commands(allCommands, { maxCommands: opts.maxCommands, size: 'max' }), async (begin, cmds) => {
     const setup = await setupRun(ctx, accounts)
     totals.sequences++
     try {
       if (begin === 'campaign scene') {
         for (const cmd of await campaignScene()) if (cmd.check(setup.model)) await cmd.run(setup.model, setup.real)
+      }
+      if (begin === 'automation scene') {
+        for (const cmd of await automationScene()) if (cmd.check(setup.model)) await cmd.run(setup.model, setup.real)
       }
       if (begin === 'service scene') {
         for (const cmd of await serviceScene()) if (cmd.check(setup.model)) await cmd.run(setup.model, setup.real)
