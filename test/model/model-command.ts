@@ -4,6 +4,7 @@ import { checkLedger } from './model-invariants.js'
 import { checkPoints } from './model-invariants-points.js'
 import { checkLevels } from './model-levels.js'
 import { checkCoupons } from './model-coupons.js'
+import { checkAutomation } from './model-automation.js'
 import type { Caller, World } from './model-world.js'
 
 /**
@@ -23,6 +24,7 @@ export abstract class Cmd implements fc.AsyncCommand<Model, World> {
     await checkPoints(w, m)
     await checkLevels(w, m)
     await checkCoupons(w, m)
+    await checkAutomation(w, m)
   }
 }
 

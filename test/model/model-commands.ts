@@ -8,9 +8,13 @@ import { reportCommands } from './model-invariants-analytics.js'
 import { ticketCommands } from './model-commands-tickets.js'
 import { pointsCommands } from './model-commands-points.js'
 import { couponCommands } from './model-commands-coupons.js'
+import { consentCommands } from './model-commands-consents.js'
+import { journeyCommands } from './model-commands-journeys.js'
+import { engineCommands } from './model-commands-engine.js'
 
 /** Every area's command arbitraries; an area adds its list here (docs/architecture.md, "Testing: the model test"). */
 export const allCommands = [
   ...customerCommands, ...referralCommands, ...moreReferralCommands, ...leadCommands, ...moreLeadCommands, ...workCommands, ...adminCommands, ...readCommands,
-  ...campaignCommands, ...reportCommands, ...ticketCommands, ...pointsCommands, ...couponCommands
+  ...campaignCommands, ...reportCommands, ...ticketCommands, ...pointsCommands, ...couponCommands,
+  ...consentCommands, ...journeyCommands, ...engineCommands
 ]

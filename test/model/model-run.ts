@@ -4,9 +4,11 @@ import { allCommands } from './model-commands.js'
 import { checkLedger, checkRead, walkList } from './model-invariants.js'
 import { createModelLevels } from './model-levels.js'
 import { createModelTemplate } from './model-coupons.js'
+import { createAutomationFixtures, stopSmsProvider } from './model-automation.js'
 import { checkReport, reportNames } from './model-invariants-analytics.js'
 import { campaignScene } from './model-commands-campaigns.js'
 import { checkTickets, serviceScene } from './model-commands-tickets.js'
+import { automationScene } from './model-commands-engine.js'
 import { Model, type Actor, type EntityName } from './model-state.js'
 import { World, type Caller, type RoleName } from './model-world.js'
 
@@ -68,6 +70,7 @@ export async function setupRun(ctx: TestApp, accounts: Account[]): Promise<{ mod
   const model = new Model(actors)
   await createModelLevels(real)
   await createModelTemplate(real, model)
+  await createAutomationFixtures(real, model)
   return { model, real }
 }
 
@@ -96,13 +99,16 @@ export async function fullCheck(m: Model, w: World): Promise<void> {
 export async function runModel(ctx: TestApp, opts: RunOptions): Promise<RunTotals> {
   const accounts = await createAccounts(ctx)
   const totals: RunTotals = opts.totals ?? { sequences: 0, commands: 0 }
-  const start = fc.constantFrom('empty', 'campaign scene', 'service scene')
+  const start = fc.constantFrom('empty', 'campaign scene', 'service scene', 'automation scene')
   const property = fc.asyncProperty(start, fc.commands(allCommands, { maxCommands: opts.maxCommands, size: 'max' }), async (begin, cmds) => {
     const setup = await setupRun(ctx, accounts)
     totals.sequences++
     try {
       if (begin === 'campaign scene') {
         for (const cmd of await campaignScene()) if (cmd.check(setup.model)) await cmd.run(setup.model, setup.real)
+      }
+      if (begin === 'automation scene') {
+        for (const cmd of await automationScene()) if (cmd.check(setup.model)) await cmd.run(setup.model, setup.real)
       }
       if (begin === 'service scene') {
         for (const cmd of await serviceScene()) if (cmd.check(setup.model)) await cmd.run(setup.model, setup.real)
@@ -114,10 +120,14 @@ export async function runModel(ctx: TestApp, opts: RunOptions): Promise<RunTotal
       opts.progress?.(totals)
     }
   })
+  try {
     await fc.assert(property, {
-    numRuns: opts.runs, seed: opts.seed, verbose: 1,
-    // --minutes: stop starting new sequences after this long (not a failure).
-    ...(opts.minutes ? { interruptAfterTimeLimit: opts.minutes * 60_000, markInterruptAsFailure: false } : {})
-  })
+      numRuns: opts.runs, seed: opts.seed, verbose: 1,
+      // --minutes: stop starting new sequences after this long (not a failure).
+      ...(opts.minutes ? { interruptAfterTimeLimit: opts.minutes * 60_000, markInterruptAsFailure: false } : {})
+    })
+  } finally {
+    await stopSmsProvider()
+  }
   return totals
 }

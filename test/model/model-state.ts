@@ -1,4 +1,5 @@
 import type { MCoupon } from './model-coupons.js'
+import { AutoModel } from './model-automation.js'
 /**
  * The in-test model: what the app should hold after the commands so far, and who may see
  * what (src/modules/auth/permissions.ts and reach.ts, restated simply). Commands update it
@@ -52,6 +53,8 @@ export class Model {
   /** The run's coupon template and its coupons (test/model/model-commands-coupons.ts). */
   couponTemplateId = ''
   coupons = new Map<string, MCoupon>()
+  /** Consents, journeys, the engine's clock and the marketing messages (test/model/model-automation.ts). */
+  auto = new AutoModel()
   /** Member level rank per customer (absent: the base level, 0); test/model/model-levels.ts. */
   levels = new Map<string, number>()
   /** Per order: the points redeemed to pay for it, each redemption apart (a refund returns each one's share). */
