@@ -208,4 +208,14 @@ await forEachDatabase(t, async (t, ctx) => {
     const theirs = await ctx.gql(other.token, REPORT, { p: period, j })
     t.match(theirs.data.automationReport.journeys, [{ entered: 0, messages: { total: 0 } }])
   })
+
+  await t.test('automationReport refuses a bad window or journey id, in English or Chinese', async (t) => {
+    const q = 'query($d: Int, $j: ID) { automationReport(conversionDays: $d, journeyId: $j) { journeys { journeyId } } }'
+    const en = await ctx.gql(ctx.adminToken, q, { d: 0 })
+    t.match(en.errors, [{ message: /must be a whole number of days from 1 to 365/, extensions: { code: 'BAD_USER_INPUT' } }])
+    const zh = await ctx.gql(ctx.adminToken, q, { d: 400 }, { 'accept-language': 'zh-CN' })
+    t.match(zh.errors, [{ message: /必须是 1 到 365 之间的整数天数/ }])
+    const id = await ctx.gql(ctx.adminToken, q, { j: 'nope' }, { 'accept-language': 'zh-CN' })
+    t.match(id.errors, [{ message: /必须是旅程 ID（UUID）/ }])
+  })
 }, { WEBHOOK_ALLOW_PRIVATE_URLS: 'true' })
