@@ -3,7 +3,6 @@ import { zhLoyaltyMessages, zhLoyaltyTerms } from './zh-loyalty.js'
 import { zhNotificationMessages, zhNotificationTerms } from './zh-notifications.js'
 import { zhAutomationMessages, zhAutomationTerms } from './zh-automation.js'
 import { zhGuardrailMessages, zhGuardrailTerms } from './zh-guardrails.js'
-import { zhAutomationReportMessages } from './zh-automation-report.js'
 
 /**
  * Simplified Chinese for every English message a client can read. Keys are the English
@@ -18,7 +17,6 @@ export const zhMessages: Record<string, string> = {
   ...zhNotificationMessages,
   ...zhAutomationMessages,
   ...zhGuardrailMessages,
-  ...zhAutomationReportMessages,
   // Schema checks (src/i18n/schema-explain.ts) and input limits.
   'is required': '为必填项',
   'is not a known field': '不是已知字段',
