@@ -44,7 +44,7 @@ if (!base) {
     })
     async function start(s: { port: number; child: ChildProcess | null }): Promise<void> {
       s.child = spawn(process.execPath, ['--import=tsx', 'src/server.ts'], { env: envOf(s.port), stdio: ['ignore', 'ignore', 'inherit'] })
-      const deadline = Date.now() + 60_000
+      const deadline = Date.now() + 180_000
       while (Date.now() < deadline) {
         try { if ((await fetch(`http://127.0.0.1:${s.port}/readyz`)).ok) return } catch { /* not yet */ }
         await new Promise((r) => setTimeout(r, 100))

@@ -119,7 +119,7 @@ await forEachDatabase(t, async (t, ctx) => {
     const ch = await channel(ctx, { kind: 'wecom_robot', config: { url: base }, secrets: { key: 'K' } })
     const id = await enqueue(ctx, { channelId: ch, kind: 'wecom_robot', teamId: await ctx.createTeam(), content: { text: 'x' } })
     await svc.deliverDue(new Date())
-    t.match(await msg(ctx, id), { status: 'queued', step: 1, last_status_code: null, last_error: /timed out after 400 ms/ })
+    t.match(await msg(ctx, id), { status: 'queued', step: 1, last_status_code: null, last_error: /timed out after 2000 ms/ })
   })
 
   await t.test('email to a customer through the SMTP channel', async (t) => {
@@ -165,4 +165,4 @@ await forEachDatabase(t, async (t, ctx) => {
     t.match(res.body, /crm_messages_sent_total\{kind="sms"\}/)
     t.match(res.body, /# HELP crm_message_attempt_duration_seconds /)
   })
-}, { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', MESSAGE_TIMEOUT_MS: '400', SMS_PROVIDER_URL: `${envSmsUrl}/env-sms`, SMS_API_KEY: 'env-secret', SMS_API_KEY_HEADER: 'X-Env-Key', SMS_SIGN_NAME: 'ENV' })
+}, { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', MESSAGE_TIMEOUT_MS: '2000', SMS_PROVIDER_URL: `${envSmsUrl}/env-sms`, SMS_API_KEY: 'env-secret', SMS_API_KEY_HEADER: 'X-Env-Key', SMS_SIGN_NAME: 'ENV' })
