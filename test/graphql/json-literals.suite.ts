@@ -54,9 +54,11 @@ for (const kind of databaseKinds) await t.test(kind, async (t) => {
   for (const probe of probes) {
     await t.test(`${describeProbe(probe)}: an inline JSON literal answers what the same value as a variable does`, async (t) => {
       let storedSomewhere = false
-      for (const value of VALUES) {
+      const declared = `$j: JSON${probe.nonNull ? '!' : ''}`
+      // null where JSON! is required is refused by GraphQL validation either way, in its own words.
+      for (const value of VALUES.filter((v) => v !== null || !probe.nonNull)) {
         const inline = probeQuery(probe, literalOf(value), '', ids)
-        const asVariable = probeQuery(probe, '$j', '$j: JSON', ids)
+        const asVariable = probeQuery(probe, '$j', declared, ids)
         // Twice each: the second run of the same text is graphql-jit's compiled query.
         const answers = [
           await ctx.gql(ctx.adminToken, inline), await ctx.gql(ctx.adminToken, asVariable, { j: value }),
@@ -70,7 +72,7 @@ for (const kind of databaseKinds) await t.test(kind, async (t) => {
       // $variables inside an inline literal, one of them not sent: as if that key were absent.
       const withVariables = probeQuery(probe, '{ vip: $v, level: "金卡", list: [$v, 2, $s], deep: { w: $w, gone: $absent } }',
         '$v: Boolean, $s: String, $w: JSON, $absent: JSON', ids)
-      const same = probeQuery(probe, '$j', '$j: JSON', ids)
+      const same = probeQuery(probe, '$j', declared, ids)
       for (const v of [true, false]) {
         const nested = await ctx.gql(ctx.adminToken, withVariables, { v, s: '二', w: { x: [null] } })
         const whole = await ctx.gql(ctx.adminToken, same, { j: { vip: v, level: '金卡', list: [v, 2, '二'], deep: { w: { x: [null] } } } })

@@ -12,22 +12,28 @@ import { loadSchema } from '../../src/plugins/graphql.js'
 
 export const liveSchema: GraphQLSchema = buildSchema(loadSchema())
 
-/** One JSON place: the root field, and the argument/input-field names leading to it ('[]' for a list item). */
-export type JsonProbe = { operation: 'query' | 'mutation'; field: GraphQLField<unknown, unknown>; path: string[] }
+/**
+ * One JSON place: the root field, and the argument/input-field names leading to it ('[]' for a
+ * list item); `nonNull` when the place is `JSON!` (a variable for it is declared `JSON!`).
+ */
+export type JsonProbe = { operation: 'query' | 'mutation'; field: GraphQLField<unknown, unknown>; path: string[]; nonNull: boolean }
 
 export function jsonProbes(schema: GraphQLSchema = liveSchema): JsonProbe[] {
   const probes: JsonProbe[] = []
-  const walk = (type: GraphQLInputType, path: string[], seen: Set<string>, found: (path: string[]) => void): void => {
-    if (isNonNullType(type)) return walk(type.ofType, path, seen, found)
+  const walk = (type: GraphQLInputType, path: string[], seen: Set<string>, found: (path: string[], nonNull: boolean) => void): void => {
+    if (isNonNullType(type)) {
+      if (isScalarType(type.ofType) && type.ofType.name === 'JSON') return found(path, true)
+      return walk(type.ofType, path, seen, found)
+    }
     if (isListType(type)) return walk(type.ofType, [...path, '[]'], seen, found)
-    if (isScalarType(type) && type.name === 'JSON') return found(path)
+    if (isScalarType(type) && type.name === 'JSON') return found(path, false)
     if (isInputObjectType(type) && !seen.has(type.name)) {
       for (const f of Object.values(type.getFields())) walk(f.type, [...path, f.name], new Set([...seen, type.name]), found)
     }
   }
   for (const [operation, root] of [['query', schema.getQueryType()], ['mutation', schema.getMutationType()]] as const) {
     for (const field of Object.values(root?.getFields() ?? {})) {
-      for (const arg of field.args) walk(arg.type, [arg.name], new Set(), (path) => probes.push({ operation, field, path }))
+      for (const arg of field.args) walk(arg.type, [arg.name], new Set(), (path, nonNull) => probes.push({ operation, field, path, nonNull }))
     }
   }
   return probes
