@@ -6,7 +6,7 @@
  * FAULT_KILLS times at random points and restarted. Afterwards every customer is enrolled
  * once and every enrollment ran each step exactly once (one step run per step, one
  * automation.action event per enrollment), whatever died mid-step.
- * Needs TEST_DATABASE_URL (PostgreSQL). Knobs: FAULT_CUSTOMERS (1500), FAULT_KILLS (3), FAULT_SEED.
+ * Needs TEST_DATABASE_URL (PostgreSQL). Knobs: FAULT_CUSTOMERS (800), FAULT_KILLS (3), FAULT_SEED.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -16,7 +16,7 @@ import { freshPostgresDatabase } from '../helper.js'
 import { freePort } from '../support/free-port.js'
 
 const base = process.env.TEST_DATABASE_URL
-const CUSTOMERS = Number(process.env.FAULT_CUSTOMERS ?? 1500)
+const CUSTOMERS = Number(process.env.FAULT_CUSTOMERS ?? 800)
 const KILLS = Number(process.env.FAULT_KILLS ?? 3)
 let seed = Number(process.env.FAULT_SEED ?? Date.now() % 100000) >>> 0
 function random(): number {
