@@ -8,6 +8,8 @@ export type MessageMetrics = {
   attempts: Counter<'kind' | 'outcome'>
   latency: Histogram<'kind'>
   staffEnqueued: Counter
+  /** The worker's own failures: a pass (database down), recording attempts, a send that threw. */
+  workerFailures: Counter<'kind'>
 }
 
 const KINDS = ['wecom_robot', 'dingtalk_robot', 'sms', 'email'] as const
@@ -22,7 +24,8 @@ export function messageMetrics(registry: Registry): MessageMetrics {
       name: 'crm_message_attempt_duration_seconds', help: 'Message send latency by channel kind', labelNames: ['kind'],
       buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry]
     }),
-    staffEnqueued: new Counter({ name: 'crm_staff_notifications_enqueued_total', help: 'Staff notification messages enqueued from outbox events', registers: [registry] })
+    staffEnqueued: new Counter({ name: 'crm_staff_notifications_enqueued_total', help: 'Staff notification messages enqueued from outbox events', registers: [registry] }),
+    workerFailures: new Counter({ name: 'crm_message_worker_failures_total', help: 'Message worker failures by kind (pass, record, send), each also logged with its error', labelNames: ['kind'], registers: [registry] })
   }
   for (const kind of KINDS) { m.sent.labels(kind).inc(0); m.attempts.labels(kind, 'success').inc(0) }
   return m

@@ -52,8 +52,12 @@ export class MessageWorker {
     this.done = []
     try {
       const lost = await this.work.record(batch)
-      if (lost > 0) this.opts.log.error({ attempts: batch.length, lost }, 'could not record some message attempts')
+      if (lost > 0) {
+        this.opts.metrics?.workerFailures.inc({ kind: 'record' })
+        this.opts.log.error({ attempts: batch.length, lost }, 'could not record some message attempts')
+      }
     } catch (err) {
+      this.opts.metrics?.workerFailures.inc({ kind: 'record' })
       this.opts.log.error({ err, attempts: batch.length }, 'could not record message attempts')
     }
   }
@@ -76,6 +80,7 @@ export class MessageWorker {
       } catch (err) {
         if (!this.running) break
         this.failures++
+        this.opts.metrics?.workerFailures.inc({ kind: 'pass' })
         this.opts.log.error({ err, failures: this.failures }, 'message worker pass failed')
         await this.sleep(Math.min(this.opts.pollMs * 2 ** this.failures, MAX_BACKOFF_MS))
         continue
@@ -90,7 +95,10 @@ export class MessageWorker {
     const p = this.work.send(job).then((d) => {
       this.done.push(d)
       observeDelivery(d, this.opts.metrics, this.opts.log)
-    }, (err: unknown) => this.opts.log.error({ err, messageId: job.message.id }, 'message send failed')).finally(() => {
+    }, (err: unknown) => {
+      this.opts.metrics?.workerFailures.inc({ kind: 'send' })
+      this.opts.log.error({ err, messageId: job.message.id }, 'message send failed')
+    }).finally(() => {
       this.inFlight.delete(p)
     })
     this.inFlight.add(p)
