@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { invalid } from '../../errors.js'
 import { errorResponses } from '../../http/rest.js'
 import { requireActor } from '../../plugins/auth.js'
 import type { Services } from '../services.js'
@@ -22,6 +23,10 @@ export const privacyExportRoutes: FastifyPluginAsyncTypebox<{ services: Services
     const actor = requireActor(request)
     reply.header('cache-control', 'no-store')
     if (!wantsNdjson(request.headers.accept)) return services.privacyExport.document(actor, request.body)
+    // A stream is never stored for replay, and an unstored keyed request is rolled back: the export's audit entry with it.
+    if (request.headers['idempotency-key'] !== undefined) {
+      throw invalid('Idempotency-Key', 'is not accepted with Accept: application/x-ndjson (a stream cannot be replayed); send the request without it', 'NOT_REPLAYABLE')
+    }
     const { header, ids } = await services.privacyExport.start(actor, request.body, 'ndjson')
     async function* lines() {
       yield { kind: 'export', ...header }

@@ -69,6 +69,24 @@ await forEachDatabase(t, async (t, ctx) => {
     t.ok((await audited(ctx)).some((a) => a.entity_id === unknown.exportId), 'an empty export is audited too')
   })
 
+  await t.test('Idempotency-Key: a JSON export is replayed as it was (one audit entry); a stream refuses the key, so its audit cannot be rolled back', async (t) => {
+    const key = `export-${Date.now()}`
+    const first = await ctx.rest(ctx.adminToken, 'POST', '/api/v1/privacy/exports', { phone }, { 'idempotency-key': key })
+    const again = await ctx.rest(ctx.adminToken, 'POST', '/api/v1/privacy/exports', { phone }, { 'idempotency-key': key })
+    t.equal(first.statusCode, 200)
+    t.equal(again.headers['idempotent-replayed'], 'true')
+    t.equal(again.json().exportId, first.json().exportId)
+    t.equal((await audited(ctx)).filter((a) => a.entity_id === first.json().exportId).length, 1, 'audited once, with the stored answer')
+    const before = (await audited(ctx)).length
+    const stream = await ctx.rest(ctx.adminToken, 'POST', '/api/v1/privacy/exports', { phone }, { 'idempotency-key': `${key}-nd`, accept: 'application/x-ndjson' })
+    t.equal(stream.statusCode, 400)
+    t.match(stream.json().errors, [{ field: 'Idempotency-Key', code: 'NOT_REPLAYABLE' }])
+    t.equal((await audited(ctx)).length, before, 'nothing exported, nothing audited')
+    const plain = await ctx.rest(ctx.adminToken, 'POST', '/api/v1/privacy/exports', { phone }, { accept: 'application/x-ndjson' })
+    t.equal(plain.statusCode, 200)
+    t.equal((await audited(ctx)).length, before + 1, 'without the key: streamed and audited')
+  })
+
   await t.test('a bad subject is a typed validation error on both APIs (variables, inline, REST) and is not audited', async (t) => {
     const before = (await audited(ctx)).length
     const cases: [Record<string, unknown>, string, string][] = [
