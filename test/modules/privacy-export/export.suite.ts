@@ -37,6 +37,8 @@ await forEachDatabase(t, async (t, ctx) => {
     t.match(doc.records.orders[0], { customerId: person.customerId, amount: 12_800 })
     t.ok(doc.records.activities.some((a) => a.body === '客户来电咨询'), 'the call logged on the customer (and the ticket comment shared on its timeline)')
     t.match(doc.records.consents[0], { purpose: 'marketing', channel: 'sms', granted: true, textVersion: 'mkt-1' })
+    t.same(doc.records.pointsAccounts.map((a) => a.customerId ?? a.referrerId).sort(), [person.customerId, person.referrerId].sort(), "the customer's and the referrer's points accounts")
+    t.same(doc.records.pointsEntries.map((e) => e.amount).sort(), [100, 50].sort(), 'and their ledgers')
     t.same(doc.counts, Object.fromEntries(KINDS.map((k) => [k, doc.records[k].length])), 'counts match the records')
     const text = JSON.stringify(doc)
     t.notMatch(text, /"(phone|email)(Enc|Idx|Masked)"|"v1\.[A-Za-z0-9+/]{20,}/, 'no sealed value, blind index or mask')

@@ -38,7 +38,8 @@ export type Person = {
  * One person with a record of nearly every kind: a customer (and, with the same phone, a
  * soft-deleted earlier customer; merged into it, a duplicate with another phone), a referrer
  * with the same phone, linked to the customer, who referred a third party, a referral of the person by someone else,
- * a lead, an activity, a task, an order, a consent, a ticket with a comment. And another
+ * a lead, an activity, a task, an order, a consent, a ticket with a comment, points for the
+ * customer and for the referrer. And another
  * person, whose records must not appear.
  */
 export async function buildPerson(ctx: TestApp): Promise<Person> {
@@ -65,8 +66,14 @@ export async function buildPerson(ctx: TestApp): Promise<Person> {
   const ticket = await post(ctx, '/api/v1/tickets', { customerId: customer.id, channel: 'phone', category: 'complaint', subject: '送货太慢' })
   const ticketId = ((ticket as { ticket?: { id: string } }).ticket?.id ?? ticket.id) as string
   await post(ctx, `/api/v1/tickets/${ticketId}/comments`, { visibility: 'public', body: '已联系物流' })
+  const ADJUST = 'mutation($i: AdjustPointsInput!) { adjustPoints(input: $i) { userErrors { code message } } }'
+  for (const i of [{ customerId: customer.id, amount: 100, reason: '补偿' }, { referrerId: referrer.id, amount: 50, reason: '推荐奖励' }]) {
+    const r = await ctx.gql(ctx.adminToken, ADJUST, { i })
+    if (r.data?.adjustPoints?.userErrors?.length !== 0) throw new Error(JSON.stringify(r))
+  }
   const other = await post(ctx, '/api/v1/customers', { name: `无关客户 ${tag}`, phone: freshPhone(), email: freshEmail() })
   await post(ctx, '/api/v1/orders', { customerId: other.id, amount: { amount: 500 } })
+  await ctx.gql(ctx.adminToken, ADJUST, { i: { customerId: other.id, amount: 7, reason: '无关' } })
   return {
     phone, email, customerId: customer.id, referrerId: referrer.id, deletedId: deleted.id, mergedId: duplicate.id,
     thirdPartyPhone, thirdPartyName, otherPersonId: other.id
