@@ -22,6 +22,17 @@ export async function latestConsents(ex: Executor, customerIds: Iterable<string>
   return found.map((r) => ({ ...r, occurredAt: new Date(r.occurredAt) }))
 }
 
+/** Latest record per (referrer, purpose, channel) for the referrers, one statement (Referrer.consents). */
+export async function latestReferrerConsents(ex: Executor, referrerIds: Iterable<string>): Promise<(Omit<LatestConsent, 'customerId'> & { referrerId: string })[]> {
+  const ids = JSON.stringify([...new Set(referrerIds)])
+  const found = await rows<Omit<LatestConsent, 'customerId' | 'occurredAt'> & { referrerId: string; occurredAt: string | Date }>(ex, sql`
+    select distinct on (referrer_id, purpose, channel) referrer_id as "referrerId", purpose, channel, granted, occurred_at as "occurredAt", source, text_version as "textVersion"
+    from consent_records
+    where referrer_id in (select value::uuid from jsonb_array_elements_text(${ids}::jsonb))
+    order by referrer_id, purpose, channel, occurred_at desc, granted asc, id desc`)
+  return found.map((r) => ({ ...r, referrerId: String(r.referrerId), occurredAt: new Date(r.occurredAt) }))
+}
+
 /** The record that decides `channel` for one purpose: the later of the channel's own and `any`'s; null when neither exists. */
 export function decidingRecord<T extends { channel: string; granted: boolean; occurredAt: Date }>(latest: readonly T[], channel: string): T | null {
   const own = latest.find((r) => r.channel === channel) ?? null

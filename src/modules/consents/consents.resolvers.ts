@@ -3,6 +3,7 @@ import { toConnection } from '../../graphql/connection.js'
 import { actorOf, type LoaderQuery } from '../../graphql/context.js'
 import { payload } from '../../graphql/payload.js'
 import type { Customer } from '../customers/customers.service.js'
+import type { Referrer } from '../referrers/referrers.service.js'
 
 type Page = { first?: number; after?: string; filter?: unknown }
 const withoutNulls = (input: unknown): unknown =>
@@ -26,5 +27,8 @@ export const consentsResolvers: IResolvers = {
 export const consentsLoaders = {
   Customer: {
     consents: (queries: LoaderQuery<Customer, unknown>[], ctx: MercuriusContext) => ctx.services.consents.currentOf(actorOf(ctx), queries.map((q) => q.obj.id))
+  },
+  Referrer: {
+    consents: (queries: LoaderQuery<Referrer, unknown>[], ctx: MercuriusContext) => ctx.services.consents.currentOfReferrers(actorOf(ctx), queries.map((q) => q.obj.id))
   }
 }

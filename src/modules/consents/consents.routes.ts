@@ -12,7 +12,7 @@ import { ConsentListQuery, ConsentRecordInput, ConsentStateView, ConsentView, Co
 const MINUTE = 60_000
 const problems = { 400: Type.Ref('Problem'), 404: Type.Ref('Problem'), 429: Type.Ref('Problem') }
 
-/** /api/v1/consents, /api/v1/customers/{id}/consents and the public unsubscribe link. */
+/** /api/v1/consents, /api/v1/customers/{id}/consents, /api/v1/referrers/{id}/consents and the public unsubscribe link. */
 export const consentsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   const tags = ['consents']
 
@@ -43,6 +43,14 @@ export const consentsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     const actor = requireActor(request)
     const customer = await services.customers.get(actor, request.params.id)
     return (await services.consents.currentOf(actor, [customer.id]))[0]
+  })
+
+  app.get('/referrers/:id/consents', {
+    schema: { tags, summary: "The referrer's current consent per purpose and channel", params: IdParams, response: { 200: Type.Array(ConsentStateView), ...errorResponses } }
+  }, async (request) => {
+    const actor = requireActor(request)
+    const referrer = await services.referrers.get(actor, request.params.id)
+    return (await services.consents.currentOfReferrers(actor, [referrer.id]))[0]
   })
 
   await app.register(publicUnsubscribeRoutes, { services })

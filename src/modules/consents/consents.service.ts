@@ -12,7 +12,7 @@ import { authorize } from '../auth/permissions.js'
 import { reachFilter } from '../auth/reach.js'
 import { parse } from '../common/validate.js'
 import type { ServiceDeps } from '../service-deps.js'
-import { consentChannelOf, latestConsents } from './consent-state.js'
+import { consentChannelOf, latestConsents, latestReferrerConsents } from './consent-state.js'
 import { ConsentFilter, ConsentRecordInput, ConsentWithdrawInput } from './consents.schemas.js'
 import { consentView, stateView, type ConsentRow, type ConsentView } from './consents.views.js'
 import { messageOfToken } from './unsubscribe-token.js'
@@ -130,5 +130,12 @@ export class ConsentsService {
     authorize(actor, 'customers', 'read')
     const latest = await latestConsents(this.deps.db, customerIds)
     return customerIds.map((id) => latest.filter((r) => r.customerId === id).map(stateView))
+  }
+
+  /** Referrer.consents / GET /referrers/{id}/consents: the same current state for referrers (the referrer is already visible). */
+  async currentOfReferrers(actor: Actor, referrerIds: readonly string[]) {
+    authorize(actor, 'referrers', 'read')
+    const latest = await latestReferrerConsents(this.deps.db, referrerIds)
+    return referrerIds.map((id) => latest.filter((r) => r.referrerId === id.toLowerCase()).map(stateView))
   }
 }

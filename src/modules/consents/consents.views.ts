@@ -13,7 +13,7 @@ export function consentView(r: ConsentRow) {
 }
 
 /** A current state (Customer.consents): the latest record of one purpose and channel. */
-export function stateView(r: LatestConsent) {
+export function stateView(r: Omit<LatestConsent, 'customerId'>) {
   return { purpose: r.purpose, channel: r.channel, granted: r.granted, occurredAt: r.occurredAt.toISOString(), source: r.source, textVersion: r.textVersion }
 }
 

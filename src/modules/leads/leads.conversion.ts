@@ -64,7 +64,11 @@ async function customerFor(deps: ServiceDeps, customers: CustomersService, actio
   if (existingId) {
     const row = await customersRepository.byId(action.tx, existingId, customers.scope(actor))
     if (!row) throw invalid(data.existingCustomerId ? 'existingCustomerId' : 'customerId', 'is not a customer you can see', 'UNKNOWN_CUSTOMER')
-    return customers.toView(actor, consent && !row.consent ? await takeConsent(action, customers, row, consent, actionContext(actor), lead.referralId) : row)
+    if (!consent) return customers.toView(actor, row)
+    if (!row.consent) return customers.toView(actor, await takeConsent(action, customers, row, consent, actionContext(actor), lead.referralId))
+    // The customer keeps its own consent field, but the person's answer on the referral still joins their consent history.
+    await recordCustomerConsents(action.tx, actionContext(actor), [{ customerId: row.id, consent, referralId: lead.referralId }])
+    return customers.toView(actor, row)
   }
   const { phone, email, ownerId: givenOwner, ...fields } = data.customer ?? {}
   const ownerId = givenOwner !== undefined ? givenOwner : lead.ownerId ?? actor.userId
