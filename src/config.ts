@@ -141,6 +141,16 @@ export const ConfigSchema = Type.Object({
   HELD_MESSAGE_MAX_AGE_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 24 }),
   /** Cron (UTC) of the held-messages release. */
   HELD_MESSAGES_CRON: Type.String({ minLength: 9, default: '* * * * *' }),
+  /** Request timeouts (docs/security.md, "Request timeouts"): the headers must arrive within this. */
+  HTTP_HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600000, default: 20000 }),
+  /** The whole body must arrive within this of the headers (unless the route allows longer, as imports do). */
+  HTTP_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3600000, default: 30000 }),
+  /** An authenticated import's body (streamed and written as it arrives) may take this long. */
+  IMPORT_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 86400000, default: 3600000 }),
+  /** A connection silent this long in both directions is closed (0: never). */
+  HTTP_CONNECTION_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 3600000, default: 90000 }),
+  /** An idle kept-alive connection waits this long for its next request (above a load balancer's idle timeout). */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600000, default: 72000 }),
   /** Where the public routes are reached from outside (unsubscribe links in messages). */
   PUBLIC_BASE_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000' })
 })
