@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { compilersFactory } from './http/schema-compilers.js'
-import type { Config } from './config.js'
+import { graphiqlEnabled, graphqlSuggestions, type Config } from './config.js'
 import { PiiCipher } from './lib/pii.js'
 import { requestSerializer } from './lib/log-safety.js'
 import { resolveSecrets } from './lib/secrets.js'
@@ -20,6 +20,8 @@ import journeyWorkerPlugin from './plugins/journey-worker.js'
 import metricsPlugin from './plugins/metrics.js'
 import openapiPlugin from './plugins/openapi.js'
 import requestTimeoutsPlugin from './plugins/request-timeouts.js'
+import securityHeadersPlugin from './plugins/security-headers.js'
+import graphiqlPlugin from './plugins/graphiql.js'
 import { scalarResolvers } from './graphql/scalars.js'
 import { AuthService } from './modules/auth/auth.service.js'
 import { authRoutes } from './modules/auth/auth.routes.js'
@@ -99,6 +101,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   await app.register(errorsPlugin)
   await app.register(requestTimeoutsPlugin, { bodyTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS })
+  // Before any route: its headers reach every answer, and routes may set their own CSP.
+  await app.register(securityHeadersPlugin, { hstsMaxAgeSeconds: config.HSTS_MAX_AGE_SECONDS })
   await app.register(metricsPlugin)
   await app.register(dbPlugin, {
     url: config.DATABASE_URL,
@@ -142,7 +146,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     ...modules
   ])
   const limits = { maxCost: config.GRAPHQL_MAX_COST, maxAliases: config.GRAPHQL_MAX_ALIASES, maxMutations: config.GRAPHQL_MAX_MUTATIONS, maxDepth: config.GRAPHQL_MAX_DEPTH }
-  await app.register(graphqlPlugin, { services, resolvers, loaders, limits })
+  await app.register(graphqlPlugin, { services, resolvers, loaders, limits, suggestions: graphqlSuggestions(config) })
+  if (graphiqlEnabled(config)) await app.register(graphiqlPlugin, { assetsUrl: config.GRAPHIQL_ASSETS_URL })
   await app.register(jobsPlugin, { services, jobs })
   await app.register(webhookWorkerPlugin, { services })
   await app.register(messageWorkerPlugin, { services })
