@@ -31,6 +31,20 @@ export function graphiqlHtml(assetsUrl: string): string {
   ].join('\n')
 }
 
+/**
+ * The page's own script, served by this server at /graphiql/main.js (no inline script, so the
+ * CSP needs none): GraphiQL over this server's /graphql, once the pinned scripts have loaded.
+ */
+export const graphiqlMainJs = `/* global React:false ReactDOM:false GraphiQL:false */
+(function () {
+  var fetcher = GraphiQL.createFetcher({ url: new URL('/graphql', window.location.href).href })
+  ReactDOM.render(
+    React.createElement(GraphiQL, { fetcher: fetcher, isHeadersEditorEnabled: true, shouldPersistHeaders: true }),
+    document.getElementById('main')
+  )
+})()
+`
+
 /** The CSP source that covers GRAPHIQL_ASSETS_URL: its origin, or nothing beyond 'self' for a path here. */
 export function assetsSource(assetsUrl: string): string[] {
   return assetsUrl.startsWith('/') ? [] : [new URL(assetsUrl).origin]

@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs'
 import fp from 'fastify-plugin'
-import { assetsSource, graphiqlHtml } from '../http/graphiql-page.js'
+import { assetsSource, graphiqlHtml, graphiqlMainJs } from '../http/graphiql-page.js'
 
 export type GraphiqlOptions = { assetsUrl: string }
-
-const mainJs = readFileSync(new URL('../../static/graphiql/main.js', import.meta.url), 'utf8')
 
 /**
  * GraphiQL at /graphiql (registered only when enabled: off in production by default),
@@ -33,5 +30,5 @@ export default fp<GraphiqlOptions>(async (app, opts) => {
   }
   const schema = { hide: true }
   app.get('/graphiql', { schema, helmet }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(page))
-  app.get('/graphiql/main.js', { schema, helmet }, async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(mainJs))
+  app.get('/graphiql/main.js', { schema, helmet }, async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(graphiqlMainJs))
 }, { name: 'graphiql', dependencies: ['security-headers'] })
