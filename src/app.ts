@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { compilersFactory } from './http/schema-compilers.js'
-import type { Config } from './config.js'
+import { graphiqlEnabled, graphqlSuggestions, type Config } from './config.js'
 import { PiiCipher } from './lib/pii.js'
 import { requestSerializer } from './lib/log-safety.js'
 import { resolveSecrets } from './lib/secrets.js'
@@ -19,6 +19,9 @@ import messageWorkerPlugin from './plugins/message-worker.js'
 import journeyWorkerPlugin from './plugins/journey-worker.js'
 import metricsPlugin from './plugins/metrics.js'
 import openapiPlugin from './plugins/openapi.js'
+import requestTimeoutsPlugin from './plugins/request-timeouts.js'
+import securityHeadersPlugin from './plugins/security-headers.js'
+import graphiqlPlugin from './plugins/graphiql.js'
 import { scalarResolvers } from './graphql/scalars.js'
 import { AuthService } from './modules/auth/auth.service.js'
 import { authRoutes } from './modules/auth/auth.routes.js'
@@ -53,6 +56,26 @@ const redact = {
   censor: '[redacted]'
 }
 
+/**
+ * The listening server's timeouts (docs/security.md, "Request timeouts"): Node cuts a client
+ * whose headers take longer than HTTP_HEADERS_TIMEOUT_MS (checked often enough for that
+ * limit to hold), closes silent and idle kept-alive connections; the body limit is per
+ * request (src/plugins/request-timeouts.ts), Node's whole-request limit only a backstop.
+ */
+function serverTimeouts(config: Config) {
+  const backstop = Math.max(config.HTTP_REQUEST_TIMEOUT_MS, config.IMPORT_REQUEST_TIMEOUT_MS) + config.HTTP_HEADERS_TIMEOUT_MS
+  return {
+    connectionTimeout: config.HTTP_CONNECTION_TIMEOUT_MS,
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    requestTimeout: backstop,
+    http: {
+      headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeout: backstop,
+      connectionsCheckingInterval: Math.min(5000, Math.max(50, Math.floor(config.HTTP_HEADERS_TIMEOUT_MS / 4)))
+    }
+  }
+}
+
 /** Builds the whole service from a config. Never listens: server.ts does that, tests inject. */
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options
@@ -64,6 +87,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     },
     trustProxy: config.TRUST_PROXY,
     bodyLimit: 1_048_576,
+    ...serverTimeouts(config),
     // Opening PGlite and applying migrations on a cold or busy machine can outlast the 10 s default.
     pluginTimeout: 120_000,
     // verbose: each error carries its schema and value, so the message can say what is allowed (src/i18n).
@@ -76,6 +100,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.addHook('onRequest', (request, reply, done) => { reply.header('x-request-id', request.id); done() })
 
   await app.register(errorsPlugin)
+  await app.register(requestTimeoutsPlugin, { bodyTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS })
+  // Before any route: its headers reach every answer, and routes may set their own CSP.
+  await app.register(securityHeadersPlugin, { hstsMaxAgeSeconds: config.HSTS_MAX_AGE_SECONDS })
   await app.register(metricsPlugin)
   await app.register(dbPlugin, {
     url: config.DATABASE_URL,
@@ -119,7 +146,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     ...modules
   ])
   const limits = { maxCost: config.GRAPHQL_MAX_COST, maxAliases: config.GRAPHQL_MAX_ALIASES, maxMutations: config.GRAPHQL_MAX_MUTATIONS, maxDepth: config.GRAPHQL_MAX_DEPTH }
-  await app.register(graphqlPlugin, { services, resolvers, loaders, limits })
+  await app.register(graphqlPlugin, { services, resolvers, loaders, limits, suggestions: graphqlSuggestions(config) })
+  if (graphiqlEnabled(config)) await app.register(graphiqlPlugin, { assetsUrl: config.GRAPHIQL_ASSETS_URL })
   await app.register(jobsPlugin, { services, jobs })
   await app.register(webhookWorkerPlugin, { services })
   await app.register(messageWorkerPlugin, { services })

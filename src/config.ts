@@ -141,6 +141,26 @@ export const ConfigSchema = Type.Object({
   HELD_MESSAGE_MAX_AGE_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 24 }),
   /** Cron (UTC) of the held-messages release. */
   HELD_MESSAGES_CRON: Type.String({ minLength: 9, default: '* * * * *' }),
+  /** Request timeouts (docs/security.md, "Request timeouts"): the headers must arrive within this. */
+  HTTP_HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600000, default: 20000 }),
+  /** The whole body must arrive within this of the headers (unless the route allows longer, as imports do). */
+  HTTP_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3600000, default: 30000 }),
+  /** An authenticated import's body (streamed and written as it arrives) may take this long. */
+  IMPORT_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 86400000, default: 3600000 }),
+  /** A connection silent this long in both directions is closed (0: never). */
+  HTTP_CONNECTION_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 3600000, default: 90000 }),
+  /** An idle kept-alive connection waits this long for its next request (above a load balancer's idle timeout). */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600000, default: 72000 }),
+  /** "production" turns GraphiQL and GraphQL field suggestions off unless set below (docs/security.md, "HTTP hardening"). */
+  NODE_ENV: Type.String({ default: 'development' }),
+  /** GraphiQL at /graphiql; unset: on, except in production. */
+  GRAPHIQL_ENABLED: Type.Optional(Type.Boolean()),
+  /** "Did you mean …" in GraphQL validation errors; unset: on, except in production. */
+  GRAPHQL_SUGGESTIONS: Type.Optional(Type.Boolean()),
+  /** Where GraphiQL's pinned assets are loaded from (checked by their SRI hashes): a CDN, your own mirror, or a path on this server. */
+  GRAPHIQL_ASSETS_URL: Type.String({ pattern: '^(https?://[^\\s/]+(/\\S*)?|/\\S*)$', default: 'https://unpkg.com' }),
+  /** Strict-Transport-Security max-age on answers to HTTPS requests (X-Forwarded-Proto counts with TRUST_PROXY); 0: none. */
+  HSTS_MAX_AGE_SECONDS: Type.Integer({ minimum: 0, maximum: 63072000, default: 15552000 }),
   /** Where the public routes are reached from outside (unsubscribe links in messages). */
   PUBLIC_BASE_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000' })
 })
@@ -188,6 +208,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`)
   }
   return converted as Config
+}
+
+/** GraphiQL served: as configured, else everywhere but production. */
+export function graphiqlEnabled(config: Config): boolean {
+  return config.GRAPHIQL_ENABLED ?? config.NODE_ENV !== 'production'
+}
+
+/** GraphQL "Did you mean …" suggestions: as configured, else everywhere but production. */
+export function graphqlSuggestions(config: Config): boolean {
+  return config.GRAPHQL_SUGGESTIONS ?? config.NODE_ENV !== 'production'
 }
 
 /** A zone name both Node's Intl and PostgreSQL know (IANA names; 'UTC' included). */

@@ -16,6 +16,7 @@ export const errorCatalog = {
   CRM_ERR_IDEMPOTENCY_KEY_REUSED: { status: 422, graphql: 'BAD_USER_INPUT', title: 'Idempotency-Key already used for another request', userError: false },
   CRM_ERR_IDEMPOTENCY_KEY_IN_FLIGHT: { status: 409, graphql: 'CONFLICT', title: 'A request with this Idempotency-Key is still running', userError: false },
   CRM_ERR_PAYLOAD_TOO_LARGE: { status: 413, graphql: 'BAD_USER_INPUT', title: 'Request body too large', userError: false },
+  CRM_ERR_REQUEST_TIMEOUT: { status: 408, graphql: 'BAD_USER_INPUT', title: 'Request timeout', userError: false },
   CRM_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, graphql: 'BAD_USER_INPUT', title: 'Unsupported content type', userError: false },
   CRM_ERR_RATE_LIMITED: { status: 429, graphql: 'RATE_LIMITED', title: 'Too many requests', userError: false },
   CRM_ERR_UNAVAILABLE: { status: 503, graphql: 'INTERNAL', title: 'Service unavailable', userError: false },

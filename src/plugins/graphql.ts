@@ -37,6 +37,8 @@ export type GraphqlPluginOptions = {
   resolvers: IResolvers
   loaders: MercuriusLoaders
   limits: GraphqlLimits
+  /** "Did you mean …" in validation errors (off in production: it reveals the schema to someone guessing at it). */
+  suggestions: boolean
 }
 
 /** Mercurius at /graphql (GraphiQL at /graphiql), JIT-compiled, errors mapped to extensions.code. */
@@ -55,7 +57,8 @@ export default fp<GraphqlPluginOptions>(async (app, opts) => {
   await app.register(mercurius, {
     schema,
     resolvers: resolvers as IResolvers,
-    graphiql: true,
+    // GraphiQL is served by src/plugins/graphiql.ts (pinned assets with SRI, off in production).
+    graphiql: false,
     jit: 1,
     // Depth, cost, aliases and mutations are checked on every request by limitGraphql.
     context: (request) => ({ actor: request.actor, services: opts.services, locale: localeOf(request.headers['accept-language']) }),
@@ -77,7 +80,7 @@ export default fp<GraphqlPluginOptions>(async (app, opts) => {
       const errors = reported.flatMap((error) => {
         const nested = (error.originalError as { errors?: unknown[] } | undefined)?.errors
         const list = Array.isArray(nested) ? nested.map(asGraphqlError) : [error]
-        return list.map((e) => formatOne(e, log, (status) => { statusCode = Math.max(statusCode, status) }, locale, source))
+        return list.map((e) => formatOne(e, log, (status) => { statusCode = Math.max(statusCode, status) }, locale, source, opts.suggestions))
       })
       const response: ExecutionResult = { data: execution.data ?? null, errors }
       // The database is down and nothing was answered: 503 with Retry-After, as REST says it.
@@ -183,18 +186,25 @@ function hasValue(data: ExecutionResult['data']): boolean {
 
 type Log = { error: (obj: object, msg: string) => void }
 
+/** graphql-js' "Did you mean …?" sentences removed (graphql 16 has no switch for them). */
+export function withoutSuggestion(message: string): string {
+  return message.replace(/\s*Did you mean [^?]*\?/g, '')
+}
+
 /**
  * A resolver's CrmError keeps its message and code; anything unexpected becomes INTERNAL,
  * logged. Messages are in the request's language; an input error of graphql-js's own
  * names the field once and says what is allowed (src/i18n/graphql-errors.ts).
  */
-function formatOne(error: GraphQLError, log: Log, requestFailed: (status: number) => void, locale: Locale, source: { schema: GraphQLSchema; query: unknown }): GraphQLError {
+function formatOne(error: GraphQLError, log: Log, requestFailed: (status: number) => void, locale: Locale, source: { schema: GraphQLSchema; query: unknown }, suggestions: boolean): GraphQLError {
   const original = error.originalError
   if (!original || original instanceof GraphQLError) {
     // Parse and validation errors: the query itself is wrong.
     requestFailed(400)
-    const input = graphqlInputError(error.message, error.nodes?.[0], source.schema, source.query)
-    const message = translate(input ? `${input.field}: ${input.message}` : error.message, locale)
+    const said = suggestions ? error.message : withoutSuggestion(error.message)
+    const found = graphqlInputError(error.message, error.nodes?.[0], source.schema, source.query)
+    const input = found && !suggestions ? { ...found, message: withoutSuggestion(found.message) } : found
+    const message = translate(input ? `${input.field}: ${input.message}` : said, locale)
     const fields = input ? { fields: translateFieldErrors([input], locale) } : {}
     return new GraphQLError(message, { nodes: error.nodes, positions: error.positions, path: error.path, extensions: { ...error.extensions, code: 'BAD_USER_INPUT', ...fields } })
   }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 
 /** One request the receiver got. */
 export type Received = { headers: Record<string, string>; body: string; at: number }
-/** How to answer a request: status, headers and body; `hang` never answers (for timeouts). */
+/** How to answer a request: status, headers (text/plain when none are given) and body; `hang` never answers (for timeouts). */
 export type Answer = { status: number; headers?: Record<string, string>; body?: string } | 'hang'
 
 /**
@@ -21,7 +21,7 @@ export class WebhookReceiver {
       this.received.push(r)
       const a = this.answer(r)
       if (a === 'hang') return
-      res.writeHead(a.status, a.headers ?? {}).end(a.body ?? '')
+      res.writeHead(a.status, a.headers ?? { 'content-type': 'text/plain; charset=utf-8' }).end(a.body ?? '')
     })
   })
 

@@ -33,6 +33,8 @@ export const bulkRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
 
   app.post('/import/:entity', {
     bodyLimit,
+    // Read as it is written: an authenticated import may take longer than HTTP_REQUEST_TIMEOUT_MS (src/plugins/request-timeouts.ts).
+    config: { bodyTimeoutMs: app.config.IMPORT_REQUEST_TIMEOUT_MS },
     schema: {
       tags: ['bulk'], summary: 'Import CSV or NDJSON, upserting by externalId; answers a report of the rows accepted and refused',
       consumes: importMediaTypes, params: ImportParams, querystring: ImportQuery, response: { 200: ImportReportView, ...errorResponses }

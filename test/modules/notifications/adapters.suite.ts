@@ -101,12 +101,12 @@ t.test('the SSRF guard refuses private addresses at connect time unless allowed'
   const base = await fake.start()
   t.teardown(() => fake.stop())
   const r = await adapters.wecom_robot({ kind: 'wecom_robot', config: { url: base }, secrets: { key: 'k' } }, {}, { text: 'x' }, ctx({ allowPrivate: false }))
-  t.match(r, { ok: false, statusCode: null, error: /private address/ })
+  t.match(r, { ok: false, statusCode: null, error: /not globally reachable/ })
   t.equal(fake.received.length, 0, 'nothing reached the server')
   const localhost = await adapters.sms({ kind: 'sms', config: { url: base.replace('127.0.0.1', 'localhost') }, secrets: {} }, { phone: '1' }, { text: 'x', templateCode: 'T' }, ctx({ allowPrivate: false }))
-  t.match(localhost, { ok: false, error: /private address/ }, 'a name resolving to loopback is refused too')
+  t.match(localhost, { ok: false, error: /not globally reachable/ }, 'a name resolving to loopback is refused too')
   const mail = await adapters.email({ kind: 'email', config: { host: '127.0.0.1', port: 25, from: 'a@b.c' }, secrets: {} }, { email: 'x@y.z' }, { text: 'x' }, ctx({ allowPrivate: false }))
-  t.match(mail, { ok: false, error: /private address/ })
+  t.match(mail, { ok: false, error: /not globally reachable/ })
 })
 
 t.test('email over SMTP: envelope, headers, text and html; 5xx fails for good, 4xx retries', async (t) => {

@@ -40,7 +40,7 @@ await forEachDatabase(t, async (t, ctx) => {
       [{ name: 'x', kind: 'wecom_robot', secrets: {} }, 'secrets.key'],
       [{ name: 'x', kind: 'wecom_robot', config: { other: 1 }, secrets: { key: 'k' } }, 'config.other'],
       [{ name: 'x', kind: 'email', config: { host: 'smtp.example.com' } }, 'config.from'],
-      [{ name: 'x', kind: 'sms', config: { url: 'https://203.0.113.12', apiKeyHeader: 'bad header' } }, 'config.apiKeyHeader']
+      [{ name: 'x', kind: 'sms', config: { url: 'https://93.184.216.12', apiKeyHeader: 'bad header' } }, 'config.apiKeyHeader']
     ]
     for (const [input, field] of cases) {
       const r = await ctx.gql(admin, CREATE, { i: input })
@@ -49,7 +49,7 @@ await forEachDatabase(t, async (t, ctx) => {
     }
     const rest = await ctx.rest(admin, 'POST', '/api/v1/notification-channels', { name: 'x', kind: 'pager' })
     t.equal(rest.statusCode, 400)
-    const team = await ctx.gql(admin, CREATE, { i: { name: 'x', kind: 'sms', teamId: await ctx.createTeam(), config: { url: 'https://203.0.113.12' } } })
+    const team = await ctx.gql(admin, CREATE, { i: { name: 'x', kind: 'sms', teamId: await ctx.createTeam(), config: { url: 'https://93.184.216.12' } } })
     t.match(team.data.createNotificationChannel.userErrors, [{ field: 'teamId', code: 'NOT_A_ROBOT' }])
   })
 
@@ -64,9 +64,9 @@ await forEachDatabase(t, async (t, ctx) => {
   })
 
   await t.test('REST: create, read, change secrets and config, one default per kind, delete', async (t) => {
-    const a = (await ctx.rest(admin, 'POST', '/api/v1/notification-channels', { name: 'SMS A', kind: 'sms', config: { url: 'https://203.0.113.10/send' }, secrets: { apiKey: 'a1' }, isDefault: true })).json()
+    const a = (await ctx.rest(admin, 'POST', '/api/v1/notification-channels', { name: 'SMS A', kind: 'sms', config: { url: 'https://93.184.216.10/send' }, secrets: { apiKey: 'a1' }, isDefault: true })).json()
     t.match(a, { kind: 'sms', isDefault: true, secretFields: ['apiKey'] })
-    const b = await ctx.rest(admin, 'POST', '/api/v1/notification-channels', { name: 'SMS B', kind: 'sms', config: { url: 'https://203.0.113.11/send' }, isDefault: true })
+    const b = await ctx.rest(admin, 'POST', '/api/v1/notification-channels', { name: 'SMS B', kind: 'sms', config: { url: 'https://93.184.216.11/send' }, isDefault: true })
     t.equal(b.statusCode, 201)
     t.equal(b.headers.location, `/api/v1/notification-channels/${b.json().id}`)
     const reread = (await ctx.rest(admin, 'GET', `/api/v1/notification-channels/${a.id}`)).json()
@@ -74,8 +74,8 @@ await forEachDatabase(t, async (t, ctx) => {
     const list = (await ctx.rest(admin, 'GET', '/api/v1/notification-channels?kind=sms')).json()
     t.same(list.data.filter((c: { isDefault: boolean }) => c.isDefault).map((c: { id: string }) => c.id), [b.json().id])
 
-    const removed = await ctx.gql(admin, UPDATE, { id: a.id, i: { secrets: { apiKey: null }, config: { url: 'https://203.0.113.10/v2', signName: '推荐' } }, v: reread.version })
-    t.match(removed.data.updateNotificationChannel.notificationChannel, { secretFields: [], config: { url: 'https://203.0.113.10/v2', signName: '推荐' } })
+    const removed = await ctx.gql(admin, UPDATE, { id: a.id, i: { secrets: { apiKey: null }, config: { url: 'https://93.184.216.10/v2', signName: '推荐' } }, v: reread.version })
+    t.match(removed.data.updateNotificationChannel.notificationChannel, { secretFields: [], config: { url: 'https://93.184.216.10/v2', signName: '推荐' } })
     const stale = await ctx.gql(admin, UPDATE, { id: a.id, i: { name: 'late' }, v: 1 })
     t.match(stale.data.updateNotificationChannel.userErrors, [{ field: 'expectedVersion', code: 'STALE_VERSION' }])
     const del = await ctx.rest(admin, 'DELETE', `/api/v1/notification-channels/${a.id}`)

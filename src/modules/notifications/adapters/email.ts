@@ -2,7 +2,8 @@ import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
 import nodemailer, { type Transporter } from 'nodemailer'
 import { storable } from '../../webhooks/webhook-send.js'
-import { isPrivateAddress } from '../../webhooks/webhook-url.js'
+import { refusalReason, refusedRange } from '../../../lib/address-guard.js'
+import { EXCERPT_CHARS } from '../../webhooks/webhook-excerpt.js'
 import { refused, type Adapter, type AdapterResult } from './types.js'
 
 /**
@@ -13,8 +14,10 @@ import { refused, type Adapter, type AdapterResult } from './types.js'
 async function guardedAddress(host: string, allowPrivate: boolean): Promise<string> {
   const bare = host.replace(/^\[|\]$/g, '')
   const addresses = isIP(bare) ? [bare] : (await lookup(bare, { all: true, verbatim: true })).map((a) => a.address)
-  const bad = allowPrivate ? undefined : addresses.find(isPrivateAddress)
-  if (bad) throw Object.assign(new Error(`refused: ${host} resolves to a private address (${bad})`), { code: 'PRIVATE_ADDRESS' })
+  for (const address of allowPrivate ? [] : addresses) {
+    const range = refusedRange(address)
+    if (range) throw Object.assign(new Error(`refused: ${refusalReason(host, address, range)}`), { code: 'PRIVATE_ADDRESS' })
+  }
   return addresses[0]
 }
 
@@ -49,14 +52,14 @@ export const sendEmail: Adapter = async (channel, to, content, ctx) => {
     ])
     const response = String(info.response ?? '')
     const code = Number(/^(\d{3})/.exec(response)?.[1] ?? 250)
-    return { ok: true, statusCode: code, error: null, providerMessageId: info.messageId ?? null, excerpt: storable(response.slice(0, 1024)), latencyMs: took(), retryable: false }
+    return { ok: true, statusCode: code, error: null, providerMessageId: info.messageId ?? null, excerpt: storable(response.slice(0, EXCERPT_CHARS)), latencyMs: took(), retryable: false }
   } catch (err) {
     const e = err as { message?: string; responseCode?: number; response?: string; code?: string }
     if (e.code === 'PRIVATE_ADDRESS') return { ...refused(e.message ?? 'refused'), latencyMs: took() }
     const code = typeof e.responseCode === 'number' ? e.responseCode : null
     const result: AdapterResult = {
       ok: false, statusCode: code, error: storable(e.message ?? String(err)), providerMessageId: null,
-      excerpt: e.response ? storable(e.response.slice(0, 1024)) : null, latencyMs: took(),
+      excerpt: e.response ? storable(e.response.slice(0, EXCERPT_CHARS)) : null, latencyMs: took(),
       retryable: code === null || code < 500
     }
     return result

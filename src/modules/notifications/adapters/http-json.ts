@@ -4,18 +4,18 @@ import type { AdapterResult, SendContext } from './types.js'
 
 /**
  * POSTs a JSON body through the webhook sender: the SSRF guard on the address actually
- * connected to, the timeout over the whole exchange, no redirects, the first 1,024
- * characters of the answer kept. Never throws.
+ * connected to, the timeout over the whole exchange, no redirects; the answer is read
+ * only when it is text or JSON, and only a short excerpt of it is stored. Never throws.
  */
 export async function postJson(url: string, body: unknown, headers: Record<string, string>, ctx: SendContext) {
   return sendWebhook(url, headers, JSON.stringify(body), { timeoutMs: ctx.timeoutMs, allowPrivate: ctx.allowPrivate })
 }
 
-/** The answer as JSON, or null when it is not (or was cut at 1,024 characters). */
-export function answerJson(excerpt: string | null): Record<string, unknown> | null {
-  if (!excerpt) return null
+/** The answer as JSON, or null when it is not (or was cut at 4,096 characters). */
+export function answerJson(answer: string | null): Record<string, unknown> | null {
+  if (!answer) return null
   try {
-    const v = JSON.parse(excerpt) as unknown
+    const v = JSON.parse(answer) as unknown
     return v && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : null
   } catch {
     return null
@@ -35,7 +35,7 @@ export function robotResult(sent: Awaited<ReturnType<typeof sendWebhook>>): Adap
   if (!isSuccess(sent.statusCode)) {
     return { ...base, ok: false, error: sent.error ?? `HTTP ${sent.statusCode}`, retryable: isRetryable(sent.statusCode) }
   }
-  const answer = answerJson(sent.excerpt)
+  const answer = answerJson(sent.answer)
   const errcode = answer ? Number(answer.errcode) : Number.NaN
   if (errcode === 0) return { ...base, ok: true, error: null, retryable: false }
   if (Number.isNaN(errcode)) return { ...base, ok: false, error: 'the robot answered without an errcode', retryable: true }

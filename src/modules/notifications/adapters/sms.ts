@@ -21,7 +21,7 @@ export const sendSms: Adapter = async (channel, to, content, ctx) => {
   const body = { to: to.phone, templateCode, params: content.params ?? {}, signName: typeof channel.config.signName === 'string' ? channel.config.signName : null }
   const sent = await postJson(url, body, headers, ctx)
   const ok = isSuccess(sent.statusCode)
-  const answer = ok ? answerJson(sent.excerpt) : null
+  const answer = ok ? answerJson(sent.answer) : null
   const id = answer ? answer.messageId ?? answer.id ?? answer.bizId ?? answer.requestId : null
   return {
     ok, statusCode: sent.statusCode, excerpt: sent.excerpt, latencyMs: sent.latencyMs, retryAfter: sent.retryAfter,
