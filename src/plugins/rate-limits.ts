@@ -89,9 +89,14 @@ export default fp<RateLimitPluginOptions>(async (app, opts) => {
     const limiter: Limiter = failures
     // Counted before the handler runs, so concurrent guesses cannot outrun the count; a success (or
     // our own 5xx) takes its hit back before the answer leaves.
-    const count: onRequestAsyncHookHandler = async (request, reply) => { await apply(limiter, 'auth-failures', request, reply) }
+    const counted = new WeakSet<FastifyRequest>()
+    const count: onRequestAsyncHookHandler = async (request, reply) => {
+      counted.add(request)
+      await apply(limiter, 'auth-failures', request, reply)
+    }
     const settle: onSendHookHandler = async (request, reply) => {
-      if (reply.statusCode >= 400 && reply.statusCode < 500) return
+      // Refused earlier (a bad bearer token, the per-key limit): nothing was counted to take back.
+      if (!counted.has(request) || (reply.statusCode >= 400 && reply.statusCode < 500)) return
       await counters.refund(`failures:${request.routeOptions.config.limitFailuresPerIp}:${normalizeIP(request.ip)}`).catch(() => undefined)
     }
     app.addHook('onRoute', (route) => {
