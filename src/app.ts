@@ -22,6 +22,7 @@ import openapiPlugin from './plugins/openapi.js'
 import requestTimeoutsPlugin from './plugins/request-timeouts.js'
 import securityHeadersPlugin from './plugins/security-headers.js'
 import graphiqlPlugin from './plugins/graphiql.js'
+import rateLimitsPlugin from './plugins/rate-limits.js'
 import { scalarResolvers } from './graphql/scalars.js'
 import { AuthService } from './modules/auth/auth.service.js'
 import { authRoutes } from './modules/auth/auth.routes.js'
@@ -128,6 +129,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     ttlSeconds: config.JWT_TTL_SECONDS,
     keyIsActive: (id) => auth.keyIsActive(id),
     keyStatusTtlMs: config.API_KEY_STATUS_TTL_MS
+  })
+  // After auth (the limit is per token subject), before any route (its hooks reach REST and GraphQL alike).
+  await app.register(rateLimitsPlugin, {
+    perKey: { max: config.API_RATE_LIMIT_PER_KEY, windowSeconds: config.API_RATE_LIMIT_WINDOW_SECONDS },
+    failuresPerIp: { max: config.AUTH_FAILURE_LIMIT_PER_IP, windowSeconds: config.AUTH_FAILURE_WINDOW_SECONDS }
   })
   // Before the Idempotency-Key claim: a body too deep to hash is refused first (docs/integration.md, limits).
   await app.register(inputLimitsPlugin, { maxDepth: config.INPUT_MAX_DEPTH })

@@ -49,6 +49,12 @@ export const ConfigSchema = Type.Object({
   /** Public referral form: requests per minute per client IP, and per referral code. */
   PUBLIC_RATE_LIMIT_PER_IP: Type.Integer({ minimum: 1, default: 10 }),
   PUBLIC_RATE_LIMIT_PER_CODE: Type.Integer({ minimum: 1, default: 30 }),
+  /** Authenticated API (REST and GraphQL): requests per window per token subject (its API key, or a referrer token's referrer); 0: no limit. docs/security.md */
+  API_RATE_LIMIT_PER_KEY: Type.Integer({ minimum: 0, default: 6000 }),
+  API_RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86400, default: 60 }),
+  /** Token issuance (/auth/token, /auth/referrer-token): failed requests per window per client address, then 429 for every attempt until the window ends; 0: no limit. */
+  AUTH_FAILURE_LIMIT_PER_IP: Type.Integer({ minimum: 0, default: 20 }),
+  AUTH_FAILURE_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86400, default: 600 }),
   /** Run webhook delivery workers in this process (they share the work with every other process's). */
   WEBHOOK_WORKER_ENABLED: Type.Boolean({ default: true }),
   /** How often an idle delivery worker looks for new events and due retries. */

@@ -12,7 +12,7 @@ export const ProblemSchema = Type.Object({
 /** Error responses every authenticated route may give, for OpenAPI. */
 export const errorResponses = {
   400: Type.Ref('Problem'), 401: Type.Ref('Problem'), 403: Type.Ref('Problem'), 404: Type.Ref('Problem'),
-  409: Type.Ref('Problem'), 412: Type.Ref('Problem'), 422: Type.Ref('Problem')
+  409: Type.Ref('Problem'), 412: Type.Ref('Problem'), 422: Type.Ref('Problem'), 429: Type.Ref('Problem')
 }
 
 /** `If-Match: 3`, `"3"` or `W/"3"` → 3; absent → undefined; anything else → 400. */

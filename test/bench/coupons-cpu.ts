@@ -17,7 +17,7 @@ try {
   await seed(target, { ...defaultSeed(piiKey), customers: 2000, activityCustomers: 0 })
   let q = 0
   const key = 'crm_bench_key_0123456789abcdef'
-  const app = await buildApp({ config: loadConfig({ DATABASE_URL: target.url, PII_KEY: piiKey.toString('base64'), JWT_SECRET: randomBytes(32).toString('hex'), BOOTSTRAP_ADMIN_KEY: key, LOG_LEVEL: 'silent', JOBS_ENABLED: 'false' }), logger: false, onQuery: () => { q++ } })
+  const app = await buildApp({ config: loadConfig({ DATABASE_URL: target.url, PII_KEY: piiKey.toString('base64'), JWT_SECRET: randomBytes(32).toString('hex'), BOOTSTRAP_ADMIN_KEY: key, LOG_LEVEL: 'silent', JOBS_ENABLED: 'false', API_RATE_LIMIT_PER_KEY: '0' }), logger: false, onQuery: () => { q++ } })
   const token = (await app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { apiKey: key } })).json().accessToken
   const headers = { authorization: `Bearer ${token}` }
   const customers = (await app.database.pool!.query('select id from customers limit 500')).rows.map((r) => r.id as string)

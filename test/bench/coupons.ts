@@ -197,7 +197,7 @@ async function benchGenerate(url: string, db: pg.Client, opts: CouponsOptions): 
   log(`  generating ${n.toLocaleString('en')} codes: the app's batch job vs COPY of pre-made rows (emptied table each run)`)
   const config = loadConfig({
     DATABASE_URL: url, DATABASE_POOL_SIZE: '4', JWT_SECRET: randomBytes(32).toString('base64url'), PII_KEY: randomBytes(32).toString('base64'),
-    BOOTSTRAP_ADMIN_KEY: `crm_bench_${randomBytes(16).toString('hex')}`, LOG_LEVEL: 'silent', JOBS_ENABLED: 'false'
+    BOOTSTRAP_ADMIN_KEY: `crm_bench_${randomBytes(16).toString('hex')}`, LOG_LEVEL: 'silent', JOBS_ENABLED: 'false', API_RATE_LIMIT_PER_KEY: '0'
   })
   const app = await buildApp({ config, logger: false })
   try {

@@ -34,7 +34,7 @@ try {
   const customers = flag('customers', 2000)
   const seeded = await seed(target, { ...defaultSeed(piiKey), customers, activityCustomers: customers })
   const app = await buildApp({
-    config: loadConfig({ DATABASE_URL: target.url, PII_KEY: piiKey.toString('base64'), JWT_SECRET: randomBytes(32).toString('hex'), BOOTSTRAP_ADMIN_KEY: bootstrapKey, LOG_LEVEL: 'silent' }),
+    config: loadConfig({ DATABASE_URL: target.url, PII_KEY: piiKey.toString('base64'), JWT_SECRET: randomBytes(32).toString('hex'), BOOTSTRAP_ADMIN_KEY: bootstrapKey, LOG_LEVEL: 'silent', API_RATE_LIMIT_PER_KEY: '0' }),
     logger: false,
     onQuery: (q) => { if (process.env.BENCH_SHOW_QUERIES) console.log('SQL', q.slice(0, 120)) }
   })

@@ -32,6 +32,8 @@
  *        with one marketing SMS step: journeyEngine.scan and runDue (--batch B, default JOURNEY_BATCH) vs hand-written
  *        set-based SQL (test/bench/automation/), --rounds R per side, --reuse keeps the seeded PostgreSQL database as a
  *        template; on PostgreSQL also 200 concurrent gate transactions for one customer vs 200 customers, each --db)
+ *        rate-limit = GET /api/v1/customers/{id} with the per-key rate limit off vs on (test/bench/rate-limit.ts),
+ *        --connections, --duration, --warmup, --rounds, --pool as above, each --db
  * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 import type { ChildProcess } from 'node:child_process'
@@ -57,6 +59,7 @@ import { benchRedeem, reportRedeem, type RedeemOptions, type RedeemResult } from
 import { benchExpiry, reportExpiry, type ExpiryBenchResult } from './points/expiry.js'
 import { benchAutomation, type AutomationResult } from './automation/index.js'
 import { reportAutomation } from './automation/report.js'
+import { benchRateLimit, reportRateLimit, type RateLimitBenchResult } from './rate-limit.js'
 import type { ServerSpec } from './server-process.js'
 import { nextPorts, post, root, startServer, stopServer } from './children.js'
 
@@ -237,6 +240,8 @@ if (opts.only.includes('automation')) {
     }))
   }
 }
+// The per-key rate limit off vs on (test/bench/rate-limit.ts), each --db.
+const rateLimits: RateLimitBenchResult[] = opts.only.includes('rate-limit') ? await benchRateLimit({ ...opts, kinds, log }) : []
 const note = await machineNote()
 if (reads) printTable(results, log)
 log(`\n${note}\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`)
@@ -254,12 +259,14 @@ if (couponResult) log(`\n${reportCoupons(couponResult, { command, note, opts: co
 if (redeemed) log(`\n${reportRedeem(redeemed, { command, opts: redeemOpts, note }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 for (const r of automation) log(`\n${reportAutomation(r, command, opts.docs ? `${root}docs/performance.md` : undefined, note)}`)
 for (const r of expiries) log(`\n${reportExpiry(r, command, opts.docs ? `${root}docs/performance.md` : undefined, note)}`)
+if (rateLimits.length) log(`\n${reportRateLimit(rateLimits, { command, note }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 if (opts.docs && reads) writeDocs(`${root}docs/performance.md`, results, { note, command, opts })
 if (opts.docs) log('wrote docs/performance.md')
 const failed = results.some((r) => r.point.a.bad + r.point.b.bad + r.page.a.bad + r.page.b.bad > 0) || (submit !== undefined && submit.app.bad + submit.raw.bad > 0)
   || (orders !== undefined && orders.app.bad + orders.raw.bad > 0)
   || (couponResult !== undefined && couponResult.app.bad + couponResult.raw.bad > 0)
   || (redeemed !== undefined && [redeemed.spread, ...(redeemed.hot ? [redeemed.hot] : [])].some((p) => p.app.bad + p.raw.bad > 0))
+  || rateLimits.some((r) => r.off.bad + r.on.bad > 0)
   || analytics.some((r) => r.timings.some((t) => t.sqlError) || (r.dashboard?.errors.length ?? 0) > 0)
 process.exitCode = failed ? 1 : 0
 

@@ -53,6 +53,8 @@ if (spec.role === 'app' || spec.role === 'both') {
     BOOTSTRAP_ADMIN_KEY: spec.bootstrapKey,
     LOG_LEVEL: 'silent',
     JOBS_ENABLED: 'false',
+    // One token at thousands of requests a second: the per-key limit would answer 429 (test/bench/rate-limit.ts measures it on).
+    API_RATE_LIMIT_PER_KEY: '0',
     ...spec.env
   })
   const app = await buildApp({ config, logger: false })

@@ -15,7 +15,7 @@ const target = await createBenchDatabase('postgres')
 try {
   await seed(target, { ...defaultSeed(piiKey), customers: 5000, activityCustomers: 0 })
   let q = 0
-  const app = await buildApp({ config: loadConfig({ DATABASE_URL: target.url, PII_KEY: piiKey.toString('base64'), JWT_SECRET: randomBytes(32).toString('hex'), BOOTSTRAP_ADMIN_KEY: 'crm_bench_key_0123456789abcdef', LOG_LEVEL: 'silent', JOBS_ENABLED: 'false', REFERRAL_CONSENT_REQUIRED: 'false', REFERRAL_VELOCITY_PER_HOUR: '1000000', REFERRAL_VELOCITY_PER_DAY: '1000000' }), logger: false, onQuery: () => { q++ } })
+  const app = await buildApp({ config: loadConfig({ DATABASE_URL: target.url, PII_KEY: piiKey.toString('base64'), JWT_SECRET: randomBytes(32).toString('hex'), BOOTSTRAP_ADMIN_KEY: 'crm_bench_key_0123456789abcdef', LOG_LEVEL: 'silent', JOBS_ENABLED: 'false', REFERRAL_CONSENT_REQUIRED: 'false', REFERRAL_VELOCITY_PER_HOUR: '1000000', REFERRAL_VELOCITY_PER_DAY: '1000000', API_RATE_LIMIT_PER_KEY: '0' }), logger: false, onQuery: () => { q++ } })
   const token = (await app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { apiKey: 'crm_bench_key_0123456789abcdef' } })).json().accessToken
   const refs = (await app.database.pool!.query('select id from referrers limit 500')).rows.map((r) => r.id)
   let n = 100000000
