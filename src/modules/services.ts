@@ -39,6 +39,8 @@ import { JourneyEngine } from './automation/journey-engine.js'
 import { MessageGateService } from './notifications/message-gate.service.js'
 import { MessageTemplatesService } from './notifications/templates.service.js'
 import { ConsentsService } from './consents/consents.service.js'
+import { ErasureService } from './privacy/erasure.service.js'
+import { RetentionService } from './privacy/retention.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -82,7 +84,9 @@ export function createServices(deps: ServiceDeps) {
     journeyEngine: new JourneyEngine(deps),
     messageGate: new MessageGateService(deps),
     messageTemplates: new MessageTemplatesService(deps),
-    consents: new ConsentsService(deps)
+    consents: new ConsentsService(deps),
+    erasure: new ErasureService(deps),
+    retention: new RetentionService(deps)
   }
 }
 
