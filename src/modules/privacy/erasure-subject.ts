@@ -60,7 +60,7 @@ export async function findSubject(ex: Executor, columns: TextColumn[], start: { 
   }
   const out = {} as Record<SubjectTable, SubjectRow[]>
   for (const table of subjectTables) {
-    out[table] = ids[table].length === 0 ? [] : await rows<SubjectRow>(ex, sql`select *, id::text as id from ${sql.raw(table)} where id = any(${uuidArray(ids[table])}) order by id for update`)
+    out[table] = ids[table].length === 0 ? [] : await rows<SubjectRow>(ex, sql`select *, id::text as id from ${sql.raw(table)} where id = any(${uuidArray(ids[table])}) order by 1 for update`)
   }
   return { ids, rows: out }
 }
@@ -91,4 +91,23 @@ export async function heldElsewhere(ex: Executor, columns: TextColumn[], indexes
     }
   }
   return held
+}
+
+/**
+ * Rows that are about the person without naming their record: the outbox events that carry
+ * one of their ids, those events' webhook deliveries (whose attempts keep a response excerpt,
+ * cut short, that may hold a name but no id), and messages sent to them.
+ */
+export async function relatedIds(ex: Executor, ids: SubjectRecords): Promise<string[]> {
+  const all = subjectTables.flatMap((t) => ids[t])
+  if (all.length === 0) return []
+  const found = await rows<{ id: string }>(ex, sql`
+    with events as (
+      select id from outbox_events where entity_id = any(${uuidArray(all)})
+        or data::text like any(array(select '%' || x || '%' from jsonb_array_elements_text(${JSON.stringify(all)}::jsonb) x))
+    )
+    select id::text as id from events
+    union all select id::text from webhook_deliveries where event_id in (select id from events)
+    union all select id::text from messages where customer_id = any(${uuidArray(ids.customers)})`)
+  return found.map((f) => f.id)
 }

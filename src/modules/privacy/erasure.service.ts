@@ -9,7 +9,7 @@ import type { ServiceDeps } from '../service-deps.js'
 import { textColumns } from './erasure-columns.js'
 import { eraseOwnedText, eraseOwnRecords } from './erasure-owned.js'
 import { scrubText, type Needles } from './erasure-scrub.js'
-import { findSubject, heldElsewhere, noRecords, recordCount, sealedValues, subjectTables, type SubjectRecords, type SubjectRow, type SubjectTable } from './erasure-subject.js'
+import { findSubject, heldElsewhere, noRecords, relatedIds, recordCount, sealedValues, subjectTables, type SubjectRecords, type SubjectRow, type SubjectTable } from './erasure-subject.js'
 import { sweep } from './erasure-sweep.js'
 import { tombstoneHash, type TombstoneEntity } from './erasure-tombstones.js'
 import { ErasureRequest, type ErasureView } from './erasure.schemas.js'
@@ -80,7 +80,7 @@ export class ErasureService {
       await eraseOwnRecords(tx, columns, ids)
       await eraseOwnedText(tx, ids)
     }
-    const allIds = subjectTables.flatMap((t) => ids[t])
+    const allIds = [...subjectTables.flatMap((t) => ids[t]), ...await relatedIds(tx, ids)]
     const copies = await sweep(tx, columns, needles, allIds)
     view.copiesErased = Object.values(copies).reduce((a, b) => a + b, 0)
     const summary = {
