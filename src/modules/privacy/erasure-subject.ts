@@ -61,6 +61,8 @@ export async function findSubject(ex: Executor, columns: TextColumn[], start: { 
   const out = {} as Record<SubjectTable, SubjectRow[]>
   for (const table of subjectTables) {
     out[table] = ids[table].length === 0 ? [] : await rows<SubjectRow>(ex, sql`select *, id::text as id from ${sql.raw(table)} where id = any(${uuidArray(ids[table])}) order by 1 for update`)
+    // A starting id that names no record is no record of the person.
+    ids[table] = out[table].map((r) => r.id)
   }
   return { ids, rows: out }
 }
