@@ -36,7 +36,7 @@ export class RetentionService {
     const live = sql`name is distinct from ${ERASED_NAME}`
     return [
       { kind: 'rejectedReferrals', table: 'referrals' as const, days: c.RETENTION_REJECTED_REFERRAL_DAYS,
-        due: sql`status = 'rejected' and updated_at < ${cutoff(c.RETENTION_REJECTED_REFERRAL_DAYS)} and ${live}` },
+        due: sql`status = 'rejected' and coalesce(rejected_at, updated_at) < ${cutoff(c.RETENTION_REJECTED_REFERRAL_DAYS)} and ${live}` },
       { kind: 'deletedCustomers', table: 'customers' as const, days: c.RETENTION_DELETED_CUSTOMER_DAYS,
         due: sql`deleted_at < ${cutoff(c.RETENTION_DELETED_CUSTOMER_DAYS)} and merged_into_id is null and ${live}` },
       { kind: 'deletedReferrers', table: 'referrers' as const, days: c.RETENTION_DELETED_REFERRER_DAYS,
