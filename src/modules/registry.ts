@@ -71,7 +71,7 @@ export const modules: CrmModule[] = [
   automation,
   messageTemplates,
   consents,
-  privacyExport
+  privacyExport,
   privacyErasure
 ]
 

@@ -86,7 +86,7 @@ export function createServices(deps: ServiceDeps) {
     messageGate: new MessageGateService(deps),
     messageTemplates: new MessageTemplatesService(deps),
     consents: new ConsentsService(deps),
-    privacyExport: new PersonalDataExportService(deps)
+    privacyExport: new PersonalDataExportService(deps),
     erasure: new ErasureService(deps),
     retention: new RetentionService(deps)
   }
