@@ -100,6 +100,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     audience: config.JWT_AUDIENCE,
     ttlSeconds: config.JWT_TTL_SECONDS,
     keyIsActive: (id) => auth.keyIsActive(id),
+    referrerIsActive: (id) => auth.referrerIsActive(id),
     keyStatusTtlMs: config.API_KEY_STATUS_TTL_MS
   })
   // Before the Idempotency-Key claim: a body too deep to hash is refused first (docs/integration.md, limits).
