@@ -9,7 +9,7 @@ import { authorize } from '../auth/permissions.js'
 import { reachFilter } from '../auth/reach.js'
 import { changedFields } from '../common/changes.js'
 import { assertAssignable } from '../common/owners.js'
-import { asTaken } from '../common/unique.js'
+import { asTaken, upsertUpdate } from '../common/unique.js'
 import { isUuid, parse } from '../common/validate.js'
 import { customerConditions } from '../customers/customers.repository.js'
 import { customerRelatedReach } from '../customers/customers.related.js'
@@ -108,7 +108,7 @@ export class CampaignsService {
     const data = parse(CampaignCreate, { ...(input as object), externalId })
     for (let attempt = 0; ; attempt++) {
       const existing = await repo.byExternalId(this.deps.db, externalId)
-      if (existing) return { campaign: await this.applyUpdate(actor, existing.id, data, true), created: false }
+      if (existing) return { campaign: await upsertUpdate('campaign', 'Campaign', [existing.id], () => this.applyUpdate(actor, existing.id, data, true)), created: false }
       try {
         return { campaign: await this.create(actor, data), created: true }
       } catch (err) {

@@ -26,6 +26,7 @@ import {
 } from './customers.schemas.js'
 import { assertNoDuplicate, duplicateError, findDuplicate, lockContacts } from '../common/duplicates.js'
 import { recordCustomerConsents } from '../consents/consents.customer-record.js'
+import { upsertUpdate } from '../common/unique.js'
 
 /** What callers see of a customer: no ciphertext, blind indexes or internals; phone and email clear or masked. */
 export type Customer = Omit<CustomerRow, Hidden> & { phone: string | null; email: string | null }
@@ -183,9 +184,10 @@ export class CustomersService {
       // A merged customer's externalId lands on the survivor; only a plain delete is revived.
       if (existing?.mergedIntoId) {
         const { externalId: _e, ...rest } = data
-        return { customer: await this.applyUpdate(actor, await this.survivorOf(existing.mergedIntoId), rest, false), created: false }
+        const survivor = await this.survivorOf(existing.mergedIntoId)
+        return { customer: await upsertUpdate('customer', 'Customer', [survivor], () => this.applyUpdate(actor, survivor, rest, false)), created: false }
       }
-      if (existing) return { customer: await this.applyUpdate(actor, existing.id, data, true), created: false }
+      if (existing) return { customer: await upsertUpdate('customer', 'Customer', [existing.id], () => this.applyUpdate(actor, existing.id, data, true)), created: false }
       try {
         return { customer: await this.create(actor, data), created: true }
       } catch (err) {

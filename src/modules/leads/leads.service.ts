@@ -23,6 +23,7 @@ import { checkReferences, insertUnique, updateUnique } from './leads.integrity.j
 import { leadConditions, leadsRepository as repo, type LeadHistoryRow, type LeadInsert, type LeadRow } from './leads.repository.js'
 import { LeadAssign, LeadConvert, LeadCreate, LeadFilter, LeadStatusChange, LeadUpdate, type LeadOrderField } from './leads.schemas.js'
 import { auditedFields, leadAuditView, leadColumns, leadView, type Lead } from './leads.views.js'
+import { upsertUpdate } from '../common/unique.js'
 
 export type { Lead, LeadRow, ReferralLeadInput }
 export type LeadHistoryEntry = LeadHistoryRow
@@ -129,7 +130,7 @@ export class LeadsService {
     const data = parse(LeadCreate, { ...(input as object), externalId })
     for (let attempt = 0; ; attempt++) {
       const existing = await repo.byExternalId(this.deps.db, externalId)
-      if (existing) return { lead: await this.applyUpdate(actor, existing.id, data, true), created: false }
+      if (existing) return { lead: await upsertUpdate('lead', 'Lead', [existing.id], () => this.applyUpdate(actor, existing.id, data, true)), created: false }
       try {
         return { lead: await this.create(actor, data), created: true }
       } catch (err) {

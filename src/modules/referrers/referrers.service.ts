@@ -15,7 +15,7 @@ import { reachFilter } from '../auth/reach.js'
 import { changedFields, withContactChanges } from '../common/changes.js'
 import { openContact, sealContact } from '../common/contact.js'
 import { assertAssignable } from '../common/owners.js'
-import { asTaken } from '../common/unique.js'
+import { asTaken, upsertUpdate } from '../common/unique.js'
 import { isUuid, parse } from '../common/validate.js'
 import type { ServiceDeps } from '../service-deps.js'
 import { referrerConditions, referrersRepository as repo, type ReferrerInsert, type ReferrerRow } from './referrers.repository.js'
@@ -130,7 +130,7 @@ export class ReferrersService {
     const data = parse(ReferrerCreateRequest, { ...(input as object), externalId })
     for (let attempt = 0; ; attempt++) {
       const existing = await repo.byExternalId(this.deps.db, externalId)
-      if (existing) return { referrer: await this.applyUpdate(actor, existing.id, data, true), created: false }
+      if (existing) return { referrer: await upsertUpdate('referrer', 'Referrer', [existing.id], () => this.applyUpdate(actor, existing.id, data, true)), created: false }
       try {
         return { referrer: await this.create(actor, data), created: true }
       } catch (err) {
