@@ -27,6 +27,7 @@ import {
 import { assertNoDuplicate, duplicateError, findDuplicate, lockContacts } from '../common/duplicates.js'
 import { recordCustomerConsents } from '../consents/consents.customer-record.js'
 import { upsertUpdate } from '../common/unique.js'
+import { assertMayFilterBy } from '../common/personal-search.js'
 
 /** What callers see of a customer: no ciphertext, blind indexes or internals; phone and email clear or masked. */
 export type Customer = Omit<CustomerRow, Hidden> & { phone: string | null; email: string | null }
@@ -95,6 +96,7 @@ export class CustomersService {
   private listQuery(actor: Actor, filter: unknown, order: CustomerOrder, page: PageRequest) {
     const scope = this.scope(actor)
     const parsed = parse(CustomerFilter, filter ?? {})
+    assertMayFilterBy(actor, parsed)
     const where = customerConditions(parsed, this.deps.pii, customerRelatedReach(actor))
     if (scope) where.push(scope)
     const keyset = isScoreOrder(order.field)

@@ -21,6 +21,7 @@ import type { ServiceDeps } from '../service-deps.js'
 import { referrerConditions, referrersRepository as repo, type ReferrerInsert, type ReferrerRow } from './referrers.repository.js'
 import { assertNoDuplicate, duplicateError, findDuplicate, lockContacts } from '../common/duplicates.js'
 import { ReferrerCreateRequest, ReferrerFilter, ReferrerUpdate, type ReferrerOrderField } from './referrers.schemas.js'
+import { assertMayFilterBy } from '../common/personal-search.js'
 
 type Hidden = 'phoneEnc' | 'phoneIdx' | 'phoneMasked' | 'emailEnc' | 'emailIdx' | 'emailMasked' | 'deletedAt'
 /** What callers see of a referrer: no ciphertext, blind indexes or deletedAt; phone and email clear or masked. */
@@ -77,7 +78,9 @@ export class ReferrersService {
   /** A keyset page of the referrers the actor may see; `count` runs only if called. */
   async list(actor: Actor, filter: unknown, order: ReferrerOrder, page: PageRequest) {
     const scope = this.scope(actor)
-    const where = referrerConditions(parse(ReferrerFilter, filter ?? {}), this.deps.pii)
+    const parsed = parse(ReferrerFilter, filter ?? {})
+    assertMayFilterBy(actor, parsed)
+    const where = referrerConditions(parsed, this.deps.pii)
     if (scope) where.push(scope)
     const keyset = new Keyset(order.field, orderColumns[order.field], referrers.id, order.direction, page)
     const result = keyset.page(await repo.page(this.deps.db, where, keyset))
