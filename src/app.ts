@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { compilersFactory } from './http/schema-compilers.js'
 import { graphiqlEnabled, graphqlSuggestions, type Config } from './config.js'
 import { PiiCipher } from './lib/pii.js'
-import { requestSerializer } from './lib/log-safety.js'
+import { redactLogLine, requestSerializer } from './lib/log-safety.js'
 import { resolveSecrets } from './lib/secrets.js'
 import authPlugin from './plugins/auth.js'
 import dbPlugin from './plugins/db.js'
@@ -81,7 +81,7 @@ function serverTimeouts(config: Config) {
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options
   const app = Fastify({
-    logger: options.logger === false ? false : { level: config.LOG_LEVEL, redact, serializers: { req: requestSerializer }, ...(typeof options.logger === 'object' ? options.logger : {}) },
+    logger: options.logger === false ? false : { level: config.LOG_LEVEL, redact, serializers: { req: requestSerializer }, hooks: { streamWrite: redactLogLine }, ...(typeof options.logger === 'object' ? options.logger : {}) },
     genReqId: (req) => {
       const given = req.headers['x-request-id']
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : crypto.randomUUID()
@@ -128,6 +128,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     audience: config.JWT_AUDIENCE,
     ttlSeconds: config.JWT_TTL_SECONDS,
     keyIsActive: (id) => auth.keyIsActive(id),
+    referrerIsActive: (id) => auth.referrerIsActive(id),
     keyStatusTtlMs: config.API_KEY_STATUS_TTL_MS
   })
   // After auth (the limit is per token subject), before any route (its hooks reach REST and GraphQL alike).

@@ -8,6 +8,7 @@ import { zhPrivacyExportMessages } from './zh-privacy-export.js'
 import { zhSecurityHttpMessages } from './zh-security-http.js'
 import { zhRateLimitMessages } from './zh-rate-limits.js'
 import { zhPrivacyErasureMessages } from './zh-privacy-erasure.js'
+import { zhSecurityMessages } from './zh-security.js'
 
 /**
  * Simplified Chinese for every English message a client can read. Keys are the English
@@ -27,6 +28,7 @@ export const zhMessages: Record<string, string> = {
   ...zhSecurityHttpMessages,
   ...zhRateLimitMessages,
   ...zhPrivacyErasureMessages,
+  ...zhSecurityMessages,
   // Schema checks (src/i18n/schema-explain.ts) and input limits.
   'is required': '为必填项',
   'is not a known field': '不是已知字段',

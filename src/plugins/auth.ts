@@ -30,6 +30,8 @@ export type AuthPluginOptions = {
   ttlSeconds: number
   /** Whether an API key is still valid; checked at most once per keyStatusTtlMs per key. */
   keyIsActive: (apiKeyId: string) => Promise<boolean>
+  /** Whether a referrer may still use its tokens (active, not deleted); cached like key status. */
+  referrerIsActive: (referrerId: string) => Promise<boolean>
   /** How long a key's status is cached per process: the longest a revoked key's tokens still work. Default 30 s. */
   keyStatusTtlMs?: number
 }
@@ -49,15 +51,18 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
   })
 
   const keyStatusTtlMs = opts.keyStatusTtlMs ?? 30_000
-  const keyStatus = new Map<string, { active: boolean; checkedAt: number }>()
-  async function keyActive(kid: string): Promise<boolean> {
-    const cached = keyStatus.get(kid)
+  // One cache for keys ("k:<id>") and referrers ("r:<id>"): both stop a token within the same window.
+  const status = new Map<string, { active: boolean; checkedAt: number }>()
+  async function cachedStatus(cacheKey: string, check: () => Promise<boolean>): Promise<boolean> {
+    const cached = status.get(cacheKey)
     if (cached && Date.now() - cached.checkedAt < keyStatusTtlMs) return cached.active
-    const active = await opts.keyIsActive(kid)
-    if (keyStatus.size > 10_000) keyStatus.clear()
-    keyStatus.set(kid, { active, checkedAt: Date.now() })
+    const active = await check()
+    if (status.size > 10_000) status.clear()
+    status.set(cacheKey, { active, checkedAt: Date.now() })
     return active
   }
+  const keyActive = (kid: string) => cachedStatus(`k:${kid}`, () => opts.keyIsActive(kid))
+  const referrerActive = (rid: string) => cachedStatus(`r:${rid}`, () => opts.referrerIsActive(rid))
 
   app.decorateRequest('actor', null)
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -102,6 +107,8 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
       throw new CrmError('CRM_ERR_UNAUTHENTICATED', 'The access token is malformed, expired or not for this service')
     }
     if (claims.kid && !(await keyActive(claims.kid))) throw new CrmError('CRM_ERR_UNAUTHENTICATED', 'The API key behind this token was revoked or expired')
+    // A referrer token ends with its referrer: suspended, archived or deleted referrers are out.
+    if (claims.role === 'referrer' && !(await referrerActive(claims.rid!))) throw new CrmError('CRM_ERR_UNAUTHENTICATED', 'The referrer behind this token is no longer active')
     return actorFromClaims(claims, request.id)
   }
 }, { name: 'auth' })

@@ -47,7 +47,15 @@ export class AuthService {
       .where(and(eq(referrers.id, referrerId), isNull(referrers.deletedAt)))
     if (!referrer) throw notFound('Referrer', referrerId)
     if (referrer.status !== 'active') throw new CrmError('CRM_ERR_INVALID_TRANSITION', `Referrer is ${referrer.status}`)
-    return this.token({ sub: referrer.id, role: 'referrer', rid: referrer.id })
+    // kid: the issuing key, so revoking it ends the referrer sessions it opened (checked like any key).
+    return this.token({ sub: referrer.id, role: 'referrer', rid: referrer.id, ...(actor.apiKeyId ? { kid: actor.apiKeyId } : {}) })
+  }
+
+  /** May a referrer's tokens still be used? Only while it is active and not deleted. */
+  async referrerIsActive(referrerId: string): Promise<boolean> {
+    const [row] = await this.db.select({ status: referrers.status }).from(referrers)
+      .where(and(eq(referrers.id, referrerId), isNull(referrers.deletedAt)))
+    return row?.status === 'active'
   }
 
   /** Is the key behind a token still good? Tokens outlive neither their key nor a deactivated user. */

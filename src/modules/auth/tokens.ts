@@ -31,7 +31,8 @@ export function actorFromClaims(claims: TokenClaims, requestId: string | null): 
     userId: claims.uid ?? null,
     teamId: claims.tid ?? null,
     referrerId: claims.rid ?? null,
-    apiKeyId: claims.kid ?? null,
+    // On a referrer token kid is the issuing key (checked for revocation); the caller is the referrer, not that key.
+    apiKeyId: claims.role === 'referrer' ? null : claims.kid ?? null,
     readOnly: claims.ro === true,
     entities: claims.ent ?? null,
     requestId

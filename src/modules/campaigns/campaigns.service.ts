@@ -9,7 +9,7 @@ import { authorize } from '../auth/permissions.js'
 import { reachFilter } from '../auth/reach.js'
 import { changedFields } from '../common/changes.js'
 import { assertAssignable } from '../common/owners.js'
-import { asTaken } from '../common/unique.js'
+import { asTaken, upsertUpdate } from '../common/unique.js'
 import { isUuid, parse } from '../common/validate.js'
 import { customerConditions } from '../customers/customers.repository.js'
 import { customerRelatedReach } from '../customers/customers.related.js'
@@ -19,6 +19,7 @@ import { CustomersService } from '../customers/customers.service.js'
 import type { ServiceDeps } from '../service-deps.js'
 import { campaignConditions, campaignsRepository as repo, type CampaignInsert, type CampaignRow } from './campaigns.repository.js'
 import { CampaignCreate, CampaignFilter, CampaignUpdate, type CampaignOrderField } from './campaigns.schemas.js'
+import { assertMayFilterBy } from '../common/personal-search.js'
 
 export type Campaign = ReturnType<typeof toView>
 export type CampaignOrder = { field: CampaignOrderField; direction: 'ASC' | 'DESC' }
@@ -86,6 +87,7 @@ export class CampaignsService {
     const reach = authorize(actor, 'campaigns', 'write')
     const data = parse(CampaignCreate, input)
     checkAudience(data.audience)
+    assertMayFilterBy(actor, data.audience, 'audience.search')
     checkWindow(data.startsAt ?? null, data.endsAt ?? null)
     return runAction(this.deps.db, actionContext(actor), async ({ tx, audit, emit }) => {
       const ownerId = data.ownerId !== undefined ? data.ownerId : actor.userId
@@ -108,7 +110,7 @@ export class CampaignsService {
     const data = parse(CampaignCreate, { ...(input as object), externalId })
     for (let attempt = 0; ; attempt++) {
       const existing = await repo.byExternalId(this.deps.db, externalId)
-      if (existing) return { campaign: await this.applyUpdate(actor, existing.id, data, true), created: false }
+      if (existing) return { campaign: await upsertUpdate('campaign', 'Campaign', [existing.id], () => this.applyUpdate(actor, existing.id, data, true)), created: false }
       try {
         return { campaign: await this.create(actor, data), created: true }
       } catch (err) {
@@ -132,6 +134,7 @@ export class CampaignsService {
   private async applyUpdate(actor: Actor, id: string, data: CampaignUpdate, revive: boolean): Promise<Campaign> {
     const reach = authorize(actor, 'campaigns', 'write')
     checkAudience(data.audience)
+    assertMayFilterBy(actor, data.audience, 'audience.search')
     return runAction(this.deps.db, actionContext(actor), async ({ tx, audit, emit }) => {
       const before = await this.lockForWrite(tx, actor, id, data.expectedVersion, revive)
       checkWindow(data.startsAt !== undefined ? data.startsAt : before.startsAt?.toISOString() ?? null,

@@ -27,6 +27,8 @@ import {
 import { assertNoDuplicate, duplicateError, findDuplicate, lockContacts } from '../common/duplicates.js'
 import { recordCustomerConsents } from '../consents/consents.customer-record.js'
 import { refuseErased } from '../privacy/erasure-tombstones.js'
+import { upsertUpdate } from '../common/unique.js'
+import { assertMayFilterBy } from '../common/personal-search.js'
 
 /** What callers see of a customer: no ciphertext, blind indexes or internals; phone and email clear or masked. */
 export type Customer = Omit<CustomerRow, Hidden> & { phone: string | null; email: string | null }
@@ -95,6 +97,7 @@ export class CustomersService {
   private listQuery(actor: Actor, filter: unknown, order: CustomerOrder, page: PageRequest) {
     const scope = this.scope(actor)
     const parsed = parse(CustomerFilter, filter ?? {})
+    assertMayFilterBy(actor, parsed)
     const where = customerConditions(parsed, this.deps.pii, customerRelatedReach(actor))
     if (scope) where.push(scope)
     const keyset = isScoreOrder(order.field)
@@ -186,9 +189,10 @@ export class CustomersService {
       // A merged customer's externalId lands on the survivor; only a plain delete is revived.
       if (existing?.mergedIntoId) {
         const { externalId: _e, ...rest } = data
-        return { customer: await this.applyUpdate(actor, await this.survivorOf(existing.mergedIntoId), rest, false), created: false }
+        const survivor = await this.survivorOf(existing.mergedIntoId)
+        return { customer: await upsertUpdate('customer', 'Customer', [survivor], () => this.applyUpdate(actor, survivor, rest, false)), created: false }
       }
-      if (existing) return { customer: await this.applyUpdate(actor, existing.id, data, true), created: false }
+      if (existing) return { customer: await upsertUpdate('customer', 'Customer', [existing.id], () => this.applyUpdate(actor, existing.id, data, true)), created: false }
       try {
         return { customer: await this.create(actor, data), created: true }
       } catch (err) {

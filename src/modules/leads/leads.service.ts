@@ -24,6 +24,8 @@ import { leadConditions, leadsRepository as repo, type LeadHistoryRow, type Lead
 import { LeadAssign, LeadConvert, LeadCreate, LeadFilter, LeadStatusChange, LeadUpdate, type LeadOrderField } from './leads.schemas.js'
 import { auditedFields, leadAuditView, leadColumns, leadView, type Lead } from './leads.views.js'
 import { refuseErased } from '../privacy/erasure-tombstones.js'
+import { upsertUpdate } from '../common/unique.js'
+import { assertMayFilterBy } from '../common/personal-search.js'
 
 export type { Lead, LeadRow, ReferralLeadInput }
 export type LeadHistoryEntry = LeadHistoryRow
@@ -61,7 +63,9 @@ export class LeadsService {
   /** A keyset page of the leads the actor may see; `count` runs only if called. */
   async list(actor: Actor, filter: unknown, order: LeadOrder, page: PageRequest) {
     const scope = this.scope(actor)
-    const where = leadConditions(parse(LeadFilter, filter ?? {}), this.deps.pii)
+    const parsed = parse(LeadFilter, filter ?? {})
+    assertMayFilterBy(actor, parsed)
+    const where = leadConditions(parsed, this.deps.pii)
     if (scope) where.push(scope)
     const keyset = new Keyset(order.field, orderColumns[order.field], leads.id, order.direction, page)
     const result = keyset.page(await repo.page(this.deps.db, where, keyset))
@@ -132,7 +136,7 @@ export class LeadsService {
     await refuseErased(this.deps.db, this.deps.pii, 'lead', externalId)
     for (let attempt = 0; ; attempt++) {
       const existing = await repo.byExternalId(this.deps.db, externalId)
-      if (existing) return { lead: await this.applyUpdate(actor, existing.id, data, true), created: false }
+      if (existing) return { lead: await upsertUpdate('lead', 'Lead', [existing.id], () => this.applyUpdate(actor, existing.id, data, true)), created: false }
       try {
         return { lead: await this.create(actor, data), created: true }
       } catch (err) {

@@ -20,6 +20,7 @@ import { CustomersService } from '../customers/customers.service.js'
 import type { ServiceDeps } from '../service-deps.js'
 import { asInputError, columns, decided, stageColumns, toStageChange, toView, type Opportunity, type StageChange } from './opportunities.mapping.js'
 import { opportunityConditions, opportunitiesRepository as repo, type OpportunityInsert, type OpportunityRow } from './opportunities.repository.js'
+import { upsertUpdate } from '../common/unique.js'
 import {
   OpportunityCreate, OpportunityFilter, OpportunityUpdate, StageMoveInput, type OpportunityOrderField
 } from './opportunities.schemas.js'
@@ -141,7 +142,7 @@ export class OpportunitiesService {
     const data = parse(OpportunityCreate, { ...(input as object), externalId })
     for (let attempt = 0; ; attempt++) {
       const existing = await repo.byExternalId(this.deps.db, externalId)
-      if (existing) return { opportunity: await this.applyUpdate(actor, existing.id, data, true), created: false }
+      if (existing) return { opportunity: await upsertUpdate('opportunity', 'Opportunity', [existing.id], () => this.applyUpdate(actor, existing.id, data, true)), created: false }
       try {
         return { opportunity: await this.create(actor, data), created: true }
       } catch (err) {

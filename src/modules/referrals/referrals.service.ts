@@ -21,6 +21,7 @@ import { displayName } from './public-view.js'
 import { referralConditions, referralsRepository as repo, type ReferralRow } from './referrals.repository.js'
 import { ReferralFilter, type ReferralOrderField } from './referrals.schemas.js'
 import { referralView, type Referral } from './referrals.views.js'
+import { assertMayFilterBy } from '../common/personal-search.js'
 
 export type { Referral, ReferrerStats, RequestMeta }
 export type ReferralOrder = { field: ReferralOrderField; direction: 'ASC' | 'DESC' }
@@ -149,7 +150,9 @@ export class ReferralsService {
   private conditions(actor: Actor, filter: unknown): SQL[] {
     const scope = this.scope(actor)
     const referrerReach = relatedRows(actor, 'referrers', (reach) => reachFilter(actor, reach, { owner: referrers.ownerId, self: referrers.id }))
-    const where = referralConditions(parse(ReferralFilter, filter ?? {}), this.deps.pii, referrerReach)
+    const parsed = parse(ReferralFilter, filter ?? {})
+    assertMayFilterBy(actor, parsed)
+    const where = referralConditions(parsed, this.deps.pii, referrerReach)
     if (scope) where.push(scope)
     return where
   }

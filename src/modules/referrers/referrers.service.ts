@@ -15,13 +15,14 @@ import { reachFilter } from '../auth/reach.js'
 import { changedFields, withContactChanges } from '../common/changes.js'
 import { openContact, sealContact } from '../common/contact.js'
 import { assertAssignable } from '../common/owners.js'
-import { asTaken } from '../common/unique.js'
+import { asTaken, upsertUpdate } from '../common/unique.js'
 import { isUuid, parse } from '../common/validate.js'
 import type { ServiceDeps } from '../service-deps.js'
 import { referrerConditions, referrersRepository as repo, type ReferrerInsert, type ReferrerRow } from './referrers.repository.js'
 import { assertNoDuplicate, duplicateError, findDuplicate, lockContacts } from '../common/duplicates.js'
 import { ReferrerCreateRequest, ReferrerFilter, ReferrerUpdate, type ReferrerOrderField } from './referrers.schemas.js'
 import { refuseErased } from '../privacy/erasure-tombstones.js'
+import { assertMayFilterBy } from '../common/personal-search.js'
 
 type Hidden = 'phoneEnc' | 'phoneIdx' | 'phoneMasked' | 'emailEnc' | 'emailIdx' | 'emailMasked' | 'deletedAt'
 /** What callers see of a referrer: no ciphertext, blind indexes or deletedAt; phone and email clear or masked. */
@@ -78,7 +79,9 @@ export class ReferrersService {
   /** A keyset page of the referrers the actor may see; `count` runs only if called. */
   async list(actor: Actor, filter: unknown, order: ReferrerOrder, page: PageRequest) {
     const scope = this.scope(actor)
-    const where = referrerConditions(parse(ReferrerFilter, filter ?? {}), this.deps.pii)
+    const parsed = parse(ReferrerFilter, filter ?? {})
+    assertMayFilterBy(actor, parsed)
+    const where = referrerConditions(parsed, this.deps.pii)
     if (scope) where.push(scope)
     const keyset = new Keyset(order.field, orderColumns[order.field], referrers.id, order.direction, page)
     const result = keyset.page(await repo.page(this.deps.db, where, keyset))
@@ -133,7 +136,7 @@ export class ReferrersService {
     await refuseErased(this.deps.db, this.deps.pii, 'referrer', externalId)
     for (let attempt = 0; ; attempt++) {
       const existing = await repo.byExternalId(this.deps.db, externalId)
-      if (existing) return { referrer: await this.applyUpdate(actor, existing.id, data, true), created: false }
+      if (existing) return { referrer: await upsertUpdate('referrer', 'Referrer', [existing.id], () => this.applyUpdate(actor, existing.id, data, true)), created: false }
       try {
         return { referrer: await this.create(actor, data), created: true }
       } catch (err) {

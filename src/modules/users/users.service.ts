@@ -9,7 +9,9 @@ import { users } from '../../db/schema/users.js'
 import { invalid, notFound, staleVersion } from '../../errors.js'
 import { actionContext, type Actor } from '../auth/actor.js'
 import { generateApiKey, hashApiKey, keyPrefix } from '../auth/api-key-secret.js'
-import { authorize } from '../auth/permissions.js'
+import { authorize, canReadPii } from '../auth/permissions.js'
+import { maskEmail } from '../../rules/contact.js'
+import { assertMaySearchBy } from '../common/personal-search.js'
 import { changedFields } from '../common/changes.js'
 import { asTaken } from '../common/unique.js'
 import { isUuid, parse } from '../common/validate.js'
@@ -34,8 +36,13 @@ export class UsersService {
     // `= any($1)` as a named prepared statement: one SQL text and one plan whatever the batch size.
     const rows = valid.length ? await prepared(this.deps.db, 'users_by_ids', (name) => this.deps.db.select().from(users)
       .where(sql`${users.id} = any(${sql.placeholder('ids')}::uuid[])`).prepare(name)).execute({ ids: valid }) : []
-    const byId = new Map(rows.map((r) => [r.id, r]))
+    const byId = new Map(rows.map((r) => [r.id, this.view(actor, r)]))
     return ids.map((id) => byId.get(id) ?? null)
+  }
+
+  /** Other staff members' emails are personal data: masked for roles that may not read it in clear; one's own stays clear. */
+  private view<T extends User>(actor: Actor, user: T): T {
+    return !user.email || canReadPii(actor) || user.id === actor.userId ? user : { ...user, email: maskEmail(user.email) }
   }
 
   async get(actor: Actor, id: string): Promise<User> {
@@ -51,9 +58,14 @@ export class UsersService {
     if (f.role) where.push(eq(users.role, f.role))
     if (f.teamId) where.push(eq(users.teamId, f.teamId))
     if (f.active !== undefined) where.push(eq(users.active, f.active))
-    if (f.search) where.push(or(ilike(users.name, `%${escapeLike(f.search)}%`), ilike(users.email, `%${escapeLike(f.search)}%`))!)
+    assertMaySearchBy(actor, f.search)
+    // Matching parts of emails would spell them out to a role that sees them masked: names only.
+    if (f.search) {
+      const like = `%${escapeLike(f.search)}%`
+      where.push(canReadPii(actor) ? or(ilike(users.name, like), ilike(users.email, like))! : ilike(users.name, like))
+    }
     const keyset = new Keyset('createdAt', users.createdAt, users.id, 'ASC', page)
-    const rows = await selectPage(this.deps.db, users, getTableColumns(users), where, keyset)
+    const rows = (await selectPage(this.deps.db, users, getTableColumns(users), where, keyset)).map((r) => this.view(actor, r))
     return { ...keyset.page(rows), count: () => countWhere(this.deps.db, users, where) }
   }
 
@@ -62,7 +74,7 @@ export class UsersService {
     authorize(actor, 'users', 'read')
     const rows = teamIds.length ? await this.deps.db.select().from(users)
       .where(and(inArray(users.teamId, [...teamIds]), isNull(users.deletedAt))).orderBy(asc(users.name)) : []
-    return teamIds.map((t) => rows.filter((u) => u.teamId === t))
+    return teamIds.map((t) => rows.filter((u) => u.teamId === t).map((u) => this.view(actor, u)))
   }
 
   async create(actor: Actor, input: unknown): Promise<User> {
