@@ -37,8 +37,8 @@ export function customerConditions(filter: CustomerFilter, pii: PiiCipher, relat
   if (filter.createdTo) where.push(lt(customers.createdAt, new Date(filter.createdTo)))
   if (filter.search) {
     const s = classifySearch(filter.search)
-    if (s.kind === 'phone') where.push(eq(customers.phoneIdx, pii.index(s.value)))
-    else if (s.kind === 'email') where.push(eq(customers.emailIdx, pii.index(s.value)))
+    if (s.kind === 'phone') where.push(inArray(customers.phoneIdx, pii.indexes(s.value)))
+    else if (s.kind === 'email') where.push(inArray(customers.emailIdx, pii.indexes(s.value)))
     else where.push(sql`lower(${customers.name} || ' ' || coalesce(${customers.company}, '')) like ${`%${escapeLike(s.value)}%`}`)
   }
   where.push(...scoreConditions(filter))

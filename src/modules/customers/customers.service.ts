@@ -156,7 +156,7 @@ export class CustomersService {
       if (ownerId) await assertAssignable(tx, actor, reach, ownerId)
       else if (reach !== 'all') throw invalid('ownerId', 'is required', 'REQUIRED')
       const values = this.columns(data)
-      if (this.checksDuplicates(data.allowDuplicate)) await assertNoDuplicate(tx, 'customer', values, this.scope(actor))
+      if (this.checksDuplicates(data.allowDuplicate)) await assertNoDuplicate(tx, 'customer', values, this.scope(actor), undefined, (i) => this.deps.pii.indexesOf(i))
       const row = await insertUnique(tx, { ...values, name: data.name, ownerId })
       if (row.consent) await recordCustomerConsents(tx, actionContext(actor), [{ customerId: row.id, consent: row.consent }])
       const view = this.toView(actor, row)
@@ -224,7 +224,7 @@ export class CustomersService {
       // Only a phone or email that changes is checked: a record keeps what it already had.
       if (checked) {
         const changed = { phoneIdx: values.phoneIdx !== before.phoneIdx ? values.phoneIdx : null, emailIdx: values.emailIdx !== before.emailIdx ? values.emailIdx : null }
-        const match = await findDuplicate(tx, 'customer', changed, this.scope(actor), id)
+        const match = await findDuplicate(tx, 'customer', changed, this.scope(actor), id, (i) => this.deps.pii.indexesOf(i))
         if (match) throw duplicateError('customer', match)
       }
       const after = await updateUnique(tx, id, { ...values, ...(revive ? { deletedAt: null } : {}) })

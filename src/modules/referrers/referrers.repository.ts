@@ -34,8 +34,8 @@ export function referrerConditions(filter: ReferrerFilter, pii: PiiCipher): SQL[
   if (filter.createdTo) where.push(lt(referrers.createdAt, new Date(filter.createdTo)))
   if (filter.search) {
     const s = classifySearch(filter.search)
-    if (s.kind === 'phone') where.push(eq(referrers.phoneIdx, pii.index(s.value)))
-    else if (s.kind === 'email') where.push(eq(referrers.emailIdx, pii.index(s.value)))
+    if (s.kind === 'phone') where.push(inArray(referrers.phoneIdx, pii.indexes(s.value)))
+    else if (s.kind === 'email') where.push(inArray(referrers.emailIdx, pii.indexes(s.value)))
     else where.push(sql`lower(${referrers.name} || ' ' || coalesce(${referrers.company}, '')) like ${`%${escapeLike(s.value)}%`}`)
   }
   return where

@@ -109,7 +109,7 @@ export class ReferrersService {
     else if (reach !== 'all') throw invalid('ownerId', 'is required', 'REQUIRED')
     await this.assertLinks(tx, actor, data)
     const values = { ...this.columns(data), kind: data.kind, name: data.name, ownerId }
-    if (this.checksDuplicates(data.allowDuplicate)) await assertNoDuplicate(tx, 'referrer', values, this.scope(actor))
+    if (this.checksDuplicates(data.allowDuplicate)) await assertNoDuplicate(tx, 'referrer', values, this.scope(actor), undefined, (i) => this.deps.pii.indexesOf(i))
     const row = code ? await this.insertUnique(tx, { ...values, code }) : await this.insertWithGeneratedCode(tx, values)
     audit({ action: 'referrer.created', entityType: 'referrer', entityId: row.id, changes: this.auditView(row) })
     emit({ type: 'referrer.created', entityType: 'referrer', entityId: row.id, data: { referrer: this.auditView(row) } })
@@ -175,7 +175,7 @@ export class ReferrersService {
       // Only a phone or email that changes is checked: a record keeps what it already had.
       if (checked) {
         const changed = { phoneIdx: values.phoneIdx !== before.phoneIdx ? values.phoneIdx : null, emailIdx: values.emailIdx !== before.emailIdx ? values.emailIdx : null }
-        const match = await findDuplicate(tx, 'referrer', changed, this.scope(actor), id)
+        const match = await findDuplicate(tx, 'referrer', changed, this.scope(actor), id, (i) => this.deps.pii.indexesOf(i))
         if (match) throw duplicateError('referrer', match)
       }
       const after = await this.updateUnique(tx, id, {
