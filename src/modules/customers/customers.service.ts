@@ -10,6 +10,7 @@ import { reachFilter } from '../auth/reach.js'
 import { changedFields, withContactChanges } from '../common/changes.js'
 import { canReadGraph } from '../common/graph.js'
 import { openContact, sealContact } from '../common/contact.js'
+import { openIdNumber, sealIdNumber } from '../common/id-number.js'
 import { assertAssignable } from '../common/owners.js'
 import { isUuid, parse } from '../common/validate.js'
 import type { ServiceDeps } from '../service-deps.js'
@@ -28,12 +29,12 @@ import { assertNoDuplicate, duplicateError, findDuplicate, lockContacts } from '
 import { recordCustomerConsents } from '../consents/consents.customer-record.js'
 
 /** What callers see of a customer: no ciphertext, blind indexes or internals; phone and email clear or masked. */
-export type Customer = Omit<CustomerRow, Hidden> & { phone: string | null; email: string | null }
+export type Customer = Omit<CustomerRow, Hidden> & { phone: string | null; email: string | null; idNumber: string | null }
 export type CustomerOrder = { field: CustomerOrderField; direction: 'ASC' | 'DESC' }
 
 const orderColumns = { createdAt: customers.createdAt, updatedAt: customers.updatedAt, name: customers.name }
 const auditedFields = [
-  'externalId', 'name', 'gender', 'birthday', 'phone', 'email', 'address', 'company', 'industry', 'title', 'region',
+  'externalId', 'name', 'gender', 'birthday', 'phone', 'email', 'idNumber', 'address', 'company', 'industry', 'title', 'region',
   'sourceChannel', 'ownerId', 'referrerId', 'tags', 'attributes', 'consent', 'lifecycleStage', 'tier'
 ] as const
 
@@ -140,6 +141,10 @@ export class CustomersService {
     if ('phoneEnc' in row || 'emailEnc' in row) {
       Object.assign(row, openContact(this.deps.pii, row as Parameters<typeof openContact>[1], canReadPii(actor)))
       delete row.phoneEnc; delete row.phoneMasked; delete row.emailEnc; delete row.emailMasked
+    }
+    if ('idNumberEnc' in row) {
+      row.idNumber = openIdNumber(this.deps.pii, row as Parameters<typeof openIdNumber>[1], canReadPii(actor))
+      delete row.idNumberEnc; delete row.idNumberMasked
     }
     return row as Customer
   }
@@ -259,7 +264,7 @@ export class CustomersService {
   toView(actor: Actor, row: CustomerRow): Customer {
     const view = {} as Record<string, unknown>
     for (const key of viewKeys) view[key] = row[key]
-    if (!canReadPii(actor)) return Object.assign(view, openContact(this.deps.pii, row, false)) as Customer
+    if (!canReadPii(actor)) return Object.assign(view, openContact(this.deps.pii, row, false), { idNumber: row.idNumberMasked }) as Customer
     // Decrypted on first read only: a list that does not select phone or email (most
     // GraphQL pages) skips the two AES-GCM opens per row. Enumerable, so JSON sees them.
     const pii = this.deps.pii
@@ -267,14 +272,16 @@ export class CustomersService {
     const open = () => (contact ??= openContact(pii, row, true))
     Object.defineProperty(view, 'phone', { get: () => open().phone, enumerable: true })
     Object.defineProperty(view, 'email', { get: () => open().email, enumerable: true })
+    let idNumber: string | null | undefined
+    Object.defineProperty(view, 'idNumber', { get: () => (idNumber ??= openIdNumber(pii, row, true)), enumerable: true })
     return view as Customer
   }
 
 
   /** The customer as audit entries and events carry it: personal data masked, never clear. */
   auditView(row: CustomerRow) {
-    const { phoneEnc: _pe, phoneIdx: _pi, phoneMasked, emailEnc: _ee, emailIdx: _ei, emailMasked, deletedAt: _d, mergedIntoId: _m, ...rest } = row
-    return { ...rest, phone: phoneMasked, email: emailMasked }
+    const { phoneEnc: _pe, phoneIdx: _pi, phoneMasked, emailEnc: _ee, emailIdx: _ei, emailMasked, idNumberEnc: _ie, idNumberIdx: _ii, idNumberMasked, deletedAt: _d, mergedIntoId: _m, ...rest } = row
+    return { ...rest, phone: phoneMasked, email: emailMasked, idNumber: idNumberMasked }
   }
 
   /** Whether this write checks for duplicates: the configured policy, unless the caller allows them. */
@@ -283,8 +290,8 @@ export class CustomersService {
   }
 
   private columns(data: CustomerUpdate): Partial<CustomerInsert> {
-    const { phone, email, expectedVersion: _v, allowDuplicate: _a, ...plain } = data
-    return { ...plain, ...sealContact(this.deps.pii, { phone, email }) }
+    const { phone, email, idNumber, expectedVersion: _v, allowDuplicate: _a, ...plain } = data
+    return { ...plain, ...sealContact(this.deps.pii, { phone, email }), ...sealIdNumber(this.deps.pii, idNumber) }
   }
 
 }

@@ -14,6 +14,7 @@ import { authorize, canReadPii } from '../auth/permissions.js'
 import { reachFilter } from '../auth/reach.js'
 import { changedFields, withContactChanges } from '../common/changes.js'
 import { openContact, sealContact } from '../common/contact.js'
+import { openIdNumber, sealIdNumber } from '../common/id-number.js'
 import { assertAssignable } from '../common/owners.js'
 import { asTaken } from '../common/unique.js'
 import { isUuid, parse } from '../common/validate.js'
@@ -22,10 +23,10 @@ import { referrerConditions, referrersRepository as repo, type ReferrerInsert, t
 import { assertNoDuplicate, duplicateError, findDuplicate, lockContacts } from '../common/duplicates.js'
 import { ReferrerCreateRequest, ReferrerFilter, ReferrerUpdate, type ReferrerOrderField } from './referrers.schemas.js'
 
-type Hidden = 'phoneEnc' | 'phoneIdx' | 'phoneMasked' | 'emailEnc' | 'emailIdx' | 'emailMasked' | 'deletedAt'
+type Hidden = 'phoneEnc' | 'phoneIdx' | 'phoneMasked' | 'emailEnc' | 'emailIdx' | 'emailMasked' | 'idNumberEnc' | 'idNumberIdx' | 'idNumberMasked' | 'deletedAt'
 /** What callers see of a referrer: no ciphertext, blind indexes or deletedAt; phone and email clear or masked. */
-export type Referrer = Omit<ReferrerRow, Hidden> & { phone: string | null; email: string | null }
-const hidden: ReadonlySet<string> = new Set<Hidden>(['phoneEnc', 'phoneIdx', 'phoneMasked', 'emailEnc', 'emailIdx', 'emailMasked', 'deletedAt'])
+export type Referrer = Omit<ReferrerRow, Hidden> & { phone: string | null; email: string | null; idNumber: string | null }
+const hidden: ReadonlySet<string> = new Set<Hidden>(['phoneEnc', 'phoneIdx', 'phoneMasked', 'emailEnc', 'emailIdx', 'emailMasked', 'idNumberEnc', 'idNumberIdx', 'idNumberMasked', 'deletedAt'])
 // toView copies these in a loop: object rest per row cost several times as much.
 export const viewKeys = Object.keys(getTableColumns(referrers)).filter((k) => !hidden.has(k)) as (keyof Referrer & keyof ReferrerRow)[]
 export type ReferrerOrder = { field: ReferrerOrderField; direction: 'ASC' | 'DESC' }
@@ -34,7 +35,7 @@ export type Draw = (max: number) => number
 
 const orderColumns = { createdAt: referrers.createdAt, updatedAt: referrers.updatedAt, name: referrers.name }
 const auditedFields = [
-  'externalId', 'kind', 'name', 'customerId', 'userId', 'phone', 'email', 'company', 'industry', 'title', 'region',
+  'externalId', 'kind', 'name', 'customerId', 'userId', 'phone', 'email', 'idNumber', 'company', 'industry', 'title', 'region',
   'code', 'tier', 'status', 'ownerId', 'tags', 'attributes'
 ] as const
 // Each generated code is one of 31^8; five clashes in a row mean something else is wrong.
@@ -193,7 +194,7 @@ export class ReferrersService {
   toView(actor: Actor, row: ReferrerRow): Referrer {
     const view = {} as Record<string, unknown>
     for (const key of viewKeys) view[key] = row[key]
-    if (!canReadPii(actor)) return Object.assign(view, openContact(this.deps.pii, row, false)) as Referrer
+    if (!canReadPii(actor)) return Object.assign(view, openContact(this.deps.pii, row, false), { idNumber: row.idNumberMasked }) as Referrer
     // Decrypted on first read only (as customers do): `referrer { id name }` on a page skips
     // the two AES-GCM opens per row. Enumerable, so JSON and spreads see them.
     const pii = this.deps.pii
@@ -201,13 +202,15 @@ export class ReferrersService {
     const open = () => (contact ??= openContact(pii, row, true))
     Object.defineProperty(view, 'phone', { get: () => open().phone, enumerable: true })
     Object.defineProperty(view, 'email', { get: () => open().email, enumerable: true })
+    let idNumber: string | null | undefined
+    Object.defineProperty(view, 'idNumber', { get: () => (idNumber ??= openIdNumber(pii, row, true)), enumerable: true })
     return view as Referrer
   }
 
   /** The referrer as audit entries and events carry it: personal data masked, never clear. */
   private auditView(row: ReferrerRow) {
-    const { phoneEnc: _pe, phoneIdx: _pi, phoneMasked, emailEnc: _ee, emailIdx: _ei, emailMasked, deletedAt: _d, ...rest } = row
-    return { ...rest, phone: phoneMasked, email: emailMasked }
+    const { phoneEnc: _pe, phoneIdx: _pi, phoneMasked, emailEnc: _ee, emailIdx: _ei, emailMasked, idNumberEnc: _ie, idNumberIdx: _ii, idNumberMasked, deletedAt: _d, ...rest } = row
+    return { ...rest, phone: phoneMasked, email: emailMasked, idNumber: idNumberMasked }
   }
 
   /** Whether this write checks for duplicates: the configured policy, unless the caller allows them. */
@@ -217,8 +220,8 @@ export class ReferrersService {
 
   /** Plain columns of the input; the code is handled apart (normalised or generated). */
   private columns(data: ReferrerUpdate): Partial<ReferrerInsert> {
-    const { phone, email, code: _c, expectedVersion: _v, allowDuplicate: _a, ...plain } = data
-    return { ...plain, ...sealContact(this.deps.pii, { phone, email }) }
+    const { phone, email, idNumber, code: _c, expectedVersion: _v, allowDuplicate: _a, ...plain } = data
+    return { ...plain, ...sealContact(this.deps.pii, { phone, email }), ...sealIdNumber(this.deps.pii, idNumber) }
   }
 
   private normalisedCode(code: string): string {
