@@ -11,7 +11,15 @@ CREATE TABLE "privacy_tombstones" (
 	"erased_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+ALTER TABLE "customers" ADD COLUMN "id_number_enc" text;--> statement-breakpoint
+ALTER TABLE "customers" ADD COLUMN "id_number_idx" text;--> statement-breakpoint
+ALTER TABLE "customers" ADD COLUMN "id_number_masked" text;--> statement-breakpoint
+ALTER TABLE "referrers" ADD COLUMN "id_number_enc" text;--> statement-breakpoint
+ALTER TABLE "referrers" ADD COLUMN "id_number_idx" text;--> statement-breakpoint
+ALTER TABLE "referrers" ADD COLUMN "id_number_masked" text;--> statement-breakpoint
 CREATE INDEX "privacy_tombstones_erasure_id_idx" ON "privacy_tombstones" USING btree ("erasure_id");--> statement-breakpoint
+CREATE INDEX "customers_id_number_idx" ON "customers" USING btree ("id_number_idx");--> statement-breakpoint
+CREATE INDEX "referrers_id_number_idx" ON "referrers" USING btree ("id_number_idx");--> statement-breakpoint
 -- HAND-WRITTEN (issue 20, rate limits; keep when regenerating): the counters are rewritten on every
 -- authenticated request and worthless after a crash, so no WAL (a hit commits without waiting for a
 -- disk flush) and room on each page for the next version of a row (updates stay HOT).

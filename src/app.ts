@@ -117,7 +117,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   const secrets = resolveSecrets(config)
   if (secrets.generated) app.log.warn(`No JWT_SECRET/PII_KEY given: generated them in ${config.DATA_DIR}/secrets.json (keep that file with the data)`)
-  const services = createServices({ db: app.db, raw: app.database.raw, pii: new PiiCipher(secrets.piiKey), config })
+  const services = createServices({ db: app.db, raw: app.database.raw, pii: new PiiCipher(secrets.piiKey, secrets.piiKeysPrevious), config })
   app.decorate('services', services)
 
   const auth = new AuthService(app.db, (claims) => app.jwt.sign(claims), config.JWT_TTL_SECONDS)

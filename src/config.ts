@@ -21,6 +21,12 @@ export const ConfigSchema = Type.Object({
   /** How long each process trusts an API key's status: the longest a revoked key's tokens keep working. */
   API_KEY_STATUS_TTL_MS: Type.Integer({ minimum: 0, maximum: 300000, default: 30000 }),
   PII_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$' })),
+  /** During a key rotation: the keys PII_KEY replaced, comma-separated, so old values still open and old indexes still match (docs/security.md). */
+  PII_KEYS_PREVIOUS: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/]{43}=(,[A-Za-z0-9+/]{43}=)*$' })),
+  /** Rows per transaction of the PII re-seal job (one table's batch). */
+  PII_RESEAL_BATCH: Type.Integer({ minimum: 1, maximum: 10000, default: 500 }),
+  /** Cron (UTC) of the PII re-seal job: a safety net; an admin starts it at once (docs/security.md). */
+  PII_RESEAL_CRON: Type.String({ minLength: 9, default: '17 * * * *' }),
   BOOTSTRAP_ADMIN_KEY: Type.Optional(Type.String({ minLength: 24 })),
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10000 }),
   TRUST_PROXY: Type.Boolean({ default: false }),
@@ -185,7 +191,7 @@ export type Config = Static<typeof ConfigSchema>
 
 export class ConfigError extends Error {}
 
-const SECRETS: ReadonlySet<string> = new Set(['JWT_SECRET', 'PII_KEY', 'BOOTSTRAP_ADMIN_KEY', 'SMS_API_KEY', 'SMTP_URL'])
+const SECRETS: ReadonlySet<string> = new Set(['JWT_SECRET', 'PII_KEY', 'PII_KEYS_PREVIOUS', 'BOOTSTRAP_ADMIN_KEY', 'SMS_API_KEY', 'SMTP_URL'])
 
 // Start-up errors land in logs: say what was wrong without printing a secret or a password.
 function shown(name: string, value: string | undefined): string {

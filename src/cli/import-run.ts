@@ -19,6 +19,8 @@ export type ImportFileOptions = {
   allowDuplicate?: boolean
   /** The server's PII master key, so the API can read what is imported. */
   piiKey: Buffer
+  /** During a key rotation (PII_KEYS_PREVIOUS): the keys PII_KEY replaced. */
+  piiKeysPrevious?: Buffer[]
 }
 
 /**
@@ -28,6 +30,6 @@ export type ImportFileOptions = {
  */
 export async function importFile(database: Database, config: Config, options: ImportFileOptions): Promise<ImportReport> {
   const format = options.format ?? (['.ndjson', '.jsonl'].includes(extname(options.file).toLowerCase()) ? 'ndjson' : 'csv')
-  const service = new BulkImportService({ db: database.db, raw: database.raw, pii: new PiiCipher(options.piiKey), config })
+  const service = new BulkImportService({ db: database.db, raw: database.raw, pii: new PiiCipher(options.piiKey, options.piiKeysPrevious), config })
   return service.importStream(systemActor, options.entity, createReadStream(options.file), { format, encoding: encodingOf(options.encoding), allowDuplicate: options.allowDuplicate })
 }

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
 
   const report = await withServerDatabase((database, config, secrets) => importFile(database, config, {
     entity: values.entity as ImportEntity, file, format: values.format as 'csv' | 'ndjson' | undefined,
-    encoding: values.encoding, allowDuplicate: values['allow-duplicate'], piiKey: secrets.piiKey
+    encoding: values.encoding, allowDuplicate: values['allow-duplicate'], piiKey: secrets.piiKey, piiKeysPrevious: secrets.piiKeysPrevious
   }))
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
   if (report.rejected > 0) process.exitCode = 2

@@ -9,6 +9,7 @@ import { zhSecurityHttpMessages } from './zh-security-http.js'
 import { zhRateLimitMessages } from './zh-rate-limits.js'
 import { zhPrivacyErasureMessages } from './zh-privacy-erasure.js'
 import { zhSecurityMessages } from './zh-security.js'
+import { zhPiiMessages } from './zh-pii.js'
 
 /**
  * Simplified Chinese for every English message a client can read. Keys are the English
@@ -29,6 +30,7 @@ export const zhMessages: Record<string, string> = {
   ...zhRateLimitMessages,
   ...zhPrivacyErasureMessages,
   ...zhSecurityMessages,
+  ...zhPiiMessages,
   // Schema checks (src/i18n/schema-explain.ts) and input limits.
   'is required': '为必填项',
   'is not a known field': '不是已知字段',

@@ -13,6 +13,7 @@ import { heldMessagesJob } from './held-messages.job.js'
 import { levelReviewJob } from './level-review.job.js'
 import { journeyScanJob } from './journey-scan.job.js'
 import { privacyRetentionJob } from './privacy-retention.job.js'
+import { piiResealJob } from './pii-reseal.job.js'
 
 /** Every background job the queue schedules and works (src/jobs/queue.ts). */
-export const jobs: readonly JobDefinition[] = [followUpScanJob, consentExpiryJob, rewardApprovalJob, rfmRecomputeJob, idempotencyPurgeJob, webhookPruneJob, ticketSlaScanJob, surveyDispatchJob, pointsExpiryJob, levelReviewJob, couponBatchesJob, journeyScanJob, heldMessagesJob, privacyRetentionJob]
+export const jobs: readonly JobDefinition[] = [followUpScanJob, consentExpiryJob, rewardApprovalJob, rfmRecomputeJob, idempotencyPurgeJob, webhookPruneJob, ticketSlaScanJob, surveyDispatchJob, pointsExpiryJob, levelReviewJob, couponBatchesJob, journeyScanJob, heldMessagesJob, privacyRetentionJob, piiResealJob]

@@ -2,16 +2,20 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 
-export type Secrets = { jwtSecret: string; piiKey: Buffer; generated: boolean }
+/** `piiKeysPrevious`: the keys PII_KEY replaced, still read during a rotation (docs/security.md). */
+export type Secrets = { jwtSecret: string; piiKey: Buffer; piiKeysPrevious: Buffer[]; generated: boolean }
+
+const previousKeys = (list: string | undefined): Buffer[] =>
+  (list ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '').map((k) => Buffer.from(k, 'base64'))
 
 /**
  * JWT_SECRET and PII_KEY from the environment; when absent (a laptop, a first try) they
  * are generated once and kept in DATA_DIR/secrets.json so a restart can still read the
  * data. Several processes or a server database need them set explicitly.
  */
-export function resolveSecrets(env: { JWT_SECRET?: string; PII_KEY?: string; DATA_DIR: string }): Secrets {
+export function resolveSecrets(env: { JWT_SECRET?: string; PII_KEY?: string; PII_KEYS_PREVIOUS?: string; DATA_DIR: string }): Secrets {
   if (env.JWT_SECRET && env.PII_KEY) {
-    return { jwtSecret: env.JWT_SECRET, piiKey: Buffer.from(env.PII_KEY, 'base64'), generated: false }
+    return { jwtSecret: env.JWT_SECRET, piiKey: Buffer.from(env.PII_KEY, 'base64'), piiKeysPrevious: previousKeys(env.PII_KEYS_PREVIOUS), generated: false }
   }
   const file = join(env.DATA_DIR, 'secrets.json')
   let stored: { jwtSecret: string; piiKey: string }
@@ -27,6 +31,7 @@ export function resolveSecrets(env: { JWT_SECRET?: string; PII_KEY?: string; DAT
   return {
     jwtSecret: env.JWT_SECRET ?? stored.jwtSecret,
     piiKey: Buffer.from(env.PII_KEY ?? stored.piiKey, 'base64'),
+    piiKeysPrevious: previousKeys(env.PII_KEYS_PREVIOUS),
     generated
   }
 }

@@ -32,6 +32,7 @@ import messageTemplates from './notifications/templates.module.js'
 import consents from './consents/index.js'
 import privacyExport from './privacy/export.module.js'
 import privacyErasure from './privacy/erasure.module.js'
+import piiKeys from './pii-keys/index.js'
 
 /** What a domain area contributes to the app: REST routes, resolvers, loaders. */
 export type CrmModule = {
@@ -72,7 +73,8 @@ export const modules: CrmModule[] = [
   messageTemplates,
   consents,
   privacyExport,
-  privacyErasure
+  privacyErasure,
+  piiKeys
 ]
 
 /** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */

@@ -42,6 +42,7 @@ import { ConsentsService } from './consents/consents.service.js'
 import { PersonalDataExportService } from './privacy/export.service.js'
 import { ErasureService } from './privacy/erasure.service.js'
 import { RetentionService } from './privacy/retention.service.js'
+import { PiiKeysService } from './pii-keys/pii-keys.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -88,7 +89,8 @@ export function createServices(deps: ServiceDeps) {
     consents: new ConsentsService(deps),
     privacyExport: new PersonalDataExportService(deps),
     erasure: new ErasureService(deps),
-    retention: new RetentionService(deps)
+    retention: new RetentionService(deps),
+    piiKeys: new PiiKeysService(deps)
   }
 }
 

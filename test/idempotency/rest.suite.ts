@@ -144,7 +144,7 @@ await forEachDatabase(t, async (t, ctx) => {
     const [row] = await keyRows(ctx, key)
     t.equal(row.state, 'done')
     t.equal(row.response_status, 201)
-    t.match(row.response_body, /^v1\./)
+    t.match(row.response_body, /^v2\./)
     t.notMatch(row.response_body, /Idem Sealed|sealed@example\.com/)
     t.equal(new Date(row.expires_at).getTime() - new Date(row.created_at).getTime(), 24 * 3_600_000)
   })

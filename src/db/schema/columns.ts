@@ -24,3 +24,8 @@ export const contactColumns = () => ({
   phoneEnc: text(), phoneIdx: text(), phoneMasked: text(),
   emailEnc: text(), emailIdx: text(), emailMasked: text()
 })
+
+/** 身份证号 (docs/security.md, "ID numbers"): sealed, blind-indexed and masked like a phone. */
+export const idNumberColumns = () => ({
+  idNumberEnc: text(), idNumberIdx: text(), idNumberMasked: text()
+})

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { date, index, jsonb, pgTable, text, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core'
-import { entityColumns, contactColumns } from './columns.js'
+import { entityColumns, contactColumns, idNumberColumns } from './columns.js'
 import { customerTierEnum, genderEnum, lifecycleStageEnum } from './enums.js'
 import { users } from './users.js'
 import { referrals } from './referrals.js'
@@ -14,6 +14,7 @@ export const customers = pgTable('customers', {
   gender: genderEnum().notNull().default('unknown'),
   birthday: date({ mode: 'string' }),
   ...contactColumns(),
+  ...idNumberColumns(),
   address: text(),
   company: text(),
   industry: text(),
@@ -39,6 +40,7 @@ export const customers = pgTable('customers', {
   index('customers_merged_into_id_idx').on(t.mergedIntoId),
   index('customers_phone_idx').on(t.phoneIdx),
   index('customers_email_idx').on(t.emailIdx),
+  index('customers_id_number_idx').on(t.idNumberIdx),
   index('customers_created_at_idx').on(t.createdAt, t.id),
   index('customers_updated_at_idx').on(t.updatedAt, t.id),
   index('customers_name_idx').on(t.name, t.id),

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { index, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
-import { entityColumns, contactColumns } from './columns.js'
+import { entityColumns, contactColumns, idNumberColumns } from './columns.js'
 import { referrerKindEnum, referrerStatusEnum } from './enums.js'
 import { customers } from './customers.js'
 import { users } from './users.js'
@@ -13,6 +13,7 @@ export const referrers = pgTable('referrers', {
   userId: uuid().references(() => users.id),
   name: text().notNull(),
   ...contactColumns(),
+  ...idNumberColumns(),
   company: text(),
   industry: text(),
   title: text(),
@@ -31,6 +32,7 @@ export const referrers = pgTable('referrers', {
   index('referrers_owner_id_idx').on(t.ownerId, t.createdAt, t.id),
   index('referrers_phone_idx').on(t.phoneIdx),
   index('referrers_email_idx').on(t.emailIdx),
+  index('referrers_id_number_idx').on(t.idNumberIdx),
   index('referrers_created_at_idx').on(t.createdAt, t.id),
   index('referrers_updated_at_idx').on(t.updatedAt, t.id),
   index('referrers_name_idx').on(t.name, t.id),

@@ -7,6 +7,7 @@ import { invalid } from '../../errors.js'
 import { actionContext, type Actor } from '../auth/actor.js'
 import { authorize } from '../auth/permissions.js'
 import { sealContact } from '../common/contact.js'
+import { sealIdNumber } from '../common/id-number.js'
 import { parse } from '../common/validate.js'
 import { CustomersService } from '../customers/customers.service.js'
 import { CustomerCreate } from '../customers/customers.schemas.js'
@@ -30,6 +31,7 @@ export const customerSpec: UpsertSpec = {
     { key: 'birthday', column: 'birthday', type: 'date' },
     { key: 'phone', column: 'phone', type: 'text', contact: true },
     { key: 'email', column: 'email', type: 'text', contact: true },
+    { key: 'idNumber', column: 'id_number', type: 'text', contact: true },
     { key: 'address', column: 'address', type: 'text' },
     { key: 'company', column: 'company', type: 'text' },
     { key: 'industry', column: 'industry', type: 'text' },
@@ -50,7 +52,7 @@ export const customerSpec: UpsertSpec = {
     'birthday', ${a}.birthday, 'address', ${a}.address, 'company', ${a}.company, 'industry', ${a}.industry, 'title', ${a}.title,
     'region', ${a}.region, 'sourceChannel', ${a}.source_channel, 'ownerId', ${a}.owner_id, 'referrerId', ${a}.referrer_id,
     'referredByReferralId', ${a}.referred_by_referral_id, 'tags', ${a}.tags, 'attributes', ${a}.attributes, 'consent', ${a}.consent,
-    'lifecycleStage', ${a}.lifecycle_stage, 'tier', ${a}.tier, 'phone', ${a}.phone_masked, 'email', ${a}.email_masked)`
+    'lifecycleStage', ${a}.lifecycle_stage, 'tier', ${a}.tier, 'phone', ${a}.phone_masked, 'email', ${a}.email_masked, 'idNumber', ${a}.id_number_masked)`
 }
 
 const COLUMNS = stagingColumns(customerSpec)
@@ -58,7 +60,7 @@ const OWNER = bit(customerSpec, 'ownerId')
 
 /** Customers' CSV columns and how their cells read (import-cells.ts). */
 export const customerColumns = {
-  externalId: 'given', name: 'given', gender: 'given', birthday: 'text', phone: 'text', email: 'text', address: 'text',
+  externalId: 'given', name: 'given', gender: 'given', birthday: 'text', phone: 'text', email: 'text', idNumber: 'text', address: 'text',
   company: 'text', industry: 'text', title: 'text', region: 'text', sourceChannel: 'text', ownerId: 'text', referrerId: 'text',
   tags: 'list', attributes: 'object', consent: 'nullableObject', lifecycleStage: 'given', tier: 'text'
 } as const
@@ -80,11 +82,13 @@ export function customersImport(deps: ServiceDeps, actor: Actor, choices: Import
       if (!data.externalId) throw invalid('externalId', 'is required: an import upserts by it', 'REQUIRED')
       if (data.birthday) calendarDate('birthday', data.birthday)
       const sealed = sealContact(deps.pii, { phone: data.phone, email: data.email })
+      const id = sealIdNumber(deps.pii, data.idNumber)
       const mask = given(customerSpec, data)
       const line = copyLine([
         row, uuidv7(), uuidv7(), uuidv7(), mask, data.externalId, data.name, data.gender ?? 'unknown', data.birthday ?? null,
         sealed.phoneEnc ?? null, sealed.phoneIdx ?? null, sealed.phoneMasked ?? null,
         sealed.emailEnc ?? null, sealed.emailIdx ?? null, sealed.emailMasked ?? null,
+        id.idNumberEnc ?? null, id.idNumberIdx ?? null, id.idNumberMasked ?? null,
         data.address ?? null, data.company ?? null, data.industry ?? null, data.title ?? null, data.region ?? null,
         data.sourceChannel ?? null, data.ownerId !== undefined ? data.ownerId : actor.userId, data.referrerId ?? null,
         data.tags ?? [], data.attributes ?? {}, data.consent ?? null, data.lifecycleStage ?? 'prospect', data.tier ?? null

@@ -14,6 +14,7 @@ import { actionContext, type Actor } from '../auth/actor.js'
 import { authorize } from '../auth/permissions.js'
 import { reachFilter } from '../auth/reach.js'
 import { sealContact } from '../common/contact.js'
+import { sealIdNumber } from '../common/id-number.js'
 import { parse } from '../common/validate.js'
 import { ReferrersService } from '../referrers/referrers.service.js'
 import { ReferrerCreate } from '../referrers/referrers.schemas.js'
@@ -37,6 +38,7 @@ export const referrerSpec: UpsertSpec = {
     { key: 'userId', column: 'user_id', type: 'uuid' },
     { key: 'phone', column: 'phone', type: 'text', contact: true },
     { key: 'email', column: 'email', type: 'text', contact: true },
+    { key: 'idNumber', column: 'id_number', type: 'text', contact: true },
     { key: 'company', column: 'company', type: 'text' },
     { key: 'industry', column: 'industry', type: 'text' },
     { key: 'title', column: 'title', type: 'text' },
@@ -52,7 +54,7 @@ export const referrerSpec: UpsertSpec = {
     'createdAt', ${isoTime(`${a}.created_at`)}, 'updatedAt', ${isoTime(`${a}.updated_at`)}, 'kind', ${a}.kind,
     'customerId', ${a}.customer_id, 'userId', ${a}.user_id, 'name', ${a}.name, 'company', ${a}.company, 'industry', ${a}.industry,
     'title', ${a}.title, 'region', ${a}.region, 'code', ${a}.code, 'tier', ${a}.tier, 'status', ${a}.status, 'ownerId', ${a}.owner_id,
-    'tags', ${a}.tags, 'attributes', ${a}.attributes, 'phone', ${a}.phone_masked, 'email', ${a}.email_masked)`
+    'tags', ${a}.tags, 'attributes', ${a}.attributes, 'phone', ${a}.phone_masked, 'email', ${a}.email_masked, 'idNumber', ${a}.id_number_masked)`
 }
 
 const COLUMNS = stagingColumns(referrerSpec)
@@ -64,7 +66,7 @@ const USER = bit(referrerSpec, 'userId')
 const CODE_ROUNDS = 5
 
 export const referrerColumns = {
-  externalId: 'given', kind: 'given', name: 'given', customerId: 'text', userId: 'text', phone: 'text', email: 'text',
+  externalId: 'given', kind: 'given', name: 'given', customerId: 'text', userId: 'text', phone: 'text', email: 'text', idNumber: 'text',
   company: 'text', industry: 'text', title: 'text', region: 'text', code: 'given', tier: 'given', status: 'given',
   ownerId: 'text', tags: 'list', attributes: 'object'
 } as const
@@ -126,11 +128,13 @@ export function referrersImport(deps: ServiceDeps, actor: Actor, choices: Import
         code = normalised.value
       }
       const sealed = sealContact(deps.pii, { phone: data.phone, email: data.email })
+      const id = sealIdNumber(deps.pii, data.idNumber)
       const line = copyLine([
         row, uuidv7(), uuidv7(), uuidv7(), given(referrerSpec, data), data.externalId, data.kind, data.name,
         data.customerId ?? null, data.userId ?? null,
         sealed.phoneEnc ?? null, sealed.phoneIdx ?? null, sealed.phoneMasked ?? null,
         sealed.emailEnc ?? null, sealed.emailIdx ?? null, sealed.emailMasked ?? null,
+        id.idNumberEnc ?? null, id.idNumberIdx ?? null, id.idNumberMasked ?? null,
         data.company ?? null, data.industry ?? null, data.title ?? null, data.region ?? null, code,
         data.tier ?? 'standard', data.status ?? 'active', data.ownerId !== undefined ? data.ownerId : actor.userId,
         data.tags ?? [], data.attributes ?? {}

@@ -1,4 +1,4 @@
-import { and, eq, ne, or, sql, type SQL } from 'drizzle-orm'
+import { and, inArray, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../../db/client.js'
 import { customers } from '../../db/schema/customers.js'
 import { referrers } from '../../db/schema/referrers.js'
@@ -13,6 +13,8 @@ import { CrmError, type FieldError } from '../../errors.js'
 export type DuplicateEntity = 'customer' | 'referrer'
 export type ContactIndexes = { phoneIdx?: string | null; emailIdx?: string | null }
 export type DuplicateMatch = { id: string; field: 'phone' | 'email'; visible: boolean }
+/** A current blind index and the same value's indexes under previous keys (PiiCipher.indexesOf). */
+export type IndexesOf = (idx: string) => string[]
 
 const tables = {
   customer: { table: customers, live: sql`${customers.deletedAt} is null and ${customers.mergedIntoId} is null` },
@@ -44,13 +46,17 @@ export async function lockAllContacts(tx: Tx, entity: DuplicateEntity): Promise<
  * The live record (other than `exceptId`) holding one of these indexes, phone first, and
  * whether `scope` (the caller's read reach) lets the caller see it.
  */
-export async function findDuplicate(tx: Tx, entity: DuplicateEntity, idx: ContactIndexes, scope: SQL | undefined, exceptId?: string): Promise<DuplicateMatch | null> {
+export async function findDuplicate(
+  tx: Tx, entity: DuplicateEntity, idx: ContactIndexes, scope: SQL | undefined, exceptId?: string, indexesOf: IndexesOf = (i) => [i]
+): Promise<DuplicateMatch | null> {
   const { table, live } = tables[entity]
-  const matches = [idx.phoneIdx ? eq(table.phoneIdx, idx.phoneIdx) : undefined, idx.emailIdx ? eq(table.emailIdx, idx.emailIdx) : undefined]
+  // During a key rotation a record may still hold the value's index under a previous key (PiiCipher.indexesOf).
+  const phones = idx.phoneIdx ? indexesOf(idx.phoneIdx) : null
+  const matches = [phones ? inArray(table.phoneIdx, phones) : undefined, idx.emailIdx ? inArray(table.emailIdx, indexesOf(idx.emailIdx)) : undefined]
   if (!matches.some(Boolean)) return null
   const [row] = await tx.select({
     id: table.id,
-    field: idx.phoneIdx ? sql<'phone' | 'email'>`case when ${table.phoneIdx} = ${idx.phoneIdx} then 'phone' else 'email' end` : sql<'email'>`'email'`,
+    field: phones ? sql<'phone' | 'email'>`case when ${inArray(table.phoneIdx, phones)} then 'phone' else 'email' end` : sql<'email'>`'email'`,
     visible: scope ? sql<boolean>`coalesce((${scope}), false)` : sql<boolean>`true`
   }).from(table)
     .where(and(or(...matches), live, exceptId ? ne(table.id, exceptId) : undefined))
@@ -72,9 +78,11 @@ export function duplicateError(entity: DuplicateEntity, match: DuplicateMatch): 
  * `exceptId`, the record being changed) holds one of them. `idx` holds only the values the
  * write sets (an update passes the ones that change).
  */
-export async function assertNoDuplicate(tx: Tx, entity: DuplicateEntity, idx: ContactIndexes, scope: SQL | undefined, exceptId?: string): Promise<void> {
+export async function assertNoDuplicate(
+  tx: Tx, entity: DuplicateEntity, idx: ContactIndexes, scope: SQL | undefined, exceptId?: string, indexesOf?: IndexesOf
+): Promise<void> {
   if (!idx.phoneIdx && !idx.emailIdx) return
   await lockContacts(tx, entity, idx)
-  const match = await findDuplicate(tx, entity, idx, scope, exceptId)
+  const match = await findDuplicate(tx, entity, idx, scope, exceptId, indexesOf)
   if (match) throw duplicateError(entity, match)
 }

@@ -27,9 +27,10 @@ export const customerGraph: GraphSpec = {
   columns: {
     ...pick(customerColumns, customerKeys),
     phoneEnc: customers.phoneEnc, phoneMasked: customers.phoneMasked,
-    emailEnc: customers.emailEnc, emailMasked: customers.emailMasked
+    emailEnc: customers.emailEnc, emailMasked: customers.emailMasked,
+    idNumberEnc: customers.idNumberEnc, idNumberMasked: customers.idNumberMasked
   },
-  computed: { phone: ['phoneEnc', 'phoneMasked'], email: ['emailEnc', 'emailMasked'] },
+  computed: { phone: ['phoneEnc', 'phoneMasked'], email: ['emailEnc', 'emailMasked'], idNumber: ['idNumberEnc', 'idNumberMasked'] },
   relations: {
     owner: {
       kind: 'one', entity: 'users', scoped: false, table: users, columns: getTableColumns(users),

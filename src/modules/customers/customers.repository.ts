@@ -7,6 +7,7 @@ import { customers } from '../../db/schema/customers.js'
 import { customerScores } from '../../db/schema/scoring.js'
 import type { PiiCipher } from '../../lib/pii.js'
 import { classifySearch } from '../../rules/contact.js'
+import { idNumberSearch } from '../../rules/id-number.js'
 import { escapeLike } from '../common/like.js'
 import type { CustomerFilter } from './customers.schemas.js'
 import { allRelated, relatedConditions, type CustomerRelatedReach } from './customers.related.js'
@@ -35,10 +36,12 @@ export function customerConditions(filter: CustomerFilter, pii: PiiCipher, relat
   if (filter.tags?.length) where.push(arrayContains(customers.tags, filter.tags))
   if (filter.createdFrom) where.push(gte(customers.createdAt, new Date(filter.createdFrom)))
   if (filter.createdTo) where.push(lt(customers.createdAt, new Date(filter.createdTo)))
-  if (filter.search) {
+  const idNumber = filter.search ? idNumberSearch(filter.search) : null
+  if (idNumber) where.push(inArray(customers.idNumberIdx, pii.indexes(idNumber)))
+  else if (filter.search) {
     const s = classifySearch(filter.search)
-    if (s.kind === 'phone') where.push(eq(customers.phoneIdx, pii.index(s.value)))
-    else if (s.kind === 'email') where.push(eq(customers.emailIdx, pii.index(s.value)))
+    if (s.kind === 'phone') where.push(inArray(customers.phoneIdx, pii.indexes(s.value)))
+    else if (s.kind === 'email') where.push(inArray(customers.emailIdx, pii.indexes(s.value)))
     else where.push(sql`lower(${customers.name} || ' ' || coalesce(${customers.company}, '')) like ${`%${escapeLike(s.value)}%`}`)
   }
   where.push(...scoreConditions(filter))

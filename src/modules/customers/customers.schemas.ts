@@ -5,6 +5,7 @@ import {
 } from '../common/schemas.js'
 import { referrerKinds } from '../referrers/referrers.schemas.js'
 import { CustomerLevelView, LevelKey } from '../levels/levels.schemas.js'
+import { IdNumber, IdNumberView } from '../common/id-number.js'
 
 export const genders = ['male', 'female', 'other', 'unknown'] as const
 export const lifecycleStages = ['prospect', 'nurturing', 'loyal', 'at_risk', 'churned'] as const
@@ -25,6 +26,7 @@ const fields = {
   birthday: Nullable(LocalDate),
   phone: Nullable(Phone),
   email: Nullable(Email),
+  idNumber: Nullable(IdNumber),
   address: Nullable(Text(500)),
   company: Nullable(Text(200)),
   industry: Nullable(Text(100)),
@@ -115,6 +117,7 @@ export const CustomerView = Type.Object({
   birthday: Nullable(Type.String()),
   phone: Nullable(Type.String({ description: 'Clear for roles that may read personal data, masked (138****1234) otherwise' })),
   email: Nullable(Type.String()),
+  idNumber: Nullable(IdNumberView),
   address: Nullable(Type.String()),
   company: Nullable(Type.String()),
   industry: Nullable(Type.String()),

@@ -10,6 +10,7 @@ import { reachFilter } from '../auth/reach.js'
 import { changedFields, withContactChanges } from '../common/changes.js'
 import { canReadGraph } from '../common/graph.js'
 import { openContact, sealContact } from '../common/contact.js'
+import { openIdNumber, sealIdNumber } from '../common/id-number.js'
 import { assertAssignable } from '../common/owners.js'
 import { isUuid, parse } from '../common/validate.js'
 import type { ServiceDeps } from '../service-deps.js'
@@ -31,12 +32,12 @@ import { upsertUpdate } from '../common/unique.js'
 import { assertMayFilterBy } from '../common/personal-search.js'
 
 /** What callers see of a customer: no ciphertext, blind indexes or internals; phone and email clear or masked. */
-export type Customer = Omit<CustomerRow, Hidden> & { phone: string | null; email: string | null }
+export type Customer = Omit<CustomerRow, Hidden> & { phone: string | null; email: string | null; idNumber: string | null }
 export type CustomerOrder = { field: CustomerOrderField; direction: 'ASC' | 'DESC' }
 
 const orderColumns = { createdAt: customers.createdAt, updatedAt: customers.updatedAt, name: customers.name }
 const auditedFields = [
-  'externalId', 'name', 'gender', 'birthday', 'phone', 'email', 'address', 'company', 'industry', 'title', 'region',
+  'externalId', 'name', 'gender', 'birthday', 'phone', 'email', 'idNumber', 'address', 'company', 'industry', 'title', 'region',
   'sourceChannel', 'ownerId', 'referrerId', 'tags', 'attributes', 'consent', 'lifecycleStage', 'tier'
 ] as const
 
@@ -145,6 +146,10 @@ export class CustomersService {
       Object.assign(row, openContact(this.deps.pii, row as Parameters<typeof openContact>[1], canReadPii(actor)))
       delete row.phoneEnc; delete row.phoneMasked; delete row.emailEnc; delete row.emailMasked
     }
+    if ('idNumberEnc' in row) {
+      row.idNumber = openIdNumber(this.deps.pii, row as Parameters<typeof openIdNumber>[1], canReadPii(actor))
+      delete row.idNumberEnc; delete row.idNumberMasked
+    }
     return row as Customer
   }
 
@@ -160,7 +165,7 @@ export class CustomersService {
       if (ownerId) await assertAssignable(tx, actor, reach, ownerId)
       else if (reach !== 'all') throw invalid('ownerId', 'is required', 'REQUIRED')
       const values = this.columns(data)
-      if (this.checksDuplicates(data.allowDuplicate)) await assertNoDuplicate(tx, 'customer', values, this.scope(actor))
+      if (this.checksDuplicates(data.allowDuplicate)) await assertNoDuplicate(tx, 'customer', values, this.scope(actor), undefined, (i) => this.deps.pii.indexesOf(i))
       const row = await insertUnique(tx, { ...values, name: data.name, ownerId })
       if (row.consent) await recordCustomerConsents(tx, actionContext(actor), [{ customerId: row.id, consent: row.consent }])
       const view = this.toView(actor, row)
@@ -231,7 +236,7 @@ export class CustomersService {
       // Only a phone or email that changes is checked: a record keeps what it already had.
       if (checked) {
         const changed = { phoneIdx: values.phoneIdx !== before.phoneIdx ? values.phoneIdx : null, emailIdx: values.emailIdx !== before.emailIdx ? values.emailIdx : null }
-        const match = await findDuplicate(tx, 'customer', changed, this.scope(actor), id)
+        const match = await findDuplicate(tx, 'customer', changed, this.scope(actor), id, (i) => this.deps.pii.indexesOf(i))
         if (match) throw duplicateError('customer', match)
       }
       const after = await updateUnique(tx, id, { ...values, ...(revive ? { deletedAt: null } : {}) })
@@ -266,7 +271,7 @@ export class CustomersService {
   toView(actor: Actor, row: CustomerRow): Customer {
     const view = {} as Record<string, unknown>
     for (const key of viewKeys) view[key] = row[key]
-    if (!canReadPii(actor)) return Object.assign(view, openContact(this.deps.pii, row, false)) as Customer
+    if (!canReadPii(actor)) return Object.assign(view, openContact(this.deps.pii, row, false), { idNumber: row.idNumberMasked }) as Customer
     // Decrypted on first read only: a list that does not select phone or email (most
     // GraphQL pages) skips the two AES-GCM opens per row. Enumerable, so JSON sees them.
     const pii = this.deps.pii
@@ -274,14 +279,16 @@ export class CustomersService {
     const open = () => (contact ??= openContact(pii, row, true))
     Object.defineProperty(view, 'phone', { get: () => open().phone, enumerable: true })
     Object.defineProperty(view, 'email', { get: () => open().email, enumerable: true })
+    let idNumber: string | null | undefined
+    Object.defineProperty(view, 'idNumber', { get: () => (idNumber ??= openIdNumber(pii, row, true)), enumerable: true })
     return view as Customer
   }
 
 
   /** The customer as audit entries and events carry it: personal data masked, never clear. */
   auditView(row: CustomerRow) {
-    const { phoneEnc: _pe, phoneIdx: _pi, phoneMasked, emailEnc: _ee, emailIdx: _ei, emailMasked, deletedAt: _d, mergedIntoId: _m, ...rest } = row
-    return { ...rest, phone: phoneMasked, email: emailMasked }
+    const { phoneEnc: _pe, phoneIdx: _pi, phoneMasked, emailEnc: _ee, emailIdx: _ei, emailMasked, idNumberEnc: _ie, idNumberIdx: _ii, idNumberMasked, deletedAt: _d, mergedIntoId: _m, ...rest } = row
+    return { ...rest, phone: phoneMasked, email: emailMasked, idNumber: idNumberMasked }
   }
 
   /** Whether this write checks for duplicates: the configured policy, unless the caller allows them. */
@@ -290,8 +297,8 @@ export class CustomersService {
   }
 
   private columns(data: CustomerUpdate): Partial<CustomerInsert> {
-    const { phone, email, expectedVersion: _v, allowDuplicate: _a, ...plain } = data
-    return { ...plain, ...sealContact(this.deps.pii, { phone, email }) }
+    const { phone, email, idNumber, expectedVersion: _v, allowDuplicate: _a, ...plain } = data
+    return { ...plain, ...sealContact(this.deps.pii, { phone, email }), ...sealIdNumber(this.deps.pii, idNumber) }
   }
 
 }

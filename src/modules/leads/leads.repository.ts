@@ -77,8 +77,8 @@ export function leadConditions(filter: LeadFilter, pii: PiiCipher): SQL[] {
   if (filter.nextFollowUpBefore) where.push(lt(leads.nextFollowUpAt, new Date(filter.nextFollowUpBefore)))
   if (filter.search) {
     const s = classifySearch(filter.search)
-    if (s.kind === 'phone') where.push(eq(leads.phoneIdx, pii.index(s.value)))
-    else if (s.kind === 'email') where.push(eq(leads.emailIdx, pii.index(s.value)))
+    if (s.kind === 'phone') where.push(inArray(leads.phoneIdx, pii.indexes(s.value)))
+    else if (s.kind === 'email') where.push(inArray(leads.emailIdx, pii.indexes(s.value)))
     else where.push(sql`lower(${leads.name} || ' ' || coalesce(${leads.company}, '')) like ${`%${escapeLike(s.value)}%`}`)
   }
   return where

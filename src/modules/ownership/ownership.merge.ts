@@ -66,7 +66,7 @@ const scalarFields = [
   'birthday', 'address', 'company', 'industry', 'title', 'region', 'sourceChannel', 'ownerId',
   'referrerId', 'referredByReferralId', 'tier'
 ] as const satisfies readonly (keyof CustomerRow)[]
-const contactGroups = [['phoneEnc', 'phoneIdx', 'phoneMasked'], ['emailEnc', 'emailIdx', 'emailMasked']] as const
+const contactGroups = [['phoneEnc', 'phoneIdx', 'phoneMasked'], ['emailEnc', 'emailIdx', 'emailMasked'], ['idNumberEnc', 'idNumberIdx', 'idNumberMasked']] as const
 
 /**
  * What the survivor takes from the merged customers (in the order given): each field it

@@ -118,7 +118,7 @@ export class OwnershipService {
 
   /** The merged customer as it was, personal data masked: enough to explain the merge later. */
   private snapshot(row: typeof customers.$inferSelect): Record<string, unknown> {
-    const { phoneEnc: _pe, phoneIdx: _pi, phoneMasked, emailEnc: _ee, emailIdx: _ei, emailMasked, ...rest } = row
-    return { ...rest, phone: phoneMasked, email: emailMasked }
+    const { phoneEnc: _pe, phoneIdx: _pi, phoneMasked, emailEnc: _ee, emailIdx: _ei, emailMasked, idNumberEnc: _ie, idNumberIdx: _ii, idNumberMasked, ...rest } = row
+    return { ...rest, phone: phoneMasked, email: emailMasked, idNumber: idNumberMasked }
   }
 }

@@ -8,7 +8,7 @@ import type { ReferrerRow } from '../referrers/referrers.repository.js'
 import type { RoutingFacts } from '../routing/routing.facts.js'
 import type { ServiceDeps } from '../service-deps.js'
 import { insertSubmission, releaseClaims, type SubmissionInsert } from './referral-claims.js'
-import { intakeFacts, type IntakeFacts } from './referral-facts.js'
+import { asCurrent, intakeFacts, type IntakeFacts } from './referral-facts.js'
 import { issueConsentToken } from './consent.js'
 import { referralsRepository as repo, type ReferralInsert, type ReferralRow } from './referrals.repository.js'
 import { referralAuditView } from './referrals.views.js'
@@ -43,10 +43,15 @@ export async function recordSubmission(deps: ServiceDeps, leads: LeadsService, a
   const { referrer, contact } = intake
   const person = { phone: contact.phoneIdx, email: contact.emailIdx }
   if (!person.phone && !person.email) throw invalid('phone', 'a phone or an email is required to identify the person', 'REQUIRED')
-  const read = intake.read?.referrerId === referrer.id ? intake.read : await intakeFacts(tx, referrer.id, person, now)
+  const indexesOf = (i: string) => deps.pii.indexesOf(i)
+  const read = intake.read?.referrerId === referrer.id ? intake.read : await intakeFacts(tx, referrer.id, person, now, indexesOf)
   const decision = checkReferral({
     contact: person,
-    referrer: { id: referrer.id, customerId: referrer.customerId, phone: referrer.phoneIdx, email: referrer.emailIdx },
+    // During a key rotation the referrer may still hold a previous key's index of the same value.
+    referrer: {
+      id: referrer.id, customerId: referrer.customerId,
+      phone: asCurrent(referrer.phoneIdx, person.phone, indexesOf), email: asCurrent(referrer.emailIdx, person.email, indexesOf)
+    },
     ...read.checks,
     limits: { perHour: deps.config.REFERRAL_VELOCITY_PER_HOUR, perDay: deps.config.REFERRAL_VELOCITY_PER_DAY },
     now

@@ -34,7 +34,7 @@ export async function submitAuthenticated({ deps, leads }: SubmissionDeps, actor
     const { tx } = action
     // A referrer named by id is read with everything else the submission reads, in one statement.
     const namedId = actor.role === 'referrer' ? actor.referrerId : referrerId
-    const read = namedId ? await intakeFacts(tx, namedId, { phone: contact.phoneIdx, email: contact.emailIdx }, now) : undefined
+    const read = namedId ? await intakeFacts(tx, namedId, { phone: contact.phoneIdx, email: contact.emailIdx }, now, (i) => deps.pii.indexesOf(i)) : undefined
     const referrer = await submittingReferrer(tx, actor, { referrerId, referralCode },
       (id) => (read && id === read.referrerId ? Promise.resolve(read.referrer) : referrersRepository.byId(tx, id)))
     await assertCampaign(tx, person.campaignId)

@@ -34,8 +34,8 @@ export function referralConditions(filter: ReferralFilter, pii: PiiCipher, refer
   }
   if (filter.search) {
     const s = classifySearch(filter.search)
-    if (s.kind === 'phone') where.push(eq(referrals.phoneIdx, pii.index(s.value)))
-    else if (s.kind === 'email') where.push(eq(referrals.emailIdx, pii.index(s.value)))
+    if (s.kind === 'phone') where.push(inArray(referrals.phoneIdx, pii.indexes(s.value)))
+    else if (s.kind === 'email') where.push(inArray(referrals.emailIdx, pii.indexes(s.value)))
     else where.push(sql`lower(coalesce(${referrals.name}, '') || ' ' || coalesce(${referrals.company}, '')) like ${`%${escapeLike(s.value)}%`}`)
   }
   return where

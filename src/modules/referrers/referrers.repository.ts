@@ -9,6 +9,7 @@ import { referrers } from '../../db/schema/referrers.js'
 import { users } from '../../db/schema/users.js'
 import type { PiiCipher } from '../../lib/pii.js'
 import { classifySearch } from '../../rules/contact.js'
+import { idNumberSearch } from '../../rules/id-number.js'
 import { escapeLike } from '../common/like.js'
 import type { ReferrerFilter } from './referrers.schemas.js'
 
@@ -32,10 +33,12 @@ export function referrerConditions(filter: ReferrerFilter, pii: PiiCipher): SQL[
   if (filter.tags?.length) where.push(arrayContains(referrers.tags, filter.tags))
   if (filter.createdFrom) where.push(gte(referrers.createdAt, new Date(filter.createdFrom)))
   if (filter.createdTo) where.push(lt(referrers.createdAt, new Date(filter.createdTo)))
-  if (filter.search) {
+  const idNumber = filter.search ? idNumberSearch(filter.search) : null
+  if (idNumber) where.push(inArray(referrers.idNumberIdx, pii.indexes(idNumber)))
+  else if (filter.search) {
     const s = classifySearch(filter.search)
-    if (s.kind === 'phone') where.push(eq(referrers.phoneIdx, pii.index(s.value)))
-    else if (s.kind === 'email') where.push(eq(referrers.emailIdx, pii.index(s.value)))
+    if (s.kind === 'phone') where.push(inArray(referrers.phoneIdx, pii.indexes(s.value)))
+    else if (s.kind === 'email') where.push(inArray(referrers.emailIdx, pii.indexes(s.value)))
     else where.push(sql`lower(${referrers.name} || ' ' || coalesce(${referrers.company}, '')) like ${`%${escapeLike(s.value)}%`}`)
   }
   return where

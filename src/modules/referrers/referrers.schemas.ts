@@ -1,3 +1,4 @@
+import { IdNumber, IdNumberView } from '../common/id-number.js'
 import { Type, type Static } from '@sinclair/typebox'
 import {
   Attributes, DateTimeString, Email, ExpectedVersion, ExternalId, ListQuery, Nullable, Phone,
@@ -20,6 +21,7 @@ const fields = {
   userId: Nullable(Uuid),
   phone: Nullable(Phone),
   email: Nullable(Email),
+  idNumber: Nullable(IdNumber),
   company: Nullable(Text(200)),
   industry: Nullable(Text(100)),
   title: Nullable(Text(100)),
@@ -71,6 +73,7 @@ export const ReferrerView = Type.Object({
   userId: Nullable(Type.String()),
   phone: Nullable(Type.String({ description: 'Clear for roles that may read personal data, masked (138****1234) otherwise' })),
   email: Nullable(Type.String()),
+  idNumber: Nullable(IdNumberView),
   company: Nullable(Type.String()),
   industry: Nullable(Type.String()),
   title: Nullable(Type.String()),

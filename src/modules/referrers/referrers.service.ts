@@ -14,6 +14,7 @@ import { authorize, canReadPii } from '../auth/permissions.js'
 import { reachFilter } from '../auth/reach.js'
 import { changedFields, withContactChanges } from '../common/changes.js'
 import { openContact, sealContact } from '../common/contact.js'
+import { openIdNumber, sealIdNumber } from '../common/id-number.js'
 import { assertAssignable } from '../common/owners.js'
 import { asTaken, upsertUpdate } from '../common/unique.js'
 import { isUuid, parse } from '../common/validate.js'
@@ -24,10 +25,10 @@ import { ReferrerCreateRequest, ReferrerFilter, ReferrerUpdate, type ReferrerOrd
 import { refuseErased } from '../privacy/erasure-tombstones.js'
 import { assertMayFilterBy } from '../common/personal-search.js'
 
-type Hidden = 'phoneEnc' | 'phoneIdx' | 'phoneMasked' | 'emailEnc' | 'emailIdx' | 'emailMasked' | 'deletedAt'
+type Hidden = 'phoneEnc' | 'phoneIdx' | 'phoneMasked' | 'emailEnc' | 'emailIdx' | 'emailMasked' | 'idNumberEnc' | 'idNumberIdx' | 'idNumberMasked' | 'deletedAt'
 /** What callers see of a referrer: no ciphertext, blind indexes or deletedAt; phone and email clear or masked. */
-export type Referrer = Omit<ReferrerRow, Hidden> & { phone: string | null; email: string | null }
-const hidden: ReadonlySet<string> = new Set<Hidden>(['phoneEnc', 'phoneIdx', 'phoneMasked', 'emailEnc', 'emailIdx', 'emailMasked', 'deletedAt'])
+export type Referrer = Omit<ReferrerRow, Hidden> & { phone: string | null; email: string | null; idNumber: string | null }
+const hidden: ReadonlySet<string> = new Set<Hidden>(['phoneEnc', 'phoneIdx', 'phoneMasked', 'emailEnc', 'emailIdx', 'emailMasked', 'idNumberEnc', 'idNumberIdx', 'idNumberMasked', 'deletedAt'])
 // toView copies these in a loop: object rest per row cost several times as much.
 export const viewKeys = Object.keys(getTableColumns(referrers)).filter((k) => !hidden.has(k)) as (keyof Referrer & keyof ReferrerRow)[]
 export type ReferrerOrder = { field: ReferrerOrderField; direction: 'ASC' | 'DESC' }
@@ -36,7 +37,7 @@ export type Draw = (max: number) => number
 
 const orderColumns = { createdAt: referrers.createdAt, updatedAt: referrers.updatedAt, name: referrers.name }
 const auditedFields = [
-  'externalId', 'kind', 'name', 'customerId', 'userId', 'phone', 'email', 'company', 'industry', 'title', 'region',
+  'externalId', 'kind', 'name', 'customerId', 'userId', 'phone', 'email', 'idNumber', 'company', 'industry', 'title', 'region',
   'code', 'tier', 'status', 'ownerId', 'tags', 'attributes'
 ] as const
 // Each generated code is one of 31^8; five clashes in a row mean something else is wrong.
@@ -113,7 +114,7 @@ export class ReferrersService {
     else if (reach !== 'all') throw invalid('ownerId', 'is required', 'REQUIRED')
     await this.assertLinks(tx, actor, data)
     const values = { ...this.columns(data), kind: data.kind, name: data.name, ownerId }
-    if (this.checksDuplicates(data.allowDuplicate)) await assertNoDuplicate(tx, 'referrer', values, this.scope(actor))
+    if (this.checksDuplicates(data.allowDuplicate)) await assertNoDuplicate(tx, 'referrer', values, this.scope(actor), undefined, (i) => this.deps.pii.indexesOf(i))
     const row = code ? await this.insertUnique(tx, { ...values, code }) : await this.insertWithGeneratedCode(tx, values)
     audit({ action: 'referrer.created', entityType: 'referrer', entityId: row.id, changes: this.auditView(row) })
     emit({ type: 'referrer.created', entityType: 'referrer', entityId: row.id, data: { referrer: this.auditView(row) } })
@@ -181,7 +182,7 @@ export class ReferrersService {
       // Only a phone or email that changes is checked: a record keeps what it already had.
       if (checked) {
         const changed = { phoneIdx: values.phoneIdx !== before.phoneIdx ? values.phoneIdx : null, emailIdx: values.emailIdx !== before.emailIdx ? values.emailIdx : null }
-        const match = await findDuplicate(tx, 'referrer', changed, this.scope(actor), id)
+        const match = await findDuplicate(tx, 'referrer', changed, this.scope(actor), id, (i) => this.deps.pii.indexesOf(i))
         if (match) throw duplicateError('referrer', match)
       }
       const after = await this.updateUnique(tx, id, {
@@ -199,7 +200,7 @@ export class ReferrersService {
   toView(actor: Actor, row: ReferrerRow): Referrer {
     const view = {} as Record<string, unknown>
     for (const key of viewKeys) view[key] = row[key]
-    if (!canReadPii(actor)) return Object.assign(view, openContact(this.deps.pii, row, false)) as Referrer
+    if (!canReadPii(actor)) return Object.assign(view, openContact(this.deps.pii, row, false), { idNumber: row.idNumberMasked }) as Referrer
     // Decrypted on first read only (as customers do): `referrer { id name }` on a page skips
     // the two AES-GCM opens per row. Enumerable, so JSON and spreads see them.
     const pii = this.deps.pii
@@ -207,13 +208,15 @@ export class ReferrersService {
     const open = () => (contact ??= openContact(pii, row, true))
     Object.defineProperty(view, 'phone', { get: () => open().phone, enumerable: true })
     Object.defineProperty(view, 'email', { get: () => open().email, enumerable: true })
+    let idNumber: string | null | undefined
+    Object.defineProperty(view, 'idNumber', { get: () => (idNumber ??= openIdNumber(pii, row, true)), enumerable: true })
     return view as Referrer
   }
 
   /** The referrer as audit entries and events carry it: personal data masked, never clear. */
   private auditView(row: ReferrerRow) {
-    const { phoneEnc: _pe, phoneIdx: _pi, phoneMasked, emailEnc: _ee, emailIdx: _ei, emailMasked, deletedAt: _d, ...rest } = row
-    return { ...rest, phone: phoneMasked, email: emailMasked }
+    const { phoneEnc: _pe, phoneIdx: _pi, phoneMasked, emailEnc: _ee, emailIdx: _ei, emailMasked, idNumberEnc: _ie, idNumberIdx: _ii, idNumberMasked, deletedAt: _d, ...rest } = row
+    return { ...rest, phone: phoneMasked, email: emailMasked, idNumber: idNumberMasked }
   }
 
   /** Whether this write checks for duplicates: the configured policy, unless the caller allows them. */
@@ -223,8 +226,8 @@ export class ReferrersService {
 
   /** Plain columns of the input; the code is handled apart (normalised or generated). */
   private columns(data: ReferrerUpdate): Partial<ReferrerInsert> {
-    const { phone, email, code: _c, expectedVersion: _v, allowDuplicate: _a, ...plain } = data
-    return { ...plain, ...sealContact(this.deps.pii, { phone, email }) }
+    const { phone, email, idNumber, code: _c, expectedVersion: _v, allowDuplicate: _a, ...plain } = data
+    return { ...plain, ...sealContact(this.deps.pii, { phone, email }), ...sealIdNumber(this.deps.pii, idNumber) }
   }
 
   private normalisedCode(code: string): string {

@@ -17,7 +17,7 @@ await forEachDatabase(t, async (t, ctx) => {
     t.match(c.notificationChannel, { kind: 'wecom_robot', teamId, config: {}, hasSecret: true, secretFields: ['key'], active: true, isDefault: false, version: 1 })
     t.notMatch(JSON.stringify(r), /wecom-key-1/)
     const [row] = await ctx.sql<{ secret_enc: string }>('select secret_enc from notification_channels where id = $1', [c.notificationChannel.id])
-    t.match(row.secret_enc, /^v1\./, 'sealed with the PII cipher')
+    t.match(row.secret_enc, /^v2\./, 'sealed with the PII cipher')
     t.notMatch(row.secret_enc, /wecom-key-1/)
     const rest = await ctx.rest(admin, 'GET', `/api/v1/notification-channels/${c.notificationChannel.id}`)
     t.equal(rest.statusCode, 200)
