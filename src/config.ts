@@ -142,7 +142,9 @@ export const ConfigSchema = Type.Object({
   /** Cron (UTC) of the held-messages release. */
   HELD_MESSAGES_CRON: Type.String({ minLength: 9, default: '* * * * *' }),
   /** Where the public routes are reached from outside (unsubscribe links in messages). */
-  PUBLIC_BASE_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000' })
+  PUBLIC_BASE_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000' }),
+  /** Write an access entry for every read of personal data in clear (docs/privacy.md, audit trail); off only to measure its cost. */
+  AUDIT_READS: Type.Boolean({ default: true })
 })
 
 export type Config = Static<typeof ConfigSchema>

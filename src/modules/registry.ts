@@ -30,6 +30,7 @@ import notify from './notifications/channels.module.js'
 import automation from './automation/index.js'
 import messageTemplates from './notifications/templates.module.js'
 import consents from './consents/index.js'
+import audit from './audit/index.js'
 
 /** What a domain area contributes to the app: REST routes, resolvers, loaders. */
 export type CrmModule = {
@@ -68,7 +69,8 @@ export const modules: CrmModule[] = [
   ...notify,
   automation,
   messageTemplates,
-  consents
+  consents,
+  audit
 ]
 
 /** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */

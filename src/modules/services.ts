@@ -39,6 +39,7 @@ import { JourneyEngine } from './automation/journey-engine.js'
 import { MessageGateService } from './notifications/message-gate.service.js'
 import { MessageTemplatesService } from './notifications/templates.service.js'
 import { ConsentsService } from './consents/consents.service.js'
+import { AuditService } from './audit/audit.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -82,7 +83,8 @@ export function createServices(deps: ServiceDeps) {
     journeyEngine: new JourneyEngine(deps),
     messageGate: new MessageGateService(deps),
     messageTemplates: new MessageTemplatesService(deps),
-    consents: new ConsentsService(deps)
+    consents: new ConsentsService(deps),
+    audit: new AuditService(deps)
   }
 }
 

@@ -9,7 +9,8 @@ import { users } from '../../db/schema/users.js'
 import { invalid, notFound, staleVersion } from '../../errors.js'
 import { actionContext, type Actor } from '../auth/actor.js'
 import { generateApiKey, hashApiKey, keyPrefix } from '../auth/api-key-secret.js'
-import { authorize } from '../auth/permissions.js'
+import { authorize, canReadPii } from '../auth/permissions.js'
+import { recordOnRead } from '../audit/access-reads.js'
 import { changedFields } from '../common/changes.js'
 import { asTaken } from '../common/unique.js'
 import { isUuid, parse } from '../common/validate.js'
@@ -34,8 +35,13 @@ export class UsersService {
     // `= any($1)` as a named prepared statement: one SQL text and one plan whatever the batch size.
     const rows = valid.length ? await prepared(this.deps.db, 'users_by_ids', (name) => this.deps.db.select().from(users)
       .where(sql`${users.id} = any(${sql.placeholder('ids')}::uuid[])`).prepare(name)).execute({ ids: valid }) : []
-    const byId = new Map(rows.map((r) => [r.id, r]))
+    const byId = new Map(rows.map((r) => [r.id, this.seen(actor, r)]))
     return ids.map((id) => byId.get(id) ?? null)
+  }
+
+  /** A user as handed out: its email, where clear, noted by the access audit when an answer takes it. */
+  private seen(actor: Actor, user: User): User {
+    return canReadPii(actor) ? recordOnRead(actor, 'user', user, ['email']) : user
   }
 
   async get(actor: Actor, id: string): Promise<User> {
@@ -54,7 +60,8 @@ export class UsersService {
     if (f.search) where.push(or(ilike(users.name, `%${escapeLike(f.search)}%`), ilike(users.email, `%${escapeLike(f.search)}%`))!)
     const keyset = new Keyset('createdAt', users.createdAt, users.id, 'ASC', page)
     const rows = await selectPage(this.deps.db, users, getTableColumns(users), where, keyset)
-    return { ...keyset.page(rows), count: () => countWhere(this.deps.db, users, where) }
+    const found = keyset.page(rows)
+    return { ...found, rows: found.rows.map((r) => this.seen(actor, r as User)), count: () => countWhere(this.deps.db, users, where) }
   }
 
   /** Members of the given teams, for Team.members. */
@@ -62,7 +69,7 @@ export class UsersService {
     authorize(actor, 'users', 'read')
     const rows = teamIds.length ? await this.deps.db.select().from(users)
       .where(and(inArray(users.teamId, [...teamIds]), isNull(users.deletedAt))).orderBy(asc(users.name)) : []
-    return teamIds.map((t) => rows.filter((u) => u.teamId === t))
+    return teamIds.map((t) => rows.filter((u) => u.teamId === t).map((u) => this.seen(actor, u)))
   }
 
   async create(actor: Actor, input: unknown): Promise<User> {
