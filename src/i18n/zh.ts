@@ -4,6 +4,7 @@ import { zhNotificationMessages, zhNotificationTerms } from './zh-notifications.
 import { zhAutomationMessages, zhAutomationTerms } from './zh-automation.js'
 import { zhGuardrailMessages, zhGuardrailTerms } from './zh-guardrails.js'
 import { zhServiceMessages } from './zh-service.js'
+import { zhAuditMessages } from './zh-audit.js'
 
 /**
  * Simplified Chinese for every English message a client can read. Keys are the English
@@ -19,6 +20,7 @@ export const zhMessages: Record<string, string> = {
   ...zhAutomationMessages,
   ...zhGuardrailMessages,
   ...zhServiceMessages,
+  ...zhAuditMessages,
   // Schema checks (src/i18n/schema-explain.ts) and input limits.
   'is required': '为必填项',
   'is not a known field': '不是已知字段',
