@@ -12,6 +12,7 @@ import errorsPlugin from './plugins/errors.js'
 import graphqlPlugin from './plugins/graphql.js'
 import healthPlugin from './plugins/health.js'
 import idempotencyPlugin from './plugins/idempotency.js'
+import accessAuditPlugin from './plugins/access-audit.js'
 import inputLimitsPlugin from './plugins/input-limits.js'
 import jobsPlugin from './plugins/jobs.js'
 import webhookWorkerPlugin from './plugins/webhook-worker.js'
@@ -140,6 +141,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(inputLimitsPlugin, { maxDepth: config.INPUT_MAX_DEPTH })
   // Before any route: its hooks must reach REST and GraphQL alike.
   await app.register(idempotencyPlugin, { service: services.idempotency })
+  // After the Idempotency-Key plugin: its onSend commits first, so the access entry goes to the pool, not into a closed request transaction.
+  await app.register(accessAuditPlugin, { db: app.db, enabled: config.AUDIT_READS })
   await app.register(healthPlugin)
   await app.register(openapiPlugin)
 

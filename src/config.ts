@@ -184,7 +184,9 @@ export const ConfigSchema = Type.Object({
   /** Strict-Transport-Security max-age on answers to HTTPS requests (X-Forwarded-Proto counts with TRUST_PROXY); 0: none. */
   HSTS_MAX_AGE_SECONDS: Type.Integer({ minimum: 0, maximum: 63072000, default: 15552000 }),
   /** Where the public routes are reached from outside (unsubscribe links in messages). */
-  PUBLIC_BASE_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000' })
+  PUBLIC_BASE_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000' }),
+  /** Write an access entry for every read of personal data in clear (docs/privacy.md, audit trail); off only to measure its cost. */
+  AUDIT_READS: Type.Boolean({ default: true })
 })
 
 export type Config = Static<typeof ConfigSchema>

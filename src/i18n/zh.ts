@@ -10,6 +10,7 @@ import { zhRateLimitMessages } from './zh-rate-limits.js'
 import { zhPrivacyErasureMessages } from './zh-privacy-erasure.js'
 import { zhSecurityMessages } from './zh-security.js'
 import { zhPiiMessages } from './zh-pii.js'
+import { zhAuditMessages } from './zh-audit.js'
 
 /**
  * Simplified Chinese for every English message a client can read. Keys are the English
@@ -31,6 +32,7 @@ export const zhMessages: Record<string, string> = {
   ...zhPrivacyErasureMessages,
   ...zhSecurityMessages,
   ...zhPiiMessages,
+  ...zhAuditMessages,
   // Schema checks (src/i18n/schema-explain.ts) and input limits.
   'is required': '为必填项',
   'is not a known field': '不是已知字段',

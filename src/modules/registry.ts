@@ -33,6 +33,7 @@ import consents from './consents/index.js'
 import privacyExport from './privacy/export.module.js'
 import privacyErasure from './privacy/erasure.module.js'
 import piiKeys from './pii-keys/index.js'
+import audit from './audit/index.js'
 
 /** What a domain area contributes to the app: REST routes, resolvers, loaders. */
 export type CrmModule = {
@@ -74,7 +75,8 @@ export const modules: CrmModule[] = [
   consents,
   privacyExport,
   privacyErasure,
-  piiKeys
+  piiKeys,
+  audit
 ]
 
 /** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */

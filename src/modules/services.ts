@@ -43,6 +43,7 @@ import { PersonalDataExportService } from './privacy/export.service.js'
 import { ErasureService } from './privacy/erasure.service.js'
 import { RetentionService } from './privacy/retention.service.js'
 import { PiiKeysService } from './pii-keys/pii-keys.service.js'
+import { AuditService } from './audit/audit.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -90,7 +91,8 @@ export function createServices(deps: ServiceDeps) {
     privacyExport: new PersonalDataExportService(deps),
     erasure: new ErasureService(deps),
     retention: new RetentionService(deps),
-    piiKeys: new PiiKeysService(deps)
+    piiKeys: new PiiKeysService(deps),
+    audit: new AuditService(deps)
   }
 }
 

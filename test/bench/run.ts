@@ -60,6 +60,7 @@ import { benchExpiry, reportExpiry, type ExpiryBenchResult } from './points/expi
 import { benchAutomation, type AutomationResult } from './automation/index.js'
 import { reportAutomation } from './automation/report.js'
 import { benchRateLimit, reportRateLimit, type RateLimitBenchResult } from './rate-limit.js'
+import { benchAudit, reportAudit, type AuditBenchResult } from './audit.js'
 import type { ServerSpec } from './server-process.js'
 import { nextPorts, post, root, startServer, stopServer } from './children.js'
 
@@ -231,6 +232,9 @@ if (opts.only.includes('points-expiry')) {
     }))
   }
 }
+// audit = a 50-customer page (phone selected) over GraphQL and REST with AUDIT_READS on vs off (test/bench/audit.ts), PostgreSQL only.
+const audited: AuditBenchResult | undefined = opts.only.includes('audit') && kinds.includes('postgres')
+  ? await benchAudit({ ...opts, customers: Number(flag('customers', '20000')), log }) : undefined
 const automation: AutomationResult[] = []
 if (opts.only.includes('automation')) {
   for (const kind of kinds) {
@@ -257,6 +261,7 @@ for (const r of analytics) log(`\n${reportAnalytics(r, { command, note }, opts.d
 for (const r of sla) log(`\n${reportSla(r, command, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 if (couponResult) log(`\n${reportCoupons(couponResult, { command, note, opts: couponOpts }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
 if (redeemed) log(`\n${reportRedeem(redeemed, { command, opts: redeemOpts, note }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
+if (audited) log(`\n${reportAudit(audited)}`)
 for (const r of automation) log(`\n${reportAutomation(r, command, opts.docs ? `${root}docs/performance.md` : undefined, note)}`)
 for (const r of expiries) log(`\n${reportExpiry(r, command, opts.docs ? `${root}docs/performance.md` : undefined, note)}`)
 if (rateLimits.length) log(`\n${reportRateLimit(rateLimits, { command, note }, opts.docs ? `${root}docs/performance.md` : undefined)}`)
@@ -264,6 +269,7 @@ if (opts.docs && reads) writeDocs(`${root}docs/performance.md`, results, { note,
 if (opts.docs) log('wrote docs/performance.md')
 const failed = results.some((r) => r.point.a.bad + r.point.b.bad + r.page.a.bad + r.page.b.bad > 0) || (submit !== undefined && submit.app.bad + submit.raw.bad > 0)
   || (orders !== undefined && orders.app.bad + orders.raw.bad > 0)
+  || (audited !== undefined && audited.graphql.a.bad + audited.graphql.b.bad + audited.rest.a.bad + audited.rest.b.bad > 0)
   || (couponResult !== undefined && couponResult.app.bad + couponResult.raw.bad > 0)
   || (redeemed !== undefined && [redeemed.spread, ...(redeemed.hot ? [redeemed.hot] : [])].some((p) => p.app.bad + p.raw.bad > 0))
   || rateLimits.some((r) => r.off.bad + r.on.bad > 0)

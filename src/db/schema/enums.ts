@@ -1,6 +1,6 @@
 import { pgEnum } from 'drizzle-orm/pg-core'
 
-export const roleEnum = pgEnum('role', ['admin', 'manager', 'sales', 'marketing', 'service', 'integration', 'referrer'])
+export const roleEnum = pgEnum('role', ['admin', 'manager', 'sales', 'marketing', 'service', 'integration', 'referrer', 'auditor'])
 export const genderEnum = pgEnum('gender', ['male', 'female', 'other', 'unknown'])
 export const lifecycleStageEnum = pgEnum('lifecycle_stage', ['prospect', 'nurturing', 'loyal', 'at_risk', 'churned'])
 export const customerTierEnum = pgEnum('customer_tier', ['A', 'B', 'C'])

@@ -1,6 +1,7 @@
 import type { ActionContext } from '../../db/action.js'
+import type { AccessRecorder } from '../audit/access-recorder.js'
 
-export const roles = ['admin', 'manager', 'sales', 'marketing', 'service', 'integration', 'referrer'] as const
+export const roles = ['admin', 'manager', 'sales', 'marketing', 'service', 'integration', 'referrer', 'auditor'] as const
 export type Role = (typeof roles)[number]
 
 /** The authenticated caller, as every service method receives it. */
@@ -16,6 +17,8 @@ export type Actor = {
   /** When set, the only entity types this caller may touch. */
   entities: string[] | null
   requestId: string | null
+  /** Set on API requests while AUDIT_READS is on: notes the clear personal values handed out (src/modules/audit). */
+  access?: AccessRecorder
 }
 
 /** The system itself (bootstrap, jobs): allowed everything, audited as 'system'. */

@@ -6,7 +6,9 @@ export const entities = [
   'users', 'teams', 'apiKeys', 'routing', 'referrals', 'orders', 'incentiveRules', 'rewards', 'scoring', 'webhooks', 'analytics',
   'tickets', 'surveys',
   // Points accounts, redemptions and coupons in use; and the loyalty set-up: levels, earning rules, coupon templates and batches.
-  'loyalty', 'loyaltyConfig'
+  'loyalty', 'loyaltyConfig',
+  // The audit trail (writes and reads of personal data): read only, by admins and auditors; nobody writes it through the API.
+  'audit'
 ] as const
 export type Entity = (typeof entities)[number]
 
@@ -21,14 +23,15 @@ const all: Grant = { read: 'all', write: 'all' }
 const readAll: Grant = { read: 'all', write: 'none' }
 const team: Grant = { read: 'team', write: 'team' }
 const none: Grant = { read: 'none', write: 'none' }
+const readOnly: Grant = { read: 'all', write: 'none' }
 
 const matrix: Record<Role, Record<Entity, Grant>> = {
-  admin: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: all, teams: all, apiKeys: all, routing: all, referrals: all, orders: all, incentiveRules: all, rewards: all, scoring: all, webhooks: all, analytics: all, tickets: all, surveys: all, loyalty: all, loyaltyConfig: all },
+  admin: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: all, teams: all, apiKeys: all, routing: all, referrals: all, orders: all, incentiveRules: all, rewards: all, scoring: all, webhooks: all, analytics: all, tickets: all, surveys: all, loyalty: all, loyaltyConfig: all, audit: readOnly },
   manager: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none, routing: all, referrals: all, orders: all, incentiveRules: all, rewards: all, scoring: all, webhooks: none,
     // Reports cover the manager's team (docs/analytics.md, "Reach").
     analytics: { read: 'team', write: 'none' },
     // Tickets assigned to the team or queued for it (docs/service.md, "Reach").
-    tickets: team, surveys: all, loyalty: all, loyaltyConfig: all },
+    tickets: team, surveys: all, loyalty: all, loyaltyConfig: all, audit: none },
   sales: {
     customers: team, referrers: { read: 'all', write: 'team' }, leads: team, opportunities: team,
     campaigns: readAll, activities: team, tasks: team, users: readAll, teams: readAll, apiKeys: none, routing: readAll,
@@ -47,7 +50,7 @@ const matrix: Record<Role, Record<Entity, Grant>> = {
     // The tickets and survey answers of customers the rep may see, read only (docs/service.md).
     tickets: { read: 'team', write: 'none' }, surveys: { read: 'team', write: 'none' },
     // The points and coupons of customers the rep may see, read only; the level and coupon set-up, read.
-    loyalty: { read: 'team', write: 'none' }, loyaltyConfig: readAll
+    loyalty: { read: 'team', write: 'none' }, loyaltyConfig: readAll, audit: none
   },
   marketing: {
     customers: readAll, referrers: all, leads: readAll, opportunities: readAll, campaigns: all,
@@ -55,7 +58,7 @@ const matrix: Record<Role, Record<Entity, Grant>> = {
     orders: readAll, incentiveRules: all, rewards: readAll, scoring: all, webhooks: none, analytics: readAll,
     tickets: readAll, surveys: all,
     // Marketing designs levels, earning rules and coupon templates and issues coupons to campaigns.
-    loyalty: readAll, loyaltyConfig: all
+    loyalty: readAll, loyaltyConfig: all, audit: none
   },
   service: {
     customers: all, referrers: readAll, leads: readAll, opportunities: readAll, campaigns: readAll,
@@ -64,9 +67,9 @@ const matrix: Record<Role, Record<Entity, Grant>> = {
     // Service works tickets and runs the surveys that follow them.
     tickets: all, surveys: all,
     // Goodwill: service adjusts points and voids or reissues coupons, but does not design the programme.
-    loyalty: all, loyaltyConfig: readAll
+    loyalty: all, loyaltyConfig: readAll, audit: none
   },
-  integration: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none, routing: readAll, referrals: all, orders: all, incentiveRules: all, rewards: all, scoring: all, webhooks: none, analytics: readAll, tickets: all, surveys: all, loyalty: all, loyaltyConfig: all },
+  integration: { customers: all, referrers: all, leads: all, opportunities: all, campaigns: all, activities: all, tasks: all, users: readAll, teams: readAll, apiKeys: none, routing: readAll, referrals: all, orders: all, incentiveRules: all, rewards: all, scoring: all, webhooks: none, analytics: readAll, tickets: all, surveys: all, loyalty: all, loyaltyConfig: all, audit: none },
   referrer: {
     customers: none, referrers: { read: 'self', write: 'none' }, leads: none, opportunities: none,
     campaigns: none, activities: none, tasks: none, users: none, teams: none, apiKeys: none, routing: none,
@@ -79,7 +82,17 @@ const matrix: Record<Role, Record<Entity, Grant>> = {
     analytics: { read: 'self', write: 'none' },
     tickets: none, surveys: none,
     // Its own points account and ledger.
-    loyalty: { read: 'self', write: 'none' }, loyaltyConfig: none
+    loyalty: { read: 'self', write: 'none' }, loyaltyConfig: none, audit: none
+  },
+  // An auditor (PIPL, internal control) reads every record and the audit trail, writes
+  // nothing, and is not a PII reader: phones and emails masked everywhere. API keys (their
+  // names, roles and use, never secrets) are readable: who had access is an auditor's question.
+  // Webhook endpoints stay an admin's (their URLs can carry credentials).
+  auditor: {
+    customers: readAll, referrers: readAll, leads: readAll, opportunities: readAll, campaigns: readAll, activities: readAll,
+    tasks: readAll, users: readAll, teams: readAll, apiKeys: readAll, routing: readAll, referrals: readAll, orders: readAll,
+    incentiveRules: readAll, rewards: readAll, scoring: readAll, webhooks: none, analytics: readAll, tickets: readAll,
+    surveys: readAll, loyalty: readAll, loyaltyConfig: readAll, audit: readOnly
   }
 }
 

@@ -19,6 +19,7 @@ import type { Actor } from '../auth/actor.js'
 import type { Services } from '../services.js'
 import { ImportParams, ImportQuery, ImportReportView } from './bulk.schemas.js'
 import { exportRows, ndjson } from './export-pages.js'
+import { auditedExport } from '../audit/access-export.js'
 import { TicketListQuery } from '../tickets/tickets.schemas.js'
 import { describeBody, importMediaTypes } from './import-source.js'
 
@@ -55,9 +56,10 @@ export const bulkRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     app.get(`/export/${entity}`, {
       schema: { tags: ['bulk'], summary: `Every ${noun} of a filter (as GET /${entity} takes it), as NDJSON`, produces, querystring: Type.Omit(query, page), response }
     }, async (request, reply) => {
-      const rows = await rowsOf(requireActor(request), request.query as Static<Q>)
+      const actor = requireActor(request)
+      const rows = await rowsOf(actor, request.query as Static<Q>)
       return reply.type('application/x-ndjson; charset=utf-8').header('content-disposition', `attachment; filename="${entity}.ndjson"`)
-        .send(Readable.from(ndjson(rows)))
+        .send(Readable.from(auditedExport(actor, noun === 'ledger entry' ? 'reward' : noun, request.query as Record<string, unknown>, ndjson(rows))))
     })
   }
   /** Lists whose query is the filter plus orderBy and direction. */

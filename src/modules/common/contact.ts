@@ -42,3 +42,29 @@ export function openContact(pii: PiiCipher, row: StoredContact, clear: boolean):
     ? { phone: row.phoneEnc ? pii.open(row.phoneEnc) : null, email: row.emailEnc ? pii.open(row.emailEnc) : null }
     : { phone: row.phoneMasked, email: row.emailMasked }
 }
+
+/** Notes that a clear personal field was handed out (src/modules/audit/access-recorder.ts). */
+export type RecordRead = (field: 'phone' | 'email' | 'idNumber') => void
+
+/**
+ * Clear phone and email as getters on `view`, decrypted on first read only: a page that
+ * never selects them skips the AES-GCM opens, and `record` (the access audit) hears of
+ * exactly the non-null values handed out. Enumerable, so JSON and spreads see them;
+ * assignable, as a plain field would be.
+ */
+export function lazyClearContact(pii: PiiCipher, view: Record<string, unknown>, row: StoredContact, record: RecordRead | undefined): void {
+  let contact: { phone: string | null; email: string | null } | undefined
+  const open = () => (contact ??= openContact(pii, row, true))
+  for (const field of ['phone', 'email'] as const) {
+    Object.defineProperty(view, field, {
+      get: () => {
+        const value = open()[field]
+        if (value !== null && record) record(field)
+        return value
+      },
+      set: (value: unknown) => { Object.defineProperty(view, field, { value, writable: true, enumerable: true, configurable: true }) },
+      enumerable: true,
+      configurable: true
+    })
+  }
+}

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox'
 import type { PiiCipher } from '../../lib/pii.js'
 import { invalid } from '../../errors.js'
 import { maskIdNumber, normalizeIdNumber } from '../../rules/id-number.js'
+import type { RecordRead } from './contact.js'
 
 /** 身份证号 as a request field: validated by the rule (src/rules/id-number.ts), not by a pattern. */
 export const IdNumber = Type.String({ minLength: 1, maxLength: 40, description: 'Mainland resident ID number (身份证号): 18 characters, ISO 7064 MOD 11-2 check character; a lower-case x is accepted' })
@@ -25,4 +26,22 @@ export function sealIdNumber(pii: PiiCipher, value: string | null | undefined, n
 /** Clear for callers who may read personal data, the mask for everyone else. */
 export function openIdNumber(pii: PiiCipher, row: StoredIdNumber, clear: boolean): string | null {
   return clear ? (row.idNumberEnc ? pii.open(row.idNumberEnc) : null) : row.idNumberMasked
+}
+
+/**
+ * The clear ID number as a getter on a view: opened on first read only, and noted by the
+ * access audit (`record`) when an answer takes a value, like lazyClearContact's phone and email.
+ */
+export function lazyClearIdNumber(pii: PiiCipher, view: Record<string, unknown>, row: StoredIdNumber, record: RecordRead | undefined): void {
+  let idNumber: string | null | undefined
+  Object.defineProperty(view, 'idNumber', {
+    get: () => {
+      const value = (idNumber ??= openIdNumber(pii, row, true))
+      if (value !== null && record) record('idNumber')
+      return value
+    },
+    set: (value: unknown) => { Object.defineProperty(view, 'idNumber', { value, writable: true, enumerable: true, configurable: true }) },
+    enumerable: true,
+    configurable: true
+  })
 }

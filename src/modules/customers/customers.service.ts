@@ -9,8 +9,9 @@ import { authorize, canReadPii } from '../auth/permissions.js'
 import { reachFilter } from '../auth/reach.js'
 import { changedFields, withContactChanges } from '../common/changes.js'
 import { canReadGraph } from '../common/graph.js'
-import { openContact, sealContact } from '../common/contact.js'
-import { openIdNumber, sealIdNumber } from '../common/id-number.js'
+import { lazyClearContact, openContact, sealContact } from '../common/contact.js'
+import { noteReads, recordReads } from '../audit/access-reads.js'
+import { lazyClearIdNumber, openIdNumber, sealIdNumber } from '../common/id-number.js'
 import { assertAssignable } from '../common/owners.js'
 import { isUuid, parse } from '../common/validate.js'
 import type { ServiceDeps } from '../service-deps.js'
@@ -143,11 +144,17 @@ export class CustomersService {
   /** A graph row is already the view's selected columns; phone and email are opened (or masked) here. */
   private graphView(actor: Actor, row: Record<string, unknown>): Customer {
     if ('phoneEnc' in row || 'emailEnc' in row) {
-      Object.assign(row, openContact(this.deps.pii, row as Parameters<typeof openContact>[1], canReadPii(actor)))
+      const clear = canReadPii(actor)
+      const selected = { phone: 'phoneEnc' in row, email: 'emailEnc' in row }
+      Object.assign(row, openContact(this.deps.pii, row as Parameters<typeof openContact>[1], clear))
+      // Only the fields the selection asked for are handed out (and audited).
+      if (clear) noteReads(actor, 'customer', row.id as string, row, selected.phone ? (selected.email ? ['phone', 'email'] : ['phone']) : ['email'])
       delete row.phoneEnc; delete row.phoneMasked; delete row.emailEnc; delete row.emailMasked
     }
     if ('idNumberEnc' in row) {
-      row.idNumber = openIdNumber(this.deps.pii, row as Parameters<typeof openIdNumber>[1], canReadPii(actor))
+      const clear = canReadPii(actor)
+      row.idNumber = openIdNumber(this.deps.pii, row as Parameters<typeof openIdNumber>[1], clear)
+      if (clear) noteReads(actor, 'customer', row.id as string, row, ['idNumber'])
       delete row.idNumberEnc; delete row.idNumberMasked
     }
     return row as Customer
@@ -273,14 +280,9 @@ export class CustomersService {
     for (const key of viewKeys) view[key] = row[key]
     if (!canReadPii(actor)) return Object.assign(view, openContact(this.deps.pii, row, false), { idNumber: row.idNumberMasked }) as Customer
     // Decrypted on first read only: a list that does not select phone or email (most
-    // GraphQL pages) skips the two AES-GCM opens per row. Enumerable, so JSON sees them.
-    const pii = this.deps.pii
-    let contact: { phone: string | null; email: string | null } | undefined
-    const open = () => (contact ??= openContact(pii, row, true))
-    Object.defineProperty(view, 'phone', { get: () => open().phone, enumerable: true })
-    Object.defineProperty(view, 'email', { get: () => open().email, enumerable: true })
-    let idNumber: string | null | undefined
-    Object.defineProperty(view, 'idNumber', { get: () => (idNumber ??= openIdNumber(pii, row, true)), enumerable: true })
+    // GraphQL pages) skips the two AES-GCM opens per row, and writes no access entry.
+    lazyClearContact(this.deps.pii, view, row, recordReads(actor, 'customer', row.id))
+    lazyClearIdNumber(this.deps.pii, view, row, recordReads(actor, 'customer', row.id))
     return view as Customer
   }
 

@@ -1,7 +1,8 @@
 import type { PiiCipher } from '../../lib/pii.js'
 import type { Actor } from '../auth/actor.js'
 import { canReadPii } from '../auth/permissions.js'
-import { openContact, sealContact } from '../common/contact.js'
+import { lazyClearContact, openContact, sealContact } from '../common/contact.js'
+import { recordReads } from '../audit/access-reads.js'
 import type { LeadInsert, LeadRow } from './leads.repository.js'
 import type { LeadUpdate } from './leads.schemas.js'
 
@@ -14,7 +15,11 @@ export const auditedFields = [
 /** A lead as its reader sees it: personal data clear or masked by role, storage columns hidden. */
 export function leadView(pii: PiiCipher, actor: Actor, row: LeadRow) {
   const { phoneEnc: _pe, phoneIdx: _pi, phoneMasked: _pm, emailEnc: _ee, emailIdx: _ei, emailMasked: _em, deletedAt: _d, ...rest } = row
-  return { ...rest, ...openContact(pii, row, canReadPii(actor)) }
+  if (!canReadPii(actor)) return { ...rest, ...openContact(pii, row, false) }
+  // Opened (and audited as read) only if the answer takes them.
+  const view = { ...rest, phone: null as string | null, email: null as string | null }
+  lazyClearContact(pii, view, row, recordReads(actor, 'lead', row.id))
+  return view
 }
 
 export type Lead = ReturnType<typeof leadView>

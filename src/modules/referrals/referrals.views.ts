@@ -2,7 +2,8 @@ import type { PiiCipher } from '../../lib/pii.js'
 import { rejectionWording } from '../../rules/referral-checks.js'
 import type { Actor } from '../auth/actor.js'
 import { canReadPii } from '../auth/permissions.js'
-import { openContact } from '../common/contact.js'
+import { lazyClearContact, openContact } from '../common/contact.js'
+import { recordReads } from '../audit/access-reads.js'
 import type { ReferralRow } from './referrals.repository.js'
 
 /**
@@ -17,12 +18,15 @@ export function referralView(pii: PiiCipher, actor: Actor, row: ReferralRow) {
   } = row
   const clear = canReadPii(actor)
   const { ip, ...shown } = consent ?? { ip: undefined }
-  return {
+  const view = {
     ...rest,
-    ...openContact(pii, row, clear),
+    ...(clear ? { phone: null as string | null, email: null as string | null } : openContact(pii, row, false)),
     consent: consent ? (clear && ip ? { ...shown, ip } : shown) : null,
     rejectionDetail: actor.role === 'referrer' && row.rejectionReason ? rejectionWording[row.rejectionReason] : row.rejectionDetail
   }
+  // The referred person's contact, opened (and audited as read) only if the answer takes it.
+  if (clear) lazyClearContact(pii, view, row, recordReads(actor, 'referral', row.id))
+  return view
 }
 
 export type Referral = ReturnType<typeof referralView>

@@ -13,8 +13,9 @@ import { actionContext, type Actor } from '../auth/actor.js'
 import { authorize, canReadPii } from '../auth/permissions.js'
 import { reachFilter } from '../auth/reach.js'
 import { changedFields, withContactChanges } from '../common/changes.js'
-import { openContact, sealContact } from '../common/contact.js'
-import { openIdNumber, sealIdNumber } from '../common/id-number.js'
+import { lazyClearContact, openContact, sealContact } from '../common/contact.js'
+import { recordReads } from '../audit/access-reads.js'
+import { lazyClearIdNumber, openIdNumber, sealIdNumber } from '../common/id-number.js'
 import { assertAssignable } from '../common/owners.js'
 import { asTaken, upsertUpdate } from '../common/unique.js'
 import { isUuid, parse } from '../common/validate.js'
@@ -203,13 +204,8 @@ export class ReferrersService {
     if (!canReadPii(actor)) return Object.assign(view, openContact(this.deps.pii, row, false), { idNumber: row.idNumberMasked }) as Referrer
     // Decrypted on first read only (as customers do): `referrer { id name }` on a page skips
     // the two AES-GCM opens per row. Enumerable, so JSON and spreads see them.
-    const pii = this.deps.pii
-    let contact: { phone: string | null; email: string | null } | undefined
-    const open = () => (contact ??= openContact(pii, row, true))
-    Object.defineProperty(view, 'phone', { get: () => open().phone, enumerable: true })
-    Object.defineProperty(view, 'email', { get: () => open().email, enumerable: true })
-    let idNumber: string | null | undefined
-    Object.defineProperty(view, 'idNumber', { get: () => (idNumber ??= openIdNumber(pii, row, true)), enumerable: true })
+    lazyClearContact(this.deps.pii, view, row, recordReads(actor, 'referrer', row.id))
+    lazyClearIdNumber(this.deps.pii, view, row, recordReads(actor, 'referrer', row.id))
     return view as Referrer
   }
 

@@ -3,7 +3,7 @@ import { DateTimeString, Email, ExpectedVersion, ExternalId, Nullable, StringEnu
 import { roles } from '../auth/actor.js'
 import { entities } from '../auth/permissions.js'
 
-const staffRoles = ['admin', 'manager', 'sales', 'marketing', 'service', 'integration'] as const
+const staffRoles = ['admin', 'manager', 'sales', 'marketing', 'service', 'integration', 'auditor'] as const
 
 export const TeamCreate = Type.Object({
   name: Text(100),

@@ -12,6 +12,7 @@ import { generateApiKey, hashApiKey, keyPrefix } from '../auth/api-key-secret.js
 import { authorize, canReadPii } from '../auth/permissions.js'
 import { maskEmail } from '../../rules/contact.js'
 import { assertMaySearchBy } from '../common/personal-search.js'
+import { recordOnRead } from '../audit/access-reads.js'
 import { changedFields } from '../common/changes.js'
 import { asTaken } from '../common/unique.js'
 import { isUuid, parse } from '../common/validate.js'
@@ -40,9 +41,15 @@ export class UsersService {
     return ids.map((id) => byId.get(id) ?? null)
   }
 
-  /** Other staff members' emails are personal data: masked for roles that may not read it in clear; one's own stays clear. */
+  /**
+   * A user as handed out. Other staff members' emails are personal data: masked for roles that
+   * may not read it in clear (one's own stays clear); where clear, noted by the access audit
+   * when an answer takes it.
+   */
   private view<T extends User>(actor: Actor, user: T): T {
-    return !user.email || canReadPii(actor) || user.id === actor.userId ? user : { ...user, email: maskEmail(user.email) }
+    if (!user.email) return user
+    if (canReadPii(actor)) return recordOnRead(actor, 'user', user, ['email'])
+    return user.id === actor.userId ? user : { ...user, email: maskEmail(user.email) }
   }
 
   async get(actor: Actor, id: string): Promise<User> {
