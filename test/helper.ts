@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { appendFileSync } from 'node:fs'
 import pg from 'pg'
 import type { Test } from 'tap'
 import type { FastifyInstance, InjectOptions } from 'fastify'
@@ -115,6 +116,7 @@ export async function freshPostgresDatabase(t: Tap, prefix = 'crm_test'): Promis
 
 /** Builds the app on a fresh database of the given kind; closed and dropped on teardown. */
 export async function buildTestApp(t: Tap, kind: DatabaseKind, env: Record<string, string> = {}): Promise<TestApp> {
+  const started = performance.now()
   const databaseUrl = kind === 'postgres' ? await freshPostgresDatabase(t) : undefined
   const config = loadConfig({
     DATA_DIR: 'memory://',
@@ -138,6 +140,8 @@ export async function buildTestApp(t: Tap, kind: DatabaseKind, env: Record<strin
   testApp = new TestApp(app, kind)
   t.teardown(() => app.close())
   testApp.adminToken = await testApp.tokenFor(ADMIN_KEY)
+  // TEST_SUITE_TIMES=<file> (test/support/suites.ts): each build's wall time, the fixed cost of a suite.
+  if (process.env.TEST_SUITE_TIMES) appendFileSync(process.env.TEST_SUITE_TIMES, `app-build ${kind} ${((performance.now() - started) / 1000).toFixed(2)}s\n`)
   return testApp
 }
 

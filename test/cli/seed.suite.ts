@@ -175,7 +175,8 @@ await t.test('the CLI', async (t) => {
   })
 
   await t.test('with users, campaigns and referrals the summary names them', async (t) => {
-    const run = await runCli(['--customers', '30', '--orders', '60', '--referrers', '5', '--users', '6', '--campaigns', '2', '--referrals', '40'], { DATA_DIR: join(dataDir, 'funnel') })
+    // Into the same DATA_DIR as above (a second run beside the first): a fresh one would cost another initdb and migrations.
+    const run = await runCli(['--customers', '30', '--orders', '60', '--referrers', '5', '--users', '6', '--campaigns', '2', '--referrals', '40'], { DATA_DIR: dataDir })
     t.equal(run.code, 0, run.code === 0 ? 'exits 0' : run.stderr)
     t.match(run.stdout, /^seeded run [A-Z0-9]{6}: 6 users, 2 campaigns \(\d+ costs\), 40 referrals, \d+ leads, \d+ opportunities \(\d+ stage changes\), \d+ activities, \d+ reward entries, 5 referrers, 30 customers, 60 orders, /)
     t.match(run.stderr, /referrals 40\/40/)

@@ -1,12 +1,12 @@
 /**
  * Fault test: webhooks survive a server killed with SIGKILL. The real server runs as a child
- * process on a fresh PostgreSQL database with a local receiver as its one endpoint; 5,000
+ * process on a fresh PostgreSQL database with a local receiver as its one endpoint; 2,000 (by default)
  * event-producing GraphQL mutations are driven while the server is killed three times at
  * random points and restarted. Every committed event must reach the receiver at least once,
  * and every request the receiver got must verify with the standardwebhooks package.
  * Reported: events lost (must be 0) and duplicates. Needs TEST_DATABASE_URL (PostgreSQL):
  * killing embedded PGlite mid-write is not a supported way to stop it.
- * Knobs: FAULT_WRITES (5000), FAULT_KILLS (3), FAULT_SEED.
+ * Knobs: FAULT_WRITES (2000; more for a long run), FAULT_KILLS (3), FAULT_SEED.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -18,7 +18,7 @@ import { freePort } from '../support/free-port.js'
 import { WebhookReceiver } from '../support/webhook-receiver.js'
 
 const base = process.env.TEST_DATABASE_URL
-const WRITES = Number(process.env.FAULT_WRITES ?? 5000)
+const WRITES = Number(process.env.FAULT_WRITES ?? 2000)
 const KILLS = Number(process.env.FAULT_KILLS ?? 3)
 const CONCURRENCY = 8
 const CREATE = 'mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } userErrors { message } } }'

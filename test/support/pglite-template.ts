@@ -15,14 +15,18 @@ export function migrationsHash(): string {
   return hash.digest('hex').slice(0, 16)
 }
 
+let loaded: Blob | undefined
+
 /**
  * A migrated, empty PGlite data directory, dumped once per set of migrations and shared by
  * every test process: starting from it skips initdb and the migrations (seconds per file).
  * The app still runs its migrator on it, which finds nothing to do.
  */
 export async function pgliteTemplate(): Promise<Blob> {
+  // Read once per process: a Blob is immutable, and every PGlite of the process starts from the same 46 MB.
+  if (loaded) return loaded
   const file = join(tmpdir(), `crm-pglite-template-${migrationsHash()}.tar`)
-  if (existsSync(file)) return new Blob([readFileSync(file)])
+  if (existsSync(file)) return (loaded = new Blob([readFileSync(file)]))
   const database = await openDatabase({ dataDir: 'memory://' })
   await applyMigrations(database)
   const dump = await database.pglite!.dumpDataDir('none')
@@ -32,5 +36,5 @@ export async function pgliteTemplate(): Promise<Blob> {
   const partial = `${file}.${process.pid}.partial`
   writeFileSync(partial, bytes)
   renameSync(partial, file)
-  return new Blob([bytes])
+  return (loaded = new Blob([bytes]))
 }

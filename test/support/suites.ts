@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs'
+import { appendFileSync, readdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -14,5 +14,14 @@ export async function runSuites(entryUrl: string, include: (file: string) => boo
   const dir = dirname(fileURLToPath(entryUrl))
   const suites = readdirSync(dir).filter((f) => f.endsWith('.suite.ts') && include(f)).sort()
   if (suites.length === 0) throw new Error(`no *.suite.ts files in ${dir}`)
-  for (const file of suites) await import(pathToFileURL(`${dir}/${file}`).href)
+  for (const file of suites) {
+    const wall = performance.now()
+    const cpu = process.cpuUsage()
+    await import(pathToFileURL(`${dir}/${file}`).href)
+    // TEST_SUITE_TIMES=<file>: where a folder's time goes (wall and this process's CPU, per suite).
+    if (process.env.TEST_SUITE_TIMES) {
+      const used = process.cpuUsage(cpu)
+      appendFileSync(process.env.TEST_SUITE_TIMES, `suite-time ${file} wall=${((performance.now() - wall) / 1000).toFixed(1)}s cpu=${((used.user + used.system) / 1e6).toFixed(1)}s\n`)
+    }
+  }
 }
