@@ -22,7 +22,8 @@ CREATE TABLE "rate_limit_counters" (
 );
 --> statement-breakpoint
 CREATE TABLE "privacy_tombstones" (
-	"key_hash" text PRIMARY KEY NOT NULL,
+	"subject_idx" text PRIMARY KEY NOT NULL,
+	"subject_enc" text NOT NULL,
 	"entity_type" text NOT NULL,
 	"erasure_id" uuid NOT NULL,
 	"erased_at" timestamp with time zone DEFAULT now() NOT NULL

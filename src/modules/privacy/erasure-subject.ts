@@ -38,7 +38,8 @@ function links(table: SubjectTable, ids: SubjectRecords): SQL[] {
  * the records holding the same blind indexes, and the records linked to those, until no more
  * are found. Locks them (FOR UPDATE) for the erasure's transaction.
  */
-export async function findSubject(ex: Executor, columns: TextColumn[], start: { indexes: string[]; ids: SubjectRecords }, expand = true): Promise<{ ids: SubjectRecords; rows: Record<SubjectTable, SubjectRow[]> }> {
+export async function findSubject(ex: Executor, columns: TextColumn[], start: { indexes: string[]; ids: SubjectRecords }, expand = true,
+  indexesOfSealed?: (sealed: string) => string[]): Promise<{ ids: SubjectRecords; rows: Record<SubjectTable, SubjectRow[]> }> {
   const ids = structuredClone(start.ids)
   const indexes = new Set(start.indexes)
   const idxColumns = (table: string) => columns.filter((c) => c.table === table && c.column.endsWith('_idx')).map((c) => c.column)
@@ -47,11 +48,15 @@ export async function findSubject(ex: Executor, columns: TextColumn[], start: { 
     for (const table of subjectTables) {
       const byIndex = idxColumns(table).map((col) => sql`${sql.raw(quoteIdent(col))} = any(${textArray([...indexes])})`)
       const where = sql.join([sql`id = any(${uuidArray(ids[table])})`, ...byIndex, ...links(table, ids)], sql` or `)
-      const found = await rows<Record<string, string | null>>(ex, sql`select id::text as id, ${sql.raw(idxColumns(table).map(quoteIdent).join(', ') || 'null as none')} from ${sql.raw(table)} where ${where}`)
+      // During a PII key rotation (indexesOfSealed given) the sealed values come too: a row's index may be
+      // under another key than its twin's, so each value is looked for under every configured key.
+      const encColumns = indexesOfSealed ? columns.filter((c) => c.table === table && c.column.endsWith('_enc')).map((c) => c.column) : []
+      const selected = [...idxColumns(table), ...encColumns].map(quoteIdent).join(', ') || 'null as none'
+      const found = await rows<Record<string, string | null>>(ex, sql`select id::text as id, ${sql.raw(selected)} from ${sql.raw(table)} where ${where}`)
       for (const row of found) {
         if (!ids[table].includes(row.id!)) { ids[table].push(row.id!); grew = true }
-        for (const col of idxColumns(table)) {
-          const v = row[col]
+        const values = [...idxColumns(table).map((col) => row[col]), ...encColumns.flatMap((col) => row[col] ? indexesOfSealed!(row[col]!) : [])]
+        for (const v of values) {
           if (v && !indexes.has(v)) { indexes.add(v); grew = true }
         }
       }

@@ -11,7 +11,7 @@ import { eraseOwnedText, eraseOwnRecords } from './erasure-owned.js'
 import { scrubText, type Needles } from './erasure-scrub.js'
 import { findSubject, heldElsewhere, noRecords, relatedIds, recordCount, sealedValues, subjectTables, type SubjectRecords, type SubjectRow, type SubjectTable } from './erasure-subject.js'
 import { sweep } from './erasure-sweep.js'
-import { tombstoneHash, type TombstoneEntity } from './erasure-tombstones.js'
+import { tombstoneColumns, type TombstoneEntity } from './erasure-tombstones.js'
 import { ErasureRequest, type ErasureView } from './erasure.schemas.js'
 
 const entityOf: Record<SubjectTable, TombstoneEntity> = { customers: 'customer', referrers: 'referrer', referrals: 'referral', leads: 'lead' }
@@ -39,12 +39,12 @@ export class ErasureService {
     if (phone !== undefined) {
       const n = normalizePhone(phone)
       if (!n.ok) throw invalid('subject.phone', n.reason)
-      start.indexes.push(this.deps.pii.index(n.value)); clear.push(n.value)
+      start.indexes.push(...this.deps.pii.indexes(n.value)); clear.push(n.value)
     }
     if (email !== undefined) {
       const n = normalizeEmail(email)
       if (!n.ok) throw invalid('subject.email', n.reason)
-      start.indexes.push(this.deps.pii.index(n.value)); clear.push(n.value)
+      start.indexes.push(...this.deps.pii.indexes(n.value)); clear.push(n.value)
     }
     if (customerId) start.ids.customers.push(customerId.toLowerCase())
     if (referrerId) start.ids.referrers.push(referrerId.toLowerCase())
@@ -65,7 +65,9 @@ export class ErasureService {
   async eraseIn(action: Action, start: ErasureStart, reason: string, source: ErasureSource, clear: string[] = [], opts = { expand: true }): Promise<ErasureView> {
     const { tx } = action
     const columns = await textColumns(tx)
-    const { ids, rows } = await findSubject(tx, columns, start, opts.expand)
+    const pii = this.deps.pii
+    const rotating = pii.previousKeyIds.length > 0
+    const { ids, rows } = await findSubject(tx, columns, start, opts.expand, rotating ? (sealed) => { try { return pii.indexes(pii.open(sealed)) } catch { return [] } } : undefined)
     const erasureId = uuidv7()
     const erasedAt = new Date().toISOString()
     const needles = this.needles(rows, start.indexes, clear, await heldElsewhere(tx, columns, sealedValues(rows).idx, ids))
@@ -75,7 +77,7 @@ export class ErasureService {
     }
     if (view.recordsErased > 0) {
       const tombstones = subjectTables.flatMap((t) => rows[t].filter((r) => typeof r.external_id === 'string')
-        .map((r) => ({ keyHash: tombstoneHash(this.deps.pii, entityOf[t], r.external_id as string), entityType: entityOf[t], erasureId })))
+        .map((r) => ({ ...tombstoneColumns(this.deps.pii, entityOf[t], r.external_id as string), entityType: entityOf[t], erasureId })))
       if (tombstones.length > 0) await tx.insert(privacyTombstones).values(tombstones).onConflictDoNothing()
       await eraseOwnRecords(tx, columns, ids)
       await eraseOwnedText(tx, ids)
@@ -102,7 +104,7 @@ export class ErasureService {
       try { opened.push(this.deps.pii.open(sealed)) } catch { /* sealed under a key no longer held: its ciphertext is still a needle */ }
     }
     // A value a record not being erased still holds (retention of one of two records) is that record's data.
-    const own = (v: string) => !shared.has(v) && !shared.has(this.deps.pii.index(v))
+    const own = (v: string) => !shared.has(v) && !this.deps.pii.indexes(v).some((i) => shared.has(i))
     const contextual = new Set<string>(masked)
     for (const table of subjectTables) {
       for (const r of rows[table]) {

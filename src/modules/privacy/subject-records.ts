@@ -92,17 +92,23 @@ type Seeds = { phones: Set<string>; emails: Set<string>; customers: Set<string>;
 /** The subject's contact keys and the customers and referrers that hold them. */
 async function seeds(ex: Executor, pii: PiiCipher, subject: Subject): Promise<Seeds> {
   const out: Seeds = { phones: new Set(), emails: new Set(), customers: new Set(), referrers: new Set() }
-  if ('phone' in subject) out.phones.add(pii.index(subject.phone))
-  else if ('email' in subject) out.emails.add(pii.index(subject.email))
+  // Under every configured key: during a PII key rotation some rows still carry a previous key's index.
+  if ('phone' in subject) for (const i of pii.indexes(subject.phone)) out.phones.add(i)
+  else if ('email' in subject) for (const i of pii.indexes(subject.email)) out.emails.add(i)
   else {
     const table = 'customerId' in subject ? sql`customers` : sql`referrers`
     const id = 'customerId' in subject ? subject.customerId : subject.referrerId
-    const own = await rows<{ phoneIdx: string | null; emailIdx: string | null }>(ex, sql`
-      select phone_idx as "phoneIdx", email_idx as "emailIdx" from ${table} where id = ${id}::uuid`)
+    const own = await rows<{ phoneIdx: string | null; emailIdx: string | null; phoneEnc: string | null; emailEnc: string | null }>(ex, sql`
+      select phone_idx as "phoneIdx", email_idx as "emailIdx", phone_enc as "phoneEnc", email_enc as "emailEnc" from ${table} where id = ${id}::uuid`)
     if (own.length === 0) return out
     ;('customerId' in subject ? out.customers : out.referrers).add(id)
     if (own[0].phoneIdx) out.phones.add(own[0].phoneIdx)
     if (own[0].emailIdx) out.emails.add(own[0].emailIdx)
+    // The value under every configured key too, so twins indexed under another key during a rotation are found.
+    if (pii.previousKeyIds.length > 0) {
+      if (own[0].phoneEnc) for (const i of pii.indexes(pii.open(own[0].phoneEnc))) out.phones.add(i)
+      if (own[0].emailEnc) for (const i of pii.indexes(pii.open(own[0].emailEnc))) out.emails.add(i)
+    }
   }
   if (out.phones.size + out.emails.size === 0) return out
   const held = await rows<{ kind: 'customer' | 'referrer'; id: string }>(ex, sql`

@@ -15,6 +15,8 @@ const EMAIL = 'rotate.me@example.com'
 
 type Ids = { customer: string; referrer: string; referrer2: string; referral: string; idemKey: string }
 
+const ERASED_EXTERNAL_ID = 'ROTATE-ERASED-1'
+
 async function writeUnderA(ctx: TestApp): Promise<Ids> {
   const admin = ctx.adminToken
   const customer = (await ctx.rest(admin, 'POST', '/api/v1/customers', { name: 'Rotated customer', phone: CUSTOMER_PHONE, email: EMAIL }, { 'idempotency-key': 'rotate-idem-1' })).json()
@@ -23,6 +25,10 @@ async function writeUnderA(ctx: TestApp): Promise<Ids> {
   const referral = (await ctx.rest(admin, 'POST', '/api/v1/referrals', { referrerId: referrer.id, name: 'Referred person', phone: PERSON_PHONE })).json()
   const hook = await ctx.rest(admin, 'POST', '/api/v1/webhook-endpoints', { url: 'https://93.184.216.34/hook' })
   if (hook.statusCode !== 201) throw new Error(hook.body)
+  // An erased person, whose tombstone (its externalId's index, keyed) must outlive the key it was made under.
+  const erased = (await ctx.rest(admin, 'PUT', `/api/v1/customers/by-external-id/${ERASED_EXTERNAL_ID}`, { name: 'Erased under A', phone: '13512340005' })).json()
+  const erasure = await ctx.rest(admin, 'POST', '/api/v1/privacy/erasures', { subject: { customerId: erased.id }, reason: 'rotation test' })
+  if (erasure.statusCode !== 201) throw new Error(erasure.body)
   return { customer: customer.id, referrer: referrer.id, referrer2: referrer2.id, referral: referral.id, idemKey: 'rotate-idem-1' }
 }
 
@@ -56,6 +62,11 @@ async function checkEverythingWorks(t: Tap, ctx: TestApp, ids: Ids, label: strin
 
   const replay = await ctx.rest(admin, 'POST', '/api/v1/customers', { name: 'Rotated customer', phone: CUSTOMER_PHONE, email: EMAIL }, { 'idempotency-key': ids.idemKey })
   t.equal(replay.json().id, ids.customer, `${label}: the stored Idempotency-Key answer still opens`)
+
+  const back = await ctx.rest(admin, 'PUT', `/api/v1/customers/by-external-id/${ERASED_EXTERNAL_ID}`, { name: 'Back again' })
+  t.match({ status: back.statusCode, body: back.json() }, { status: 409, body: { errors: [{ field: 'externalId', code: 'ERASED' }] } }, `${label}: the erased person's externalId stays retired`)
+  const exported = await ctx.rest(admin, 'POST', '/api/v1/privacy/exports', { phone: CUSTOMER_PHONE })
+  t.ok(exported.json().records?.customers?.some((c: { id: string }) => c.id === ids.customer), `${label}: a personal-data export by phone finds the customer`)
 }
 
 const statusQuery = '{ piiKeyStatus { currentKeyId previousKeyIds staleValues stale { table column keyId count } } }'
