@@ -2,7 +2,9 @@ import fp from 'fastify-plugin'
 import type { Db } from '../db/client.js'
 import { actionContext } from '../modules/auth/actor.js'
 import { AccessRecorder } from '../modules/audit/access-recorder.js'
-import { writeAccessEntries } from '../modules/audit/access-entries.repository.js'
+import { accessRows, insertAccessRows } from '../modules/audit/access-entries.repository.js'
+import { AccessBatcher } from '../modules/audit/access-batcher.js'
+import type { AccessSink } from '../modules/audit/access-recorder.js'
 
 export type AccessAuditOptions = { db: Db; enabled: boolean }
 
@@ -16,7 +18,9 @@ export type AccessAuditOptions = { db: Db; enabled: boolean }
  */
 export default fp<AccessAuditOptions>(async (app, opts) => {
   if (!opts.enabled) return
-  const sink = (who: Parameters<typeof writeAccessEntries>[1], reads: Parameters<typeof writeAccessEntries>[2]) => writeAccessEntries(opts.db, who, reads)
+  // Concurrent requests' entries share a statement and a commit (src/modules/audit/access-batcher.ts).
+  const batcher = new AccessBatcher((rows) => insertAccessRows(opts.db, rows))
+  const sink: AccessSink = (who, reads) => batcher.add(accessRows(who, reads))
   // Callback style: cheaper per request than async hooks (src/app.ts).
   app.addHook('preHandler', (request, _reply, done) => {
     const actor = request.actor

@@ -14,10 +14,17 @@ const insertEntries = statement<{ rows: string }>('access_entries_insert', () =>
     id uuid, actor_type text, actor_id uuid, actor_role text, api_key_id uuid, action text, entity_type text,
     entity_ids jsonb, row_count int, fields jsonb, filter jsonb, request_id text)`)
 
-export async function writeAccessEntries(ex: Executor, who: ActionContext, reads: AccessRead[]): Promise<void> {
-  const rows = reads.map((r) => ({
+export type AccessRow = Record<string, unknown>
+
+/** One request's entries as rows of the table (ids made here, UUIDv7). */
+export function accessRows(who: ActionContext, reads: AccessRead[]): AccessRow[] {
+  return reads.map((r) => ({
     id: uuidv7(), actor_type: who.actorType, actor_id: who.actorId, actor_role: who.actorRole, api_key_id: who.apiKeyId,
     action: r.action, entity_type: r.entityType, entity_ids: r.ids, row_count: r.rowCount, fields: r.fields, filter: r.filter, request_id: who.requestId
   }))
+}
+
+/** Entries of one or several requests, in one statement (and one commit). */
+export async function insertAccessRows(ex: Executor, rows: AccessRow[]): Promise<void> {
   await insertEntries(ex, { rows: JSON.stringify(rows) })
 }
