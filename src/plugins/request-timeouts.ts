@@ -56,12 +56,14 @@ function expire(request: FastifyRequest, reply: FastifyReply, ms: number): void 
   timers.delete(request)
   if (request.raw.complete) return
   request.log.info({ timeoutMs: ms }, 'request body timed out: connection closed')
-  const socket = request.raw.socket
+  // An injected request (tests, light-my-request) has a stand-in socket without destroy().
+  const raw = request.raw.socket as { destroy?: unknown } | null | undefined
+  const destroy = () => { if (typeof raw?.destroy === 'function') (raw.destroy as () => void).call(raw) }
   if (!reply.sent && !reply.raw.headersSent) {
     // Connection: close makes Node end the socket once the answer is out, unread body and all.
     reply.code(408).header('connection', 'close').send(new CrmError('CRM_ERR_REQUEST_TIMEOUT', `The request body did not arrive within ${ms} ms`))
-    setTimeout(() => socket?.destroy(), 1000).unref()
+    setTimeout(destroy, 1000).unref()
   } else {
-    socket?.destroy()
+    destroy()
   }
 }
