@@ -71,6 +71,16 @@ export const ConfigSchema = Type.Object({
   IMPORT_CHUNK_ROWS: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 }),
   /** Row errors an import report lists; past this they are only counted (errorsOmitted). */
   IMPORT_MAX_ERRORS: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1000 }),
+  /** Retention (docs/privacy.md): days after which the personal fields of rejected (incl. expired) referrals are erased; 0 keeps them. */
+  RETENTION_REJECTED_REFERRAL_DAYS: Type.Integer({ minimum: 0, maximum: 36500, default: 90 }),
+  /** Days after a soft delete after which a customer's, referrer's or lead's personal fields are erased; 0 keeps them. */
+  RETENTION_DELETED_CUSTOMER_DAYS: Type.Integer({ minimum: 0, maximum: 36500, default: 30 }),
+  RETENTION_DELETED_REFERRER_DAYS: Type.Integer({ minimum: 0, maximum: 36500, default: 30 }),
+  RETENTION_DELETED_LEAD_DAYS: Type.Integer({ minimum: 0, maximum: 36500, default: 30 }),
+  /** Records one retention erasure takes (one transaction, one sweep of the tables); a run repeats until none is due. */
+  RETENTION_BATCH: Type.Integer({ minimum: 1, maximum: 10000, default: 200 }),
+  /** When the privacy-retention job runs (cron, UTC). */
+  RETENTION_CRON: Type.String({ minLength: 9, default: '45 3 * * *' }),
   /** Idempotency-Key records live this long; a retry after that runs again. */
   IDEMPOTENCY_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 24 }),
   /** An in-flight Idempotency-Key whose request stops renewing its lock (its process died) is free again after this. */

@@ -5,6 +5,7 @@ import { zhAutomationMessages, zhAutomationTerms } from './zh-automation.js'
 import { zhGuardrailMessages, zhGuardrailTerms } from './zh-guardrails.js'
 import { zhServiceMessages } from './zh-service.js'
 import { zhPrivacyExportMessages } from './zh-privacy-export.js'
+import { zhPrivacyErasureMessages } from './zh-privacy-erasure.js'
 
 /**
  * Simplified Chinese for every English message a client can read. Keys are the English
@@ -21,6 +22,7 @@ export const zhMessages: Record<string, string> = {
   ...zhGuardrailMessages,
   ...zhServiceMessages,
   ...zhPrivacyExportMessages,
+  ...zhPrivacyErasureMessages,
   // Schema checks (src/i18n/schema-explain.ts) and input limits.
   'is required': '为必填项',
   'is not a known field': '不是已知字段',

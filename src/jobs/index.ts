@@ -12,6 +12,7 @@ import { couponBatchesJob } from './coupon-batches.job.js'
 import { heldMessagesJob } from './held-messages.job.js'
 import { levelReviewJob } from './level-review.job.js'
 import { journeyScanJob } from './journey-scan.job.js'
+import { privacyRetentionJob } from './privacy-retention.job.js'
 
 /** Every background job the queue schedules and works (src/jobs/queue.ts). */
-export const jobs: readonly JobDefinition[] = [followUpScanJob, consentExpiryJob, rewardApprovalJob, rfmRecomputeJob, idempotencyPurgeJob, webhookPruneJob, ticketSlaScanJob, surveyDispatchJob, pointsExpiryJob, levelReviewJob, couponBatchesJob, journeyScanJob, heldMessagesJob]
+export const jobs: readonly JobDefinition[] = [followUpScanJob, consentExpiryJob, rewardApprovalJob, rfmRecomputeJob, idempotencyPurgeJob, webhookPruneJob, ticketSlaScanJob, surveyDispatchJob, pointsExpiryJob, levelReviewJob, couponBatchesJob, journeyScanJob, heldMessagesJob, privacyRetentionJob]

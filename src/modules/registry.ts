@@ -31,6 +31,7 @@ import automation from './automation/index.js'
 import messageTemplates from './notifications/templates.module.js'
 import consents from './consents/index.js'
 import privacyExport from './privacy/export.module.js'
+import privacyErasure from './privacy/erasure.module.js'
 
 /** What a domain area contributes to the app: REST routes, resolvers, loaders. */
 export type CrmModule = {
@@ -70,7 +71,8 @@ export const modules: CrmModule[] = [
   automation,
   messageTemplates,
   consents,
-  privacyExport
+  privacyExport,
+  privacyErasure
 ]
 
 /** Resolvers and loaders of all areas, merged per GraphQL type (areas may add fields to each other's types). */

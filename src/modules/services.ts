@@ -40,6 +40,8 @@ import { MessageGateService } from './notifications/message-gate.service.js'
 import { MessageTemplatesService } from './notifications/templates.service.js'
 import { ConsentsService } from './consents/consents.service.js'
 import { PersonalDataExportService } from './privacy/export.service.js'
+import { ErasureService } from './privacy/erasure.service.js'
+import { RetentionService } from './privacy/retention.service.js'
 
 /** The one place services are built; transports receive this object. */
 export function createServices(deps: ServiceDeps) {
@@ -84,7 +86,9 @@ export function createServices(deps: ServiceDeps) {
     messageGate: new MessageGateService(deps),
     messageTemplates: new MessageTemplatesService(deps),
     consents: new ConsentsService(deps),
-    privacyExport: new PersonalDataExportService(deps)
+    privacyExport: new PersonalDataExportService(deps),
+    erasure: new ErasureService(deps),
+    retention: new RetentionService(deps)
   }
 }
 

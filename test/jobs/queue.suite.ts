@@ -18,10 +18,10 @@ for (const kind of databaseKinds) {
 
     await t.test('starts pg-boss in its own schema with each job queued and scheduled on its cron', async (t) => {
       const queues = await ctx.sql<{ name: string; policy: string }>("select name, policy from pgboss.queue where name not like '\\_\\_%' order by name")
-      t.strictSame(queues.map((q) => q.name), ['coupon-batches', 'held-messages', 'idempotency-key-purge', 'journey-scan', 'lead-follow-up-scan', 'level-review', 'points-expiry', 'referral-consent-expiry', 'reward-auto-approval', 'rfm-recompute', 'survey-dispatch', 'ticket-sla-scan', 'webhook-history-prune'])
+      t.strictSame(queues.map((q) => q.name), ['coupon-batches', 'held-messages', 'idempotency-key-purge', 'journey-scan', 'lead-follow-up-scan', 'level-review', 'points-expiry', 'privacy-retention', 'referral-consent-expiry', 'reward-auto-approval', 'rfm-recompute', 'survey-dispatch', 'ticket-sla-scan', 'webhook-history-prune'])
       t.ok(queues.every((q) => q.policy === 'stately'), 'one pass at a time per job')
       const schedules = await ctx.sql<{ name: string; cron: string }>('select name, cron from pgboss.schedule order by name')
-      t.strictSame(schedules.map((x) => [x.name, x.cron]), [['coupon-batches', '* * * * *'], ['held-messages', '* * * * *'], ['idempotency-key-purge', '23 * * * *'], ['journey-scan', '*/5 * * * *'], ['lead-follow-up-scan', '0 3 * * *'], ['level-review', '35 16 * * *'], ['points-expiry', '5 16 * * *'], ['referral-consent-expiry', '0 4 * * *'], ['reward-auto-approval', '*/5 * * * *'], ['rfm-recompute', '0 18 * * *'], ['survey-dispatch', '0 6 * * *'], ['ticket-sla-scan', '0 5 * * *'], ['webhook-history-prune', '30 3 * * *']])
+      t.strictSame(schedules.map((x) => [x.name, x.cron]), [['coupon-batches', '* * * * *'], ['held-messages', '* * * * *'], ['idempotency-key-purge', '23 * * * *'], ['journey-scan', '*/5 * * * *'], ['lead-follow-up-scan', '0 3 * * *'], ['level-review', '35 16 * * *'], ['points-expiry', '5 16 * * *'], ['privacy-retention', '45 3 * * *'], ['referral-consent-expiry', '0 4 * * *'], ['reward-auto-approval', '*/5 * * * *'], ['rfm-recompute', '0 18 * * *'], ['survey-dispatch', '0 6 * * *'], ['ticket-sla-scan', '0 5 * * *'], ['webhook-history-prune', '30 3 * * *']])
     })
 
     await t.test('a job sent by name is run by the worker: the follow-up scan acts on an overdue lead', async (t) => {

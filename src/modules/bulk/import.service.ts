@@ -10,6 +10,7 @@ import { ordersImport } from './import-orders.js'
 import { records } from './import-records.js'
 import { referrersImport } from './import-referrers.js'
 import { ticketsImport } from './import-tickets.js'
+import { refusingErased } from '../privacy/erasure-import.js'
 import { ReportBuilder, type ImportReport } from './import-report.js'
 import { BodyTooLarge, decodedText, type ImportEncoding, type ImportFormat } from './import-source.js'
 import type { EntityImport, ImportChoices, ImportEntity, StagedRow } from './import-types.js'
@@ -18,7 +19,10 @@ export type { ImportReport }
 export type ImportOptions = { format: ImportFormat; encoding: ImportEncoding } & ImportChoices
 
 const importers: Record<ImportEntity, (deps: ServiceDeps, actor: Actor, choices: ImportChoices) => EntityImport> = {
-  customers: customersImport, referrers: referrersImport, orders: ordersImport, tickets: ticketsImport
+  // An erased person's externalId is refused (docs/privacy.md, Erasure).
+  customers: (deps, actor, choices) => refusingErased(deps, 'customer', customersImport(deps, actor, choices)),
+  referrers: (deps, actor, choices) => refusingErased(deps, 'referrer', referrersImport(deps, actor, choices)),
+  orders: ordersImport, tickets: ticketsImport
 }
 
 /**

@@ -26,6 +26,7 @@ import {
 } from './customers.schemas.js'
 import { assertNoDuplicate, duplicateError, findDuplicate, lockContacts } from '../common/duplicates.js'
 import { recordCustomerConsents } from '../consents/consents.customer-record.js'
+import { refuseErased } from '../privacy/erasure-tombstones.js'
 
 /** What callers see of a customer: no ciphertext, blind indexes or internals; phone and email clear or masked. */
 export type Customer = Omit<CustomerRow, Hidden> & { phone: string | null; email: string | null }
@@ -178,6 +179,8 @@ export class CustomersService {
   async upsertByExternalId(actor: Actor, externalId: string, input: unknown): Promise<{ customer: Customer; created: boolean }> {
     authorize(actor, 'customers', 'write')
     const data = parse(CustomerCreateRequest, { ...(input as object), externalId })
+    // An erased person does not come back by their old externalId (docs/privacy.md, Erasure).
+    await refuseErased(this.deps.db, this.deps.pii, 'customer', externalId)
     for (let attempt = 0; ; attempt++) {
       const existing = await repo.byExternalId(this.deps.db, externalId)
       // A merged customer's externalId lands on the survivor; only a plain delete is revived.

@@ -23,6 +23,7 @@ import { checkReferences, insertUnique, updateUnique } from './leads.integrity.j
 import { leadConditions, leadsRepository as repo, type LeadHistoryRow, type LeadInsert, type LeadRow } from './leads.repository.js'
 import { LeadAssign, LeadConvert, LeadCreate, LeadFilter, LeadStatusChange, LeadUpdate, type LeadOrderField } from './leads.schemas.js'
 import { auditedFields, leadAuditView, leadColumns, leadView, type Lead } from './leads.views.js'
+import { refuseErased } from '../privacy/erasure-tombstones.js'
 
 export type { Lead, LeadRow, ReferralLeadInput }
 export type LeadHistoryEntry = LeadHistoryRow
@@ -127,6 +128,8 @@ export class LeadsService {
   async upsertByExternalId(actor: Actor, externalId: string, input: unknown): Promise<{ lead: Lead; created: boolean }> {
     authorize(actor, 'leads', 'write')
     const data = parse(LeadCreate, { ...(input as object), externalId })
+    // An erased person does not come back by their old externalId (docs/privacy.md, Erasure).
+    await refuseErased(this.deps.db, this.deps.pii, 'lead', externalId)
     for (let attempt = 0; ; attempt++) {
       const existing = await repo.byExternalId(this.deps.db, externalId)
       if (existing) return { lead: await this.applyUpdate(actor, existing.id, data, true), created: false }

@@ -21,6 +21,7 @@ import type { ServiceDeps } from '../service-deps.js'
 import { referrerConditions, referrersRepository as repo, type ReferrerInsert, type ReferrerRow } from './referrers.repository.js'
 import { assertNoDuplicate, duplicateError, findDuplicate, lockContacts } from '../common/duplicates.js'
 import { ReferrerCreateRequest, ReferrerFilter, ReferrerUpdate, type ReferrerOrderField } from './referrers.schemas.js'
+import { refuseErased } from '../privacy/erasure-tombstones.js'
 
 type Hidden = 'phoneEnc' | 'phoneIdx' | 'phoneMasked' | 'emailEnc' | 'emailIdx' | 'emailMasked' | 'deletedAt'
 /** What callers see of a referrer: no ciphertext, blind indexes or deletedAt; phone and email clear or masked. */
@@ -128,6 +129,8 @@ export class ReferrersService {
   async upsertByExternalId(actor: Actor, externalId: string, input: unknown): Promise<{ referrer: Referrer; created: boolean }> {
     authorize(actor, 'referrers', 'write')
     const data = parse(ReferrerCreateRequest, { ...(input as object), externalId })
+    // An erased person does not come back by their old externalId (docs/privacy.md, Erasure).
+    await refuseErased(this.deps.db, this.deps.pii, 'referrer', externalId)
     for (let attempt = 0; ; attempt++) {
       const existing = await repo.byExternalId(this.deps.db, externalId)
       if (existing) return { referrer: await this.applyUpdate(actor, existing.id, data, true), created: false }

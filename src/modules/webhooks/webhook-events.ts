@@ -45,7 +45,9 @@ export const webhookEventTypes = [
   // The delivery engine's: an endpoint was turned off (410 Gone, or failing too long).
   'webhook_endpoint.disabled',
   // Consents (docs/consents.md).
-  'consent.granted', 'consent.withdrawn'
+  'consent.granted', 'consent.withdrawn',
+  // Erasure (docs/privacy.md): consumers erase their copies of the person.
+  'privacy.erased'
 ] as const
 
 export type WebhookEventType = (typeof webhookEventTypes)[number]

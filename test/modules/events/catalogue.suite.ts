@@ -108,7 +108,8 @@ const SCENARIO_TYPES = [
   'points.earned', 'points.redeemed', 'points.adjusted', 'points.reversed', 'points.expired',
   'customer.level_changed',
   'coupon.issued', 'coupon.redeemed', 'coupon.voided', 'coupon.restored', 'coupon_batch.completed',
-  'consent.granted', 'consent.withdrawn'
+  'consent.granted', 'consent.withdrawn',
+  'privacy.erased'
 ]
 
 const SCORING_CONFIG = JSON.stringify({ referrerTiers: { windowDays: 365, tiers: [{ tier: 'standard', minConversions: 0 }, { tier: 'silver', minConversions: 1 }] } })
@@ -400,4 +401,8 @@ async function scenario(ctx: TestApp, ok: Ok): Promise<void> {
   // Four days later the uncalled lead breaches its first-contact SLA; scoring runs.
   await followUpScanJob.run(ctx.app.services, new Date(Date.now() + 4 * DAY))
   await ok(admin, 'mutation($i: RecomputeRfmInput) { recomputeRfm(input: $i) { run { id } userErrors { field code message } } }', { i: { mode: 'REBUILD' } }, 'recomputeRfm')
+
+  // At last a person asks to be forgotten (PIPL art. 47): the website lead's data is erased.
+  await ok(admin, 'mutation($i: ErasePersonalDataInput!) { erasePersonalData(input: $i) { erasure { id } userErrors { field code message } } }',
+    { i: { subject: { phone: '13700001011' }, reason: 'PIPL art. 47 request' } }, 'erasePersonalData')
 }

@@ -1,0 +1,3 @@
+import { runSuites } from '../../support/suites.js'
+
+await runSuites(import.meta.url)
