@@ -81,6 +81,7 @@ export class ErasePersonalData extends Cmd {
           p.erased.add(id)
           if (ext.has(id)) p.erasedExternalIds.push(ext.get(id)!)
         }
+        if (process.env.MODEL_TRACE) console.error(`TRACE ${label}: erased ${JSON.stringify(e)}`)
         return { audits: { [e.id]: 1 }, ...(e.recordsErased > 0 ? { events: { [e.id]: ['privacy.erased'] } } : {}) }
       })
     if (expect === 'ok' && family.size) {
@@ -130,6 +131,7 @@ export class ExportPersonalData extends Cmd {
         if (n.orders !== orders) fail(`${label}: ${n.orders} orders exported, the model knows ${orders}`)
         const got: string[] = x.records.referralsAsReferredPerson.map((r: { id: string }) => r.id)
         for (const id of referrals) if (!got.includes(id)) fail(`${label}: referral ${id} became this customer but is not exported (${JSON.stringify(got)})`)
+        if (process.env.MODEL_TRACE) console.error(`TRACE ${label}: counts c${n.customers} o${n.orders} r${got.length} (model c${family.size} o${orders} r${referrals.size})`)
         return { audits: { [x.exportId]: 1 } }
       })
   }
@@ -152,6 +154,7 @@ export class UpsertErased extends Cmd {
         : w.gql(c, 'mutation', 'upsertCustomer', { externalId: { type: 'String!', value: ext }, input: { type: 'CreateCustomerInput!', value: input } },
           `{ customer { id } created ${UE} }`, this.inline),
       () => ({ audits: {} }))
+    if (process.env.MODEL_TRACE) console.error(`TRACE ${label}: ${out.kind === 'ok' ? 'ok' : out.detail}`)
     if (a.role !== 'marketing' && out.kind === 'refused') {
       const erased = this.rest ? out.status === 409 && out.detail.includes('ERASED') : out.code === 'ERASED'
       if (!erased) fail(`${label}: expected ERASED (409), got ${out.detail}`)
