@@ -1,6 +1,6 @@
 import t from 'tap'
 import { buildTestApp, type DatabaseKind } from '../helper.js'
-import { runModel } from './model-run.js'
+import { modelEnv, runModel } from './model-run.js'
 
 /**
  * The model test on demand: `npm run test:model -- --runs N --seed S [--db pglite|postgres] [--max-commands K] [--minutes M]`.
@@ -20,7 +20,7 @@ if (db === 'postgres' && !process.env.TEST_DATABASE_URL) throw new Error('--db p
 
 t.setTimeout(0)
 t.test(`model test on ${db}, seed ${seed}, ${runs} runs`, { timeout: 0 }, async (t) => {
-  const ctx = await buildTestApp(t, db, { WEBHOOK_ALLOW_PRIVATE_URLS: 'true' })
+  const ctx = await buildTestApp(t, db, { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', ...modelEnv })
   console.log(`model test: db ${db}, seed ${seed}, runs ${runs}, at most ${maxCommands} commands each`)
   const totals = { sequences: 0, commands: 0 }
   try {

@@ -5,6 +5,7 @@ import { checkPoints } from './model-invariants-points.js'
 import { checkLevels } from './model-levels.js'
 import { checkCoupons } from './model-coupons.js'
 import { checkAutomation } from './model-automation.js'
+import { checkErased } from './model-privacy.js'
 import type { Caller, World } from './model-world.js'
 
 /**
@@ -25,6 +26,7 @@ export abstract class Cmd implements fc.AsyncCommand<Model, World> {
     await checkLevels(w, m)
     await checkCoupons(w, m)
     await checkAutomation(w, m)
+    await checkErased(w, m)
   }
 }
 

@@ -16,10 +16,12 @@ export class IssueCoupon extends Cmd {
   toString() { return `issueCoupon(by ${this.by}, customer #${this.pick}, ${mode(this.rest, this.inline)})` }
   async exec(m: Model, w: World) {
     const { a, c } = who(m, w, this.by)
-    const cust = Model.pick(m.customers, this.pick)!
+    const picked = Model.pick(m.customers, this.pick)!
+    // A merged-away id names its survivor (the service resolves it so, by design); the coupon is the survivor's.
+    const cust = m.holder(picked.id)
     let expect: Expect = writers.has(a.role) ? 'ok' : 'FORBIDDEN'
     if (expect === 'ok' && (!m.live('customers', cust.id) || m.coupons.size >= TEMPLATE_QUANTITY)) expect = 'refused'
-    const input = { templateId: m.couponTemplateId, customerId: cust.id }
+    const input = { templateId: m.couponTemplateId, customerId: picked.id }
     await write(w, this.toString(), expect,
       () => this.rest ? w.rest(c, 'POST', '/api/v1/coupons', input)
         : w.gql(c, 'mutation', 'issueCoupon', { input: { type: 'IssueCouponInput!', value: input } }, `{ coupon { id code status customerId } ${UE} }`, this.inline),

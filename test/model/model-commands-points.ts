@@ -21,11 +21,13 @@ export class AdjustPoints extends Cmd {
   toString() { return `adjustPoints(by ${this.by}, customer #${this.pick}, ${this.amount}, ${mode(this.rest, this.inline)})` }
   async exec(m: Model, w: World) {
     const { a, c } = who(m, w, this.by)
-    const cust = Model.pick(m.customers, this.pick)!
+    // A merged-away id names its survivor (the service resolves it so, by design).
+    const picked = Model.pick(m.customers, this.pick)!
+    const cust = m.holder(picked.id)
     const balance = m.points.get(cust.id) ?? 0
     let expect = pointsWrite(m, a.role, cust.id)
     if (expect === 'ok' && balance + this.amount < 0) expect = 'refused'
-    const input = { customerId: cust.id, amount: this.amount, reason: fresh('调整 ') }
+    const input = { customerId: picked.id, amount: this.amount, reason: fresh('调整 ') }
     await write(w, this.toString(), expect,
       () => this.rest ? w.rest(c, 'POST', '/api/v1/points/adjustments', input)
         : w.gql(c, 'mutation', 'adjustPoints', { input: { type: 'AdjustPointsInput!', value: input } }, `{ entry { id amount } account { id balance } ${UE} }`, this.inline),
@@ -46,13 +48,15 @@ export class RedeemPoints extends Cmd {
   }
   async exec(m: Model, w: World) {
     const { a, c } = who(m, w, this.by)
-    const cust = Model.pick(m.customers, this.pick)!
+    // A merged-away id names its survivor (the service resolves it so, by design).
+    const picked = Model.pick(m.customers, this.pick)!
+    const cust = m.holder(picked.id)
     const order = this.order === null ? undefined : Model.pick(m.orders, this.order, (o) => o.customerId === cust.id)
     const balance = m.points.get(cust.id) ?? 0
     let expect = pointsWrite(m, a.role, cust.id)
     if (expect === 'ok' && balance < this.amount) expect = 'refused'
     const key = fresh('RD-')
-    const input = { customerId: cust.id, amount: this.amount, externalId: key, ...(order ? { orderId: order.id } : { itemCode: 'SKU-MODEL' }) }
+    const input = { customerId: picked.id, amount: this.amount, externalId: key, ...(order ? { orderId: order.id } : { itemCode: 'SKU-MODEL' }) }
     const call = () => this.rest ? w.rest(c, 'POST', '/api/v1/points/redemptions', input, { 'idempotency-key': key })
       : w.gql(c, 'mutation', 'redeemPoints', { input: { type: 'RedeemPointsInput!', value: input } }, `{ redemption { id amount } account { id balance } ${UE} }`, this.inline)
     const first = await write(w, this.toString(), expect, call, (d) => {

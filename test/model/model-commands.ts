@@ -11,10 +11,12 @@ import { couponCommands } from './model-commands-coupons.js'
 import { consentCommands } from './model-commands-consents.js'
 import { journeyCommands } from './model-commands-journeys.js'
 import { engineCommands } from './model-commands-engine.js'
+import { privacyCommands } from './model-commands-privacy.js'
 
 /** Every area's command arbitraries; an area adds its list here (docs/architecture.md, "Testing: the model test"). */
 export const allCommands = [
   ...customerCommands, ...referralCommands, ...moreReferralCommands, ...leadCommands, ...moreLeadCommands, ...workCommands, ...adminCommands, ...readCommands,
   ...campaignCommands, ...reportCommands, ...ticketCommands, ...pointsCommands, ...couponCommands,
-  ...consentCommands, ...journeyCommands, ...engineCommands
+  ...consentCommands, ...journeyCommands, ...engineCommands,
+  ...privacyCommands
 ]

@@ -17,6 +17,13 @@ import { World, type Caller, type RoleName } from './model-world.js'
  * and database for all runs, emptied of business data before each run; fresh callers' tokens
  * per run; fast-check's commands + asyncModelRun; a full visibility check after each sequence.
  */
+/**
+ * The app's settings for model runs: the public per-IP limits (10 a minute) are lifted, since one
+ * app serves every sequence and a fast run follows more unsubscribe links than that in a minute
+ * (429 is tested in test/modules, not here).
+ */
+export const modelEnv: Record<string, string> = { PUBLIC_RATE_LIMIT_PER_IP: '100000' }
+
 export type RunOptions = { runs: number; seed: number; maxCommands: number; totals?: RunTotals; progress?: (t: RunTotals) => void; minutes?: number }
 export type RunTotals = { sequences: number; commands: number }
 

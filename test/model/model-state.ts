@@ -150,6 +150,16 @@ export class Model {
     }
   }
 
+  /**
+   * The customer an id names for loyalty writes: a merged-away id resolves to its survivor
+   * (src/modules/orders/orders.recording.ts resolveCustomer, by design), any other to itself.
+   */
+  holder(id: string): MCustomer {
+    let c = this.customers.get(id)!
+    for (let hops = 0; c.merged && c.mergedInto && hops < 20; hops++) c = this.customers.get(c.mergedInto)!
+    return c
+  }
+
   /** Whether the record is in lists at all (not deleted or merged away). */
   live(entity: EntityName, id: string): boolean {
     switch (entity) {
