@@ -32,6 +32,7 @@ CREATE TABLE "privacy_tombstones" (
 ALTER TABLE "customers" ADD COLUMN "id_number_enc" text;--> statement-breakpoint
 ALTER TABLE "customers" ADD COLUMN "id_number_idx" text;--> statement-breakpoint
 ALTER TABLE "customers" ADD COLUMN "id_number_masked" text;--> statement-breakpoint
+ALTER TABLE "customers" ADD COLUMN "erased_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "referrers" ADD COLUMN "id_number_enc" text;--> statement-breakpoint
 ALTER TABLE "referrers" ADD COLUMN "id_number_idx" text;--> statement-breakpoint
 ALTER TABLE "referrers" ADD COLUMN "id_number_masked" text;--> statement-breakpoint

@@ -6,8 +6,7 @@ import { forEachDatabase } from '../helper.js'
  * erased customer fills the survivor's gaps from the merged record (ownership.merge.ts absorb):
  * phone, email, externalId. The erased person's history (orders, points) is then attached to
  * a record with their contact data and a usable externalId again, a way back the upsert
- * refuses (docs/privacy.md, "No resurrection"). The checks are todo until the lead decides: refuse a
- * merge into an erased record, or document that the merge makes it the person's again.
+ * refuses (docs/privacy.md, "No resurrection"). Now an erased customer takes no merge, either way.
  */
 t.test('a merge into an erased survivor does not give it contact data again', async (t) => {
   await forEachDatabase(t, async (t, ctx) => {
@@ -20,12 +19,17 @@ t.test('a merge into an erased survivor does not give it contact data again', as
     const fresh = await put('EM-2', '13900007002')
     const gone = await ctx.rest(ctx.adminToken, 'POST', '/api/v1/privacy/erasures', { subject: { customerId: erased }, reason: 'PIPL art. 47 request' })
     t.equal(gone.statusCode, 201, gone.body)
-    const merged = await ctx.rest(ctx.adminToken, 'POST', `/api/v1/customers/${erased}/merge`, { mergedIds: [fresh] })
-    if (merged.statusCode >= 400) { t.pass(`the merge into an erased customer is refused (${merged.statusCode})`); return }
-    const [row] = await ctx.sql<{ phone_idx: string | null; external_id: string | null }>('select phone_idx, external_id from customers where id = $1', [erased])
-    // Assertion-level todo: fails today (both hold the merged record's values), kept visible without turning the suite red.
-    const todo = 'finding: a merge refills an erased customer (ownership.merge.ts absorb)'
-    t.equal(row.phone_idx, null, 'the erased survivor holds no phone index', { todo })
-    t.equal(row.external_id, null, 'the erased survivor holds no externalId', { todo })
+    for (const [survivor, merged] of [[erased, fresh], [fresh, erased]]) {
+      const rest = await ctx.rest(ctx.adminToken, 'POST', `/api/v1/customers/${survivor}/merge`, { mergedIds: [merged] })
+      t.match({ status: rest.statusCode, body: rest.json() }, { status: 422, body: { errors: [{ code: 'ERASED' }] } }, `REST: a merge ${survivor === erased ? 'into' : 'of'} an erased customer is refused`)
+      const gql = await ctx.gql(ctx.adminToken, 'mutation($s: ID!, $m: [ID!]!) { mergeCustomers(survivorId: $s, mergedIds: $m) { mergedIds userErrors { field code } } }', { s: survivor, m: [merged] })
+      t.match(gql.data.mergeCustomers.userErrors, [{ code: 'ERASED', field: survivor === erased ? 'survivorId' : 'mergedIds' }], 'GraphQL: the same refusal, as a userError')
+    }
+    const [row] = await ctx.sql<{ phone_idx: string | null; external_id: string | null; erased_at: Date | null }>('select phone_idx, external_id, erased_at from customers where id = $1', [erased])
+    t.equal(row.phone_idx, null, 'the erased customer holds no phone index')
+    t.equal(row.external_id, null, 'the erased customer holds no externalId')
+    t.ok(row.erased_at, 'and is marked erased')
+    const [other] = await ctx.sql<{ merged_into_id: string | null }>('select merged_into_id from customers where id = $1', [fresh])
+    t.equal(other.merged_into_id, null, 'the other customer was not merged')
   })
 })

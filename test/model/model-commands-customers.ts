@@ -1,3 +1,4 @@
+import { privacyOf } from './model-privacy.js'
 import fc from 'fast-check'
 import { Cmd, fresh, freshPhone, staffNames, who } from './model-command.js'
 import { write, type Expect } from './model-invariants.js'
@@ -89,7 +90,9 @@ export class MergeCustomers extends Cmd {
     const live = (x: { deleted: boolean; merged: boolean }) => !x.deleted && !x.merged
     const s = Model.pick(m.customers, this.survivor, live)!
     const x = Model.pick(m.customers, this.merged, (y) => live(y) && y.id !== s.id)!
-    const expect: Expect = ['admin', 'manager', 'integration', 'service'].includes(a.role) ? 'ok' : 'FORBIDDEN'
+    const erased = privacyOf(m).erased
+    // An erased customer takes no merge either way: a merge would refill it (docs/privacy.md, "No resurrection").
+    const expect: Expect = !['admin', 'manager', 'integration', 'service'].includes(a.role) ? 'FORBIDDEN' : erased.has(s.id) || erased.has(x.id) ? 'refused' : 'ok'
     await write(w, this.toString(), expect,
       () => this.rest ? w.rest(c, 'POST', `/api/v1/customers/${s.id}/merge`, { mergedIds: [x.id] })
         : w.gql(c, 'mutation', 'mergeCustomers', { survivorId: { type: 'ID!', value: s.id }, mergedIds: { type: '[ID!]!', value: [x.id] } },

@@ -40,14 +40,5 @@ export async function checkErased(w: World, m: Model): Promise<void> {
   if (!p || p.erased.size === 0) return
   const rows = await w.sql<{ id: string }>(`select id::text from customers where id = any($1::uuid[])
     and (phone_enc is not null or phone_idx is not null or email_enc is not null or email_idx is not null)`, [[...p.erased]])
-  for (const { id } of rows) {
-    // A merge into an erased survivor fills its gaps (phone, email, externalId) from the merged record
-    // (ownership.merge.ts absorb): the person gave their data again, and the old history is theirs
-    // once more. Reported as a finding (issue 20); the model follows the app: no longer erased.
-    const donors = [...m.customers.values()].filter((c) => c.mergedInto === id && !p.erased.has(c.id))
-    if (donors.length === 0) fail(`erased customer ${id} still carries phone/email values`)
-    p.erased.delete(id)
-    const survivor = m.customers.get(id)!
-    if (!survivor.phone) survivor.phone = donors.find((c) => c.phone)?.phone ?? ''
-  }
+  for (const { id } of rows) fail(`erased customer ${id} still carries phone/email values`)
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { date, index, jsonb, pgTable, text, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core'
-import { entityColumns, contactColumns, idNumberColumns } from './columns.js'
+import { entityColumns, contactColumns, idNumberColumns, tstz } from './columns.js'
 import { customerTierEnum, genderEnum, lifecycleStageEnum } from './enums.js'
 import { users } from './users.js'
 import { referrals } from './referrals.js'
@@ -31,7 +31,9 @@ export const customers = pgTable('customers', {
   lifecycleStage: lifecycleStageEnum().notNull().default('prospect'),
   tier: customerTierEnum(),
   /** Set when this record was merged into another; the survivor keeps everything. */
-  mergedIntoId: uuid().references((): AnyPgColumn => customers.id)
+  mergedIntoId: uuid().references((): AnyPgColumn => customers.id),
+  /** Set when the person's personal data was erased (docs/privacy.md): such a record takes no merge, so nothing refills it. */
+  erasedAt: tstz()
 }, (t) => [
   uniqueIndex('customers_external_id_uq').on(t.externalId),
   index('customers_owner_id_idx').on(t.ownerId, t.createdAt, t.id),

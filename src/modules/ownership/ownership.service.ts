@@ -88,6 +88,8 @@ export class OwnershipService {
         if (!row || !withinReach(actor, reach, row.ownerId, row.ownerId ? teamOf.get(row.ownerId) ?? null : null)) throw notFound('Customer', id)
         if (row.mergedIntoId) throw userError('ALREADY_MERGED', id === survivorId ? 'survivorId' : 'mergedIds', `Customer ${id} was already merged into ${row.mergedIntoId}`)
         if (row.deletedAt) throw notFound('Customer', id)
+        // A merge fills the survivor's gaps from the merged (phone, email, externalId): an erased person would come back.
+        if (row.erasedAt) throw userError('ERASED', id === survivorId ? 'survivorId' : 'mergedIds', `Customer ${id} was erased (personal data destroyed); it cannot be merged`)
       }
       const survivor = rows.get(survivorId)!
       const merged = mergedIds.map((id) => rows.get(id)!)

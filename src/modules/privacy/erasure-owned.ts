@@ -29,7 +29,11 @@ export async function eraseOwnRecords(ex: Executor, columns: TextColumn[], ids: 
       return []
     })
     // birthday is a date, not text: the catalogue query above lists only text columns.
-    if (table === 'customers') for (const d of dateColumns) sets.push(sql`${sql.raw(quoteIdent(d))} = null`)
+    if (table === 'customers') {
+      for (const d of dateColumns) sets.push(sql`${sql.raw(quoteIdent(d))} = null`)
+      // The mark a merge checks: an erased record is never refilled from another (ownership.service.ts).
+      sets.push(sql`erased_at = coalesce(erased_at, now())`)
+    }
     await ex.execute(sql`update ${sql.raw(table)} set ${sql.join(sets, sql`, `)}, version = version + 1, updated_at = now() where id = any(${uuidArray(ids[table])})`)
   }
 }
