@@ -289,7 +289,7 @@ export class CustomersService {
 
   /** The customer as audit entries and events carry it: personal data masked, never clear. */
   auditView(row: CustomerRow) {
-    const { phoneEnc: _pe, phoneIdx: _pi, phoneMasked, emailEnc: _ee, emailIdx: _ei, emailMasked, idNumberEnc: _ie, idNumberIdx: _ii, idNumberMasked, deletedAt: _d, mergedIntoId: _m, ...rest } = row
+    const { phoneEnc: _pe, phoneIdx: _pi, phoneMasked, emailEnc: _ee, emailIdx: _ei, emailMasked, idNumberEnc: _ie, idNumberIdx: _ii, idNumberMasked, deletedAt: _d, mergedIntoId: _m, erasedAt: _x, ...rest } = row
     return { ...rest, phone: phoneMasked, email: emailMasked, idNumber: idNumberMasked }
   }
 
