@@ -5,17 +5,16 @@ import { Keyset, type PageRequest } from '../../db/paging.js'
 import { customers } from '../../db/schema/customers.js'
 import { CrmError, invalid, notFound, staleVersion } from '../../errors.js'
 import { actionContext, type Actor } from '../auth/actor.js'
-import { authorize, canReadPii } from '../auth/permissions.js'
+import { authorize } from '../auth/permissions.js'
 import { reachFilter } from '../auth/reach.js'
 import { changedFields, withContactChanges } from '../common/changes.js'
 import { canReadGraph } from '../common/graph.js'
-import { lazyClearContact, openContact, sealContact } from '../common/contact.js'
-import { noteReads, recordReads } from '../audit/access-reads.js'
-import { lazyClearIdNumber, openIdNumber, sealIdNumber } from '../common/id-number.js'
+import { sealContact } from '../common/contact.js'
+import { sealIdNumber } from '../common/id-number.js'
 import { assertAssignable } from '../common/owners.js'
 import { isUuid, parse } from '../common/validate.js'
 import type { ServiceDeps } from '../service-deps.js'
-import { viewKeys, type Hidden } from './customers.columns.js'
+import { customerAuditView, customerGraphView, customerView, type Customer } from './customers.views.js'
 import { customerGraph } from './customers.graph.js'
 import { customerConditions, customersRepository as repo, type CustomerRow, type CustomerInsert } from './customers.repository.js'
 import { recountCustomers, shareEdgeLock } from '../scoring/scoring.aggregates.js'
@@ -32,8 +31,7 @@ import { refuseErased } from '../privacy/erasure-tombstones.js'
 import { upsertUpdate } from '../common/unique.js'
 import { assertMayFilterBy } from '../common/personal-search.js'
 
-/** What callers see of a customer: no ciphertext, blind indexes or internals; phone and email clear or masked. */
-export type Customer = Omit<CustomerRow, Hidden> & { phone: string | null; email: string | null; idNumber: string | null }
+export type { Customer } from './customers.views.js'
 export type CustomerOrder = { field: CustomerOrderField; direction: 'ASC' | 'DESC' }
 
 const orderColumns = { createdAt: customers.createdAt, updatedAt: customers.updatedAt, name: customers.name }
@@ -123,7 +121,7 @@ export class CustomersService {
     const [row] = scope
       ? await readGraph(this.deps.raw, customerGraph, want, { where: [eq(customers.id, id), live, scope] })
       : await readGraph(this.deps.raw, customerGraph, want, () => ({ where: [eq(customers.id, sql.placeholder('id')), live] }), { key: 'byId', values: { id } })
-    return row ? this.graphView(actor, row) : null
+    return row ? customerGraphView(this.deps.pii, actor, row) : null
   }
 
   /** `list` for a GraphQL selection (canReadGraph first): the page and its relations in one statement. */
@@ -138,26 +136,7 @@ export class CustomersService {
       extra: sql`${keyset.cursorValue} as "cursorValue"`
     }, fixed)
     const result = keyset.page(rows as { id: string; cursorValue: string | null }[])
-    return { ...result, rows: result.rows.map((r) => this.graphView(actor, r)), count: () => repo.count(this.deps.db, where, joins.count) }
-  }
-
-  /** A graph row is already the view's selected columns; phone and email are opened (or masked) here. */
-  private graphView(actor: Actor, row: Record<string, unknown>): Customer {
-    if ('phoneEnc' in row || 'emailEnc' in row) {
-      const clear = canReadPii(actor)
-      const selected = { phone: 'phoneEnc' in row, email: 'emailEnc' in row }
-      Object.assign(row, openContact(this.deps.pii, row as Parameters<typeof openContact>[1], clear))
-      // Only the fields the selection asked for are handed out (and audited).
-      if (clear) noteReads(actor, 'customer', row.id as string, row, selected.phone ? (selected.email ? ['phone', 'email'] : ['phone']) : ['email'])
-      delete row.phoneEnc; delete row.phoneMasked; delete row.emailEnc; delete row.emailMasked
-    }
-    if ('idNumberEnc' in row) {
-      const clear = canReadPii(actor)
-      row.idNumber = openIdNumber(this.deps.pii, row as Parameters<typeof openIdNumber>[1], clear)
-      if (clear) noteReads(actor, 'customer', row.id as string, row, ['idNumber'])
-      delete row.idNumberEnc; delete row.idNumberMasked
-    }
-    return row as Customer
+    return { ...result, rows: result.rows.map((r) => customerGraphView(this.deps.pii, actor, r)), count: () => repo.count(this.deps.db, where, joins.count) }
   }
 
   /**
@@ -276,21 +255,12 @@ export class CustomersService {
   }
 
   toView(actor: Actor, row: CustomerRow): Customer {
-    const view = {} as Record<string, unknown>
-    for (const key of viewKeys) view[key] = row[key]
-    if (!canReadPii(actor)) return Object.assign(view, openContact(this.deps.pii, row, false), { idNumber: row.idNumberMasked }) as Customer
-    // Decrypted on first read only: a list that does not select phone or email (most
-    // GraphQL pages) skips the two AES-GCM opens per row, and writes no access entry.
-    lazyClearContact(this.deps.pii, view, row, recordReads(actor, 'customer', row.id))
-    lazyClearIdNumber(this.deps.pii, view, row, recordReads(actor, 'customer', row.id))
-    return view as Customer
+    return customerView(this.deps.pii, actor, row)
   }
-
 
   /** The customer as audit entries and events carry it: personal data masked, never clear. */
   auditView(row: CustomerRow) {
-    const { phoneEnc: _pe, phoneIdx: _pi, phoneMasked, emailEnc: _ee, emailIdx: _ei, emailMasked, idNumberEnc: _ie, idNumberIdx: _ii, idNumberMasked, deletedAt: _d, mergedIntoId: _m, erasedAt: _x, ...rest } = row
-    return { ...rest, phone: phoneMasked, email: emailMasked, idNumber: idNumberMasked }
+    return customerAuditView(row)
   }
 
   /** Whether this write checks for duplicates: the configured policy, unless the caller allows them. */

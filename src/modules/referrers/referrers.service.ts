@@ -204,8 +204,9 @@ export class ReferrersService {
     if (!canReadPii(actor)) return Object.assign(view, openContact(this.deps.pii, row, false), { idNumber: row.idNumberMasked }) as Referrer
     // Decrypted on first read only (as customers do): `referrer { id name }` on a page skips
     // the two AES-GCM opens per row. Enumerable, so JSON and spreads see them.
-    lazyClearContact(this.deps.pii, view, row, recordReads(actor, 'referrer', row.id))
-    lazyClearIdNumber(this.deps.pii, view, row, recordReads(actor, 'referrer', row.id))
+    const record = recordReads(actor, 'referrer', row.id)
+    lazyClearContact(this.deps.pii, view, row, record)
+    lazyClearIdNumber(this.deps.pii, view, row, record)
     return view as Referrer
   }
 
