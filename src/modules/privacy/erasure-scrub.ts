@@ -47,9 +47,8 @@ export function scrubJson(value: unknown, needles: readonly string[]): unknown {
   if (typeof value === 'string') return scrubText(value, needles)
   if (Array.isArray(value)) return value.map((v) => scrubJson(v, needles))
   if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) out[scrubText(k, needles)] = scrubJson(v, needles)
-    return out
+    // fromEntries defines own properties: a stored key "__proto__" stays a key (an assignment would set the prototype).
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [scrubText(k, needles), scrubJson(v, needles)]))
   }
   return value
 }

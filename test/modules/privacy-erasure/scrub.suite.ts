@@ -31,6 +31,10 @@ t.test('scrubJson keeps the structure, numbers and booleans, and removes every n
   }))
   t.same(scrubJson({ phone: '13812340001', amount: 5000, ok: true, list: ['x 13812340001'] }, ['13812340001']),
     { phone: ERASED, amount: 5000, ok: true, list: [`x ${ERASED}`] })
+  // Found by the property above (seed -1872243865): a stored key "__proto__" stays an own key.
+  const proto = scrubJson(JSON.parse('[{"__proto__":0}]'), ['00']) as Record<string, unknown>[]
+  t.same(Object.keys(proto[0]), ['__proto__'], 'a "__proto__" key is kept as a key')
+  t.equal(JSON.stringify(proto), '[{"__proto__":0}]')
 })
 
 t.test('needlesFor: shared values only beside an id, too-short ones never, JSON-escaped forms too', async (t) => {
